@@ -1,0 +1,86 @@
+//! The error type every fallible function in the core returns.
+
+use thiserror::Error;
+
+/// What went wrong, in words a user of the app can act on.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum QuantError {
+    /// The input has no values at all.
+    #[error("the input is empty: there is nothing to quantize")]
+    Empty,
+    /// A value is NaN or ±infinity.
+    #[error(
+        "value {value} at index {index} is not a finite number (NaN or infinity cannot be quantized)"
+    )]
+    NonFinite {
+        /// Position of the first offending value.
+        index: usize,
+        /// The value itself.
+        value: f32,
+    },
+    /// The bit width is outside what the scheme supports.
+    #[error("{bits} bits is out of range: this scheme takes {min} to {max} bits")]
+    BitsOutOfRange {
+        /// Requested bit width.
+        bits: u32,
+        /// Smallest allowed.
+        min: u32,
+        /// Largest allowed.
+        max: u32,
+    },
+    /// Symmetric quantization with one bit has no positive level.
+    #[error(
+        "symmetric quantization needs at least 2 bits (1 bit gives only the levels −1 and 0); use asymmetric mode for 1 bit"
+    )]
+    SymmetricNeedsTwoBits,
+    /// The shape does not describe the data.
+    #[error("shape {shape:?} holds {expected} values but the data has {actual}")]
+    ShapeMismatch {
+        /// The shape given.
+        shape: Vec<usize>,
+        /// Product of the shape.
+        expected: usize,
+        /// Length of the data.
+        actual: usize,
+    },
+    /// The channel axis does not exist.
+    #[error("axis {axis} does not exist: the tensor has {ndim} dimension(s)")]
+    AxisOutOfRange {
+        /// Requested axis.
+        axis: usize,
+        /// Number of dimensions.
+        ndim: usize,
+    },
+    /// A group or block size of zero.
+    #[error("the group size must be at least 1")]
+    GroupSizeZero,
+    /// A parameter outside its domain, with an explanation.
+    #[error("{0}")]
+    InvalidParameter(String),
+}
+
+/// Shorthand for results in this crate.
+pub type Result<T> = std::result::Result<T, QuantError>;
+
+/// Checks that `data` is non-empty and finite; the error names the first bad index.
+pub fn check_finite(data: &[f32]) -> Result<()> {
+    if data.is_empty() {
+        return Err(QuantError::Empty);
+    }
+    match data.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(QuantError::NonFinite {
+            index,
+            value: data[index],
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks that `bits` lies in `min..=max`.
+pub fn check_bits(bits: u32, min: u32, max: u32) -> Result<()> {
+    if (min..=max).contains(&bits) {
+        Ok(())
+    } else {
+        Err(QuantError::BitsOutOfRange { bits, min, max })
+    }
+}

@@ -1,0 +1,187 @@
+//! Which values share a scale: per-tensor, per-channel, per-group.
+//!
+//! A [`GroupLayout`] assigns every flat (row-major) index to one scale group, so the same
+//! per-group statistics and lookups serve every granularity.
+
+use crate::error::{QuantError, Result};
+use crate::quantizer::Granularity;
+
+/// The assignment of elements to scale groups for one tensor shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupLayout {
+    granularity: Granularity,
+    len: usize,
+    /// Per-channel: size of the axis and the stride of one step along it.
+    axis_len: usize,
+    axis_stride: usize,
+    /// Per-group: length of the last axis and groups per row.
+    row_len: usize,
+    groups_per_row: usize,
+    num_groups: usize,
+}
+
+impl GroupLayout {
+    /// Builds the layout for data of length `len` with `shape` (empty shape = 1-D of `len`).
+    pub fn new(granularity: Granularity, shape: &[usize], len: usize) -> Result<Self> {
+        let shape: Vec<usize> = if shape.is_empty() {
+            vec![len]
+        } else {
+            shape.to_vec()
+        };
+        let expected = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+        if expected != Some(len) {
+            return Err(QuantError::ShapeMismatch {
+                expected: expected.unwrap_or(usize::MAX),
+                shape,
+                actual: len,
+            });
+        }
+        if len == 0 {
+            return Err(QuantError::Empty);
+        }
+        let mut layout = GroupLayout {
+            granularity,
+            len,
+            axis_len: 1,
+            axis_stride: 1,
+            row_len: len,
+            groups_per_row: 1,
+            num_groups: 1,
+        };
+        match granularity {
+            Granularity::PerTensor => {}
+            Granularity::PerChannel { axis } => {
+                if axis >= shape.len() {
+                    return Err(QuantError::AxisOutOfRange {
+                        axis,
+                        ndim: shape.len(),
+                    });
+                }
+                layout.axis_len = shape[axis];
+                layout.axis_stride = shape[axis + 1..].iter().product();
+                layout.num_groups = shape[axis];
+            }
+            Granularity::PerGroup { size } => {
+                if size == 0 {
+                    return Err(QuantError::GroupSizeZero);
+                }
+                // `shape` is non-empty and every dimension is non-zero since len > 0.
+                let row_len = shape[shape.len() - 1];
+                layout.row_len = row_len;
+                layout.groups_per_row = row_len.div_ceil(size);
+                layout.num_groups = (len / row_len) * layout.groups_per_row;
+            }
+        }
+        Ok(layout)
+    }
+
+    /// Number of scale groups.
+    pub fn num_groups(&self) -> usize {
+        self.num_groups
+    }
+
+    /// Number of elements covered.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Always false: a layout covers at least one element.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The granularity this layout implements.
+    pub fn granularity(&self) -> Granularity {
+        self.granularity
+    }
+
+    /// The scale group of flat index `i`.
+    #[inline]
+    pub fn group_of(&self, i: usize) -> usize {
+        match self.granularity {
+            Granularity::PerTensor => 0,
+            Granularity::PerChannel { .. } => (i / self.axis_stride) % self.axis_len,
+            Granularity::PerGroup { size } => {
+                let row = i / self.row_len;
+                row * self.groups_per_row + (i % self.row_len) / size
+            }
+        }
+    }
+
+    /// `(min, max)` of the values in each group, in `f64`.
+    pub fn min_max(&self, data: &[f32]) -> Vec<(f64, f64)> {
+        let mut out = vec![(f64::INFINITY, f64::NEG_INFINITY); self.num_groups];
+        for (i, &v) in data.iter().enumerate().take(self.len) {
+            let g = &mut out[self.group_of(i)];
+            let v = f64::from(v);
+            g.0 = g.0.min(v);
+            g.1 = g.1.max(v);
+        }
+        out
+    }
+
+    /// Number of elements in each group.
+    pub fn counts(&self) -> Vec<usize> {
+        let mut out = vec![0usize; self.num_groups];
+        for i in 0..self.len {
+            out[self.group_of(i)] += 1;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_channel_axis_zero_of_a_matrix_is_one_group_per_row() {
+        let l = GroupLayout::new(Granularity::PerChannel { axis: 0 }, &[3, 4], 12).unwrap();
+        assert_eq!(l.num_groups(), 3);
+        assert_eq!(l.group_of(0), 0);
+        assert_eq!(l.group_of(5), 1);
+        assert_eq!(l.group_of(11), 2);
+    }
+
+    #[test]
+    fn per_channel_axis_one_of_a_matrix_is_one_group_per_column() {
+        let l = GroupLayout::new(Granularity::PerChannel { axis: 1 }, &[3, 4], 12).unwrap();
+        assert_eq!(l.num_groups(), 4);
+        assert_eq!(l.group_of(1), 1);
+        assert_eq!(l.group_of(5), 1);
+        assert_eq!(l.group_of(11), 3);
+    }
+
+    #[test]
+    fn per_group_allows_a_partial_last_group_in_every_row() {
+        let l = GroupLayout::new(Granularity::PerGroup { size: 4 }, &[2, 10], 20).unwrap();
+        assert_eq!(l.num_groups(), 6);
+        assert_eq!(l.counts(), vec![4, 4, 2, 4, 4, 2]);
+        assert_eq!(l.group_of(9), 2);
+        assert_eq!(l.group_of(10), 3);
+    }
+
+    #[test]
+    fn bad_shapes_are_errors_not_panics() {
+        assert!(matches!(
+            GroupLayout::new(Granularity::PerTensor, &[3, 3], 8),
+            Err(QuantError::ShapeMismatch { .. })
+        ));
+        assert_eq!(
+            GroupLayout::new(Granularity::PerChannel { axis: 2 }, &[2, 2], 4),
+            Err(QuantError::AxisOutOfRange { axis: 2, ndim: 2 })
+        );
+        assert_eq!(
+            GroupLayout::new(Granularity::PerGroup { size: 0 }, &[4], 4),
+            Err(QuantError::GroupSizeZero)
+        );
+        assert_eq!(
+            GroupLayout::new(Granularity::PerTensor, &[], 0),
+            Err(QuantError::Empty)
+        );
+        assert!(matches!(
+            GroupLayout::new(Granularity::PerTensor, &[usize::MAX, 3], 3),
+            Err(QuantError::ShapeMismatch { .. })
+        ));
+    }
+}

@@ -1,0 +1,517 @@
+//! Uniform (linear) quantization.
+//!
+//! Two views of the same idea.
+//!
+//! **The course formula** (asymmetric, real-valued offset), for `b` bits:
+//!
+//! ```text
+//! L = 2^b,   Δ = (x_max − x_min) / (L − 1),   Q(x) = Δ·round((x − x_min)/Δ) + x_min
+//! ```
+//!
+//! **The integer (affine) view** used by ML frameworks, `r = S·(q − Z)`:
+//!
+//! ```text
+//! q = clamp(round(r/S) + Z, q_min, q_max),   r̂ = S·(q − Z)
+//! ```
+//!
+//! with, per scale group and for each [`Mode`]:
+//!
+//! | mode | scale `S` | zero-point `Z` (signed range) |
+//! |---|---|---|
+//! | `sym` | `max|x| / (2^(b−1) − 1)` | `0` |
+//! | `asym` | `(max − min)/(q_max − q_min)`, range widened to contain 0 | `q_min − round(min/S)` (integer) |
+//! | `asym-float` | `(x_max − x_min)/(2^b − 1)` = Δ | `q_min − x_min/S` (real; the course formula) |
+//! | `mid-rise` | `2·max|x| / 2^b` | `−½` (levels at `(k + ½)·S`) |
+//!
+//! For an unsigned range the symmetric zero-points move up by `2^(b−1)`.
+//!
+//! **Degenerate ranges.** When all values in a group are equal (`Δ = 0`), the scale is 0,
+//! every value gets the same code and is reconstructed exactly: error 0, never NaN.
+//!
+//! Rounding is half-to-even, see [`round_half_even`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{QuantError, Result, check_bits, check_finite};
+use crate::granularity::GroupLayout;
+use crate::quantizer::{IntRange, Mode, Quantizer, Scheme};
+
+/// Fewest bits a linear quantizer takes.
+pub const MIN_BITS: u32 = 1;
+/// Most bits a linear quantizer takes.
+pub const MAX_BITS: u32 = 16;
+
+/// Round half to even: `0.5 → 0`, `1.5 → 2`, `2.5 → 2`, `−1.5 → −2`.
+///
+/// The IEEE 754 default rounding, used by `numpy.round` and PyTorch's quantizers; it has
+/// no bias on values that sit exactly between two levels.
+#[inline]
+pub fn round_half_even(x: f64) -> f64 {
+    x.round_ties_even()
+}
+
+/// The course formula `Q(x) = Δ·round((x − x_min)/Δ) + x_min` applied to a whole signal.
+///
+/// Returns the reconstructed values. Equivalent to fitting a [`LinearQuantizer`] with
+/// [`Mode::AsymFloat`] per tensor; kept as a standalone reference implementation.
+pub fn course_formula(x: &[f32], bits: u32) -> Result<Vec<f32>> {
+    check_bits(bits, MIN_BITS, MAX_BITS)?;
+    check_finite(x)?;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &v in x {
+        lo = lo.min(f64::from(v));
+        hi = hi.max(f64::from(v));
+    }
+    let levels = f64::from(1u32 << bits);
+    let delta = (hi - lo) / (levels - 1.0);
+    if delta == 0.0 {
+        return Ok(x.to_vec());
+    }
+    Ok(x.iter()
+        .map(|&v| (delta * round_half_even((f64::from(v) - lo) / delta) + lo) as f32)
+        .collect())
+}
+
+/// Scale, zero-point and code range of one scale group.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AffineParams {
+    /// The scale `S` (the step between adjacent levels). 0 for a constant group.
+    pub scale: f64,
+    /// The zero-point `Z`: an integer for `sym`/`asym`, real for `asym-float` and `mid-rise`.
+    pub zero_point: f64,
+    /// Smallest code.
+    pub qmin: i32,
+    /// Largest code.
+    pub qmax: i32,
+    /// For `asym-float`: the `x_min` the course formula offsets by (exact arithmetic path).
+    pub offset: Option<f64>,
+}
+
+impl AffineParams {
+    /// Chooses `S` and `Z` for values spanning `[min, max]`.
+    ///
+    /// `min ≤ max` must be finite (the fitting code guarantees it).
+    pub fn choose(min: f64, max: f64, bits: u32, mode: Mode, range: IntRange) -> Result<Self> {
+        check_bits(bits, MIN_BITS, MAX_BITS)?;
+        let (qmin, qmax) = range.bounds(bits);
+        let half = f64::from(1u32 << (bits - 1));
+        let unsigned_shift = match range {
+            IntRange::Signed => 0.0,
+            IntRange::Unsigned => half,
+        };
+        let absmax = min.abs().max(max.abs());
+        let p = match mode {
+            Mode::Sym => {
+                if bits < 2 {
+                    return Err(QuantError::SymmetricNeedsTwoBits);
+                }
+                AffineParams {
+                    scale: absmax / (half - 1.0),
+                    zero_point: unsigned_shift,
+                    qmin,
+                    qmax,
+                    offset: None,
+                }
+            }
+            Mode::MidRise => AffineParams {
+                scale: 2.0 * absmax / (2.0 * half),
+                zero_point: unsigned_shift - 0.5,
+                qmin,
+                qmax,
+                offset: None,
+            },
+            Mode::Asym => {
+                let lo = min.min(0.0);
+                let hi = max.max(0.0);
+                let scale = (hi - lo) / f64::from(qmax - qmin);
+                let zero_point = if scale > 0.0 {
+                    (f64::from(qmin) - round_half_even(lo / scale))
+                        .clamp(f64::from(qmin), f64::from(qmax))
+                } else {
+                    f64::from(qmin.max(0).min(qmax))
+                };
+                AffineParams {
+                    scale,
+                    zero_point,
+                    qmin,
+                    qmax,
+                    offset: None,
+                }
+            }
+            Mode::AsymFloat => {
+                let scale = (max - min) / f64::from(qmax - qmin);
+                let zero_point = if scale > 0.0 {
+                    f64::from(qmin) - min / scale
+                } else {
+                    f64::from(qmin)
+                };
+                AffineParams {
+                    scale,
+                    zero_point,
+                    qmin,
+                    qmax,
+                    offset: Some(min),
+                }
+            }
+        };
+        Ok(p)
+    }
+
+    /// `q = clamp(round(x/S) + Z, q_min, q_max)` (course path: `q_min + round((x − x_min)/Δ)`).
+    #[inline]
+    pub fn quantize_one(&self, x: f32) -> i32 {
+        let x = f64::from(x);
+        let q = if self.scale == 0.0 || !self.scale.is_finite() {
+            // Constant group: the single level.
+            match self.offset {
+                Some(_) => f64::from(self.qmin),
+                None => self.zero_point.round(),
+            }
+        } else {
+            match self.offset {
+                Some(lo) => f64::from(self.qmin) + round_half_even((x - lo) / self.scale),
+                None => round_half_even(x / self.scale + self.zero_point),
+            }
+        };
+        // NaN (never produced for finite input) would become qmin through the clamp order.
+        q.clamp(f64::from(self.qmin), f64::from(self.qmax)) as i32
+    }
+
+    /// `r̂ = S·(q − Z)` (course path: `x_min + Δ·(q − q_min)`).
+    ///
+    /// A level beyond the `f32` range (possible only for data near `±f32::MAX`, where the
+    /// integer zero-point nudges the grid outward) saturates to `±f32::MAX`.
+    #[inline]
+    pub fn dequantize_one(&self, q: i32) -> f32 {
+        let r = match self.offset {
+            Some(lo) => lo + self.scale * f64::from(q - self.qmin),
+            None => self.scale * (f64::from(q) - self.zero_point),
+        };
+        r.clamp(-f64::from(f32::MAX), f64::from(f32::MAX)) as f32
+    }
+
+    /// Number of distinct codes, `q_max − q_min + 1`.
+    pub fn num_codes(&self) -> usize {
+        (self.qmax - self.qmin + 1) as usize
+    }
+
+    /// All reconstruction levels, ascending (deduplicated for a constant group).
+    pub fn levels(&self) -> Vec<f32> {
+        let mut v: Vec<f32> = (self.qmin..=self.qmax)
+            .map(|q| self.dequantize_one(q))
+            .collect();
+        v.dedup();
+        v
+    }
+}
+
+/// A fitted linear quantizer: one [`AffineParams`] per scale group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearQuantizer {
+    /// The scheme it was fitted with.
+    pub scheme: Scheme,
+    /// Group assignment.
+    pub layout: GroupLayout,
+    /// Parameters of each group.
+    pub params: Vec<AffineParams>,
+}
+
+impl LinearQuantizer {
+    /// Fits scales and zero-points to `data` (row-major, `shape`; an empty shape means 1-D).
+    pub fn fit(data: &[f32], shape: &[usize], scheme: &Scheme) -> Result<Self> {
+        check_bits(scheme.bits, MIN_BITS, MAX_BITS)?;
+        check_finite(data)?;
+        let layout = GroupLayout::new(scheme.granularity(), shape, data.len())?;
+        let params = layout
+            .min_max(data)
+            .into_iter()
+            .map(|(lo, hi)| AffineParams::choose(lo, hi, scheme.bits, scheme.mode, scheme.range))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(LinearQuantizer {
+            scheme: *scheme,
+            layout,
+            params,
+        })
+    }
+
+    fn check_len(&self, n: usize) -> Result<()> {
+        if n == self.layout.len() {
+            Ok(())
+        } else {
+            Err(QuantError::ShapeMismatch {
+                shape: vec![self.layout.len()],
+                expected: self.layout.len(),
+                actual: n,
+            })
+        }
+    }
+}
+
+impl Quantizer for LinearQuantizer {
+    fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
+        self.check_len(data.len())?;
+        check_finite(data)?;
+        Ok(data
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| self.params[self.layout.group_of(i)].quantize_one(x))
+            .collect())
+    }
+
+    fn dequantize(&self, codes: &[i32]) -> Result<Vec<f32>> {
+        self.check_len(codes.len())?;
+        Ok(codes
+            .iter()
+            .enumerate()
+            .map(|(i, &q)| self.params[self.layout.group_of(i)].dequantize_one(q))
+            .collect())
+    }
+
+    fn levels(&self) -> Vec<f32> {
+        self.params.first().map(|p| p.levels()).unwrap_or_default()
+    }
+
+    /// `b` bits per code plus, per group, a 32-bit float scale and (for asymmetric modes)
+    /// a zero-point (`b` bits when integer, 32 when real), spread over the values.
+    fn bits_per_value(&self) -> f64 {
+        let b = f64::from(self.scheme.bits);
+        let zp_bits = match self.scheme.mode {
+            Mode::Sym | Mode::MidRise => 0.0,
+            Mode::Asym => b,
+            Mode::AsymFloat => 32.0,
+        };
+        let meta = self.params.len() as f64 * (32.0 + zp_bits);
+        b + meta / self.layout.len() as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quantizer::GranularityKind;
+
+    fn scheme(bits: u32, mode: Mode) -> Scheme {
+        Scheme {
+            bits,
+            mode,
+            ..Scheme::default()
+        }
+    }
+
+    #[test]
+    fn rounding_is_half_to_even() {
+        assert_eq!(round_half_even(0.5), 0.0);
+        assert_eq!(round_half_even(1.5), 2.0);
+        assert_eq!(round_half_even(2.5), 2.0);
+        assert_eq!(round_half_even(-1.5), -2.0);
+        assert_eq!(round_half_even(-2.5), -2.0);
+        assert_eq!(round_half_even(2.4999), 2.0);
+    }
+
+    #[test]
+    fn course_formula_two_bits_on_zero_to_three_is_the_identity_on_integers() {
+        // L = 4, Δ = (3 − 0)/3 = 1: levels 0, 1, 2, 3.
+        let y = course_formula(&[0.0, 1.0, 2.0, 3.0, 1.4, 1.6], 2).unwrap();
+        assert_eq!(y, vec![0.0, 1.0, 2.0, 3.0, 1.0, 2.0]);
+    }
+
+    #[test]
+    fn course_formula_matches_asym_float_mode() {
+        let x: Vec<f32> = (0..257)
+            .map(|i| ((i as f32) * 0.37).sin() * 1.7 + 0.2)
+            .collect();
+        for bits in 1..=12 {
+            let reference = course_formula(&x, bits).unwrap();
+            let q = LinearQuantizer::fit(&x, &[], &scheme(bits, Mode::AsymFloat)).unwrap();
+            assert_eq!(q.quantize_dequantize(&x).unwrap(), reference, "bits {bits}");
+        }
+    }
+
+    #[test]
+    fn asymmetric_int8_maps_min_to_minus_128_and_max_to_127() {
+        let x = [-1.0f32, -0.5, 0.0, 2.0];
+        let q = LinearQuantizer::fit(&x, &[], &scheme(8, Mode::Asym)).unwrap();
+        let p = q.params[0];
+        assert!((p.scale - 3.0 / 255.0).abs() < 1e-12);
+        assert_eq!(p.zero_point, -43.0); // −128 − round(−1/(3/255)) = −128 + 85
+        let codes = q.quantize(&x).unwrap();
+        assert_eq!(codes[0], -128);
+        assert_eq!(codes[2], -43);
+        assert_eq!(codes[3], 127);
+        // Zero is exactly representable with an integer zero-point.
+        assert_eq!(q.dequantize(&codes).unwrap()[2], 0.0);
+    }
+
+    #[test]
+    fn unsigned_asymmetric_uint8_uses_zero_to_255() {
+        let x = [0.0f32, 1.0, 2.55];
+        let s = Scheme {
+            range: IntRange::Unsigned,
+            ..scheme(8, Mode::Asym)
+        };
+        let q = LinearQuantizer::fit(&x, &[], &s).unwrap();
+        assert_eq!(q.params[0].zero_point, 0.0);
+        assert_eq!(q.quantize(&x).unwrap(), vec![0, 100, 255]);
+    }
+
+    #[test]
+    fn symmetric_int8_uses_absmax_over_127_and_zero_point_zero() {
+        let x = [-2.54f32, 0.0, 1.27];
+        let q = LinearQuantizer::fit(&x, &[], &scheme(8, Mode::Sym)).unwrap();
+        assert!((q.params[0].scale - 0.02).abs() < 1e-9);
+        assert_eq!(q.params[0].zero_point, 0.0);
+        assert_eq!(q.quantize(&x).unwrap(), vec![-127, 0, 64]);
+    }
+
+    #[test]
+    fn symmetric_unsigned_puts_zero_at_half_range() {
+        let s = Scheme {
+            range: IntRange::Unsigned,
+            ..scheme(8, Mode::Sym)
+        };
+        let q = LinearQuantizer::fit(&[-1.0, 1.0], &[], &s).unwrap();
+        assert_eq!(q.params[0].zero_point, 128.0);
+        // A quantizer only takes data of the length it was fitted on.
+        assert!(matches!(
+            q.quantize(&[0.0]),
+            Err(QuantError::ShapeMismatch { .. })
+        ));
+        assert_eq!(q.quantize(&[-1.0, 1.0]).unwrap(), vec![1, 255]);
+    }
+
+    #[test]
+    fn symmetric_one_bit_is_an_error_that_explains() {
+        let e = LinearQuantizer::fit(&[1.0, -1.0], &[], &scheme(1, Mode::Sym)).unwrap_err();
+        assert_eq!(e, QuantError::SymmetricNeedsTwoBits);
+        assert!(e.to_string().contains("at least 2 bits"));
+    }
+
+    #[test]
+    fn mid_rise_has_no_level_at_zero_and_2_to_the_b_levels() {
+        let q = LinearQuantizer::fit(&[-1.0, 1.0], &[], &scheme(2, Mode::MidRise)).unwrap();
+        assert_eq!(q.levels(), vec![-0.75, -0.25, 0.25, 0.75]);
+    }
+
+    #[test]
+    fn constant_signal_has_zero_error_not_nan() {
+        // Mid-rise has no level at its range ends, so it is covered separately below.
+        for mode in [Mode::Sym, Mode::Asym, Mode::AsymFloat] {
+            let x = [0.3f32; 10];
+            let q = LinearQuantizer::fit(&x, &[], &scheme(4, mode)).unwrap();
+            let y = q.quantize_dequantize(&x).unwrap();
+            for v in y {
+                assert!((v - 0.3).abs() < 1e-6, "{mode:?}: {v}");
+            }
+        }
+    }
+
+    #[test]
+    fn zero_signal_reconstructs_as_zero_in_every_mode() {
+        for mode in Mode::ALL {
+            let x = [0.0f32; 8];
+            let q = LinearQuantizer::fit(&x, &[], &scheme(8, mode)).unwrap();
+            assert_eq!(q.quantize_dequantize(&x).unwrap(), x.to_vec(), "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn one_sample_is_reconstructed_exactly() {
+        for mode in [Mode::Sym, Mode::Asym, Mode::AsymFloat] {
+            let q = LinearQuantizer::fit(&[-2.5], &[], &scheme(3, mode)).unwrap();
+            assert_eq!(
+                q.quantize_dequantize(&[-2.5]).unwrap(),
+                vec![-2.5],
+                "{mode:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn mid_rise_on_a_constant_signal_errs_by_half_a_step() {
+        // Δ = 2·0.3/16; the top level is 0.3 − Δ/2.
+        let x = [0.3f32; 5];
+        let q = LinearQuantizer::fit(&x, &[], &scheme(4, Mode::MidRise)).unwrap();
+        let step = q.params[0].scale;
+        for v in q.quantize_dequantize(&x).unwrap() {
+            assert!((f64::from(0.3f32 - v) - step / 2.0).abs() < 1e-7);
+        }
+    }
+
+    #[test]
+    fn empty_nan_and_infinite_inputs_are_errors_naming_the_index() {
+        let s = scheme(8, Mode::Asym);
+        assert_eq!(
+            LinearQuantizer::fit(&[], &[], &s).unwrap_err(),
+            QuantError::Empty
+        );
+        let e = LinearQuantizer::fit(&[1.0, f32::NAN], &[], &s).unwrap_err();
+        assert!(matches!(e, QuantError::NonFinite { index: 1, .. }));
+        assert!(e.to_string().contains("index 1"));
+        let e = LinearQuantizer::fit(&[1.0, 2.0, f32::NEG_INFINITY], &[], &s).unwrap_err();
+        assert!(matches!(e, QuantError::NonFinite { index: 2, .. }));
+    }
+
+    #[test]
+    fn bits_outside_one_to_sixteen_are_rejected() {
+        for bits in [0, 17, 64] {
+            assert!(matches!(
+                LinearQuantizer::fit(&[1.0, 2.0], &[], &scheme(bits, Mode::Asym)),
+                Err(QuantError::BitsOutOfRange { .. })
+            ));
+        }
+        assert!(course_formula(&[1.0], 0).is_err());
+    }
+
+    #[test]
+    fn huge_values_do_not_overflow() {
+        let x = [f32::MAX, -f32::MAX, 0.0, 1e30];
+        for mode in Mode::ALL {
+            let q = LinearQuantizer::fit(&x, &[], &scheme(8, mode)).unwrap();
+            let y = q.quantize_dequantize(&x).unwrap();
+            assert!(y.iter().all(|v| v.is_finite()), "{mode:?}: {y:?}");
+        }
+    }
+
+    #[test]
+    fn per_channel_scales_follow_each_row() {
+        let x = [1.0f32, -1.0, 10.0, -10.0];
+        let s = Scheme {
+            granularity: GranularityKind::Channel,
+            axis: 0,
+            ..scheme(8, Mode::Sym)
+        };
+        let q = LinearQuantizer::fit(&x, &[2, 2], &s).unwrap();
+        assert_eq!(q.params.len(), 2);
+        assert!((q.params[0].scale - 1.0 / 127.0).abs() < 1e-12);
+        assert!((q.params[1].scale - 10.0 / 127.0).abs() < 1e-12);
+        assert_eq!(q.quantize(&x).unwrap(), vec![127, -127, 127, -127]);
+    }
+
+    #[test]
+    fn per_group_with_partial_last_group_quantizes_every_value() {
+        let x: Vec<f32> = (0..10).map(|i| i as f32).collect();
+        let s = Scheme {
+            granularity: GranularityKind::Group,
+            group_size: 4,
+            ..scheme(2, Mode::AsymFloat)
+        };
+        let q = LinearQuantizer::fit(&x, &[10], &s).unwrap();
+        assert_eq!(q.params.len(), 3);
+        // The last group holds 8 and 9 only, so both are exact.
+        let y = q.quantize_dequantize(&x).unwrap();
+        assert_eq!(&y[8..], &[8.0, 9.0]);
+        assert_eq!(&y[0..4], &[0.0, 1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn bits_per_value_counts_scale_storage() {
+        let x = vec![0.5f32; 128];
+        let s = Scheme {
+            granularity: GranularityKind::Group,
+            group_size: 32,
+            ..scheme(4, Mode::Sym)
+        };
+        let q = LinearQuantizer::fit(&x, &[128], &s).unwrap();
+        assert_eq!(q.bits_per_value(), 4.0 + 32.0 / 32.0);
+    }
+}

@@ -30,6 +30,7 @@ pub mod error;
 pub mod granularity;
 pub mod linear;
 pub mod metrics;
+pub mod pack;
 pub mod quantizer;
 pub mod signal;
 pub mod url_state;

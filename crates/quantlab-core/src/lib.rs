@@ -26,10 +26,12 @@
 
 #![warn(missing_docs)]
 
+pub mod alaw;
 pub mod error;
 pub mod granularity;
 pub mod linear;
 pub mod metrics;
+pub mod mulaw;
 pub mod pack;
 pub mod quantizer;
 pub mod signal;

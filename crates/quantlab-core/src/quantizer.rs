@@ -7,25 +7,47 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{QuantError, Result, check_bits};
+use crate::granularity::GroupLayout;
 
 /// Which family of quantizer.
+///
+/// The id ([`SchemeKind::id`]) is the name in URLs and JSON. Formats with a fixed code
+/// width ([`SchemeKind::fixed_bits`]) ignore [`Scheme::bits`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum SchemeKind {
     /// Uniform (linear) quantization: [`crate::linear`].
     #[default]
     Linear,
+    /// Continuous μ-law companding around a uniform quantizer: [`crate::mulaw`].
+    MuLaw,
+    /// Continuous A-law companding around a uniform quantizer: [`crate::alaw`].
+    ALaw,
+    /// The 8-bit G.711 μ-law codec on 16-bit PCM: [`crate::mulaw::G711Quantizer`].
+    MuLawG711,
+    /// The 8-bit G.711 A-law codec on 16-bit PCM: [`crate::mulaw::G711Quantizer`].
+    ALawG711,
 }
 
 impl SchemeKind {
     /// Every scheme, in the order menus list them.
-    pub const ALL: [SchemeKind; 1] = [SchemeKind::Linear];
+    pub const ALL: [SchemeKind; 5] = [
+        SchemeKind::Linear,
+        SchemeKind::MuLaw,
+        SchemeKind::ALaw,
+        SchemeKind::MuLawG711,
+        SchemeKind::ALawG711,
+    ];
 
     /// The name used in URLs and JSON.
     pub fn id(self) -> &'static str {
         match self {
             SchemeKind::Linear => "linear",
+            SchemeKind::MuLaw => "mu-law",
+            SchemeKind::ALaw => "a-law",
+            SchemeKind::MuLawG711 => "mu-law-g711",
+            SchemeKind::ALawG711 => "a-law-g711",
         }
     }
 
@@ -33,6 +55,31 @@ impl SchemeKind {
     pub fn label(self) -> &'static str {
         match self {
             SchemeKind::Linear => "Linear (uniform)",
+            SchemeKind::MuLaw => "μ-law (companding)",
+            SchemeKind::ALaw => "A-law (companding)",
+            SchemeKind::MuLawG711 => "G.711 μ-law (8-bit codec)",
+            SchemeKind::ALawG711 => "G.711 A-law (8-bit codec)",
+        }
+    }
+
+    /// The code width of formats that fix it (the G.711 codecs are 8-bit), `None` where
+    /// [`Scheme::bits`] chooses it.
+    pub fn fixed_bits(self) -> Option<u32> {
+        match self {
+            SchemeKind::Linear | SchemeKind::MuLaw | SchemeKind::ALaw => None,
+            SchemeKind::MuLawG711 | SchemeKind::ALawG711 => Some(8),
+        }
+    }
+
+    /// The bit widths this scheme accepts, `(min, max)`; a fixed-width format gives its
+    /// width twice.
+    pub fn bits_range(self) -> (u32, u32) {
+        match self {
+            SchemeKind::Linear => (crate::linear::MIN_BITS, crate::linear::MAX_BITS),
+            SchemeKind::MuLaw | SchemeKind::ALaw => {
+                (crate::mulaw::MIN_BITS, crate::mulaw::MAX_BITS)
+            }
+            SchemeKind::MuLawG711 | SchemeKind::ALawG711 => (8, 8),
         }
     }
 }
@@ -134,23 +181,37 @@ pub enum Granularity {
 }
 
 /// A quantization scheme and all its parameters: one flat, serialisable value.
+///
+/// Every field has a default (`#[serde(default)]`), so a link or a JSON file may name only
+/// the fields it changes. Fields a scheme does not use are ignored by it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Scheme {
     /// The family.
     pub scheme: SchemeKind,
-    /// Bit width of a code (1..=16 for linear).
+    /// Bit width of a code: 1..=16 for linear, μ-law and A-law. Ignored by the formats that
+    /// fix it ([`SchemeKind::fixed_bits`]).
     pub bits: u32,
-    /// How the range maps to the grid.
+    /// How the range maps to the grid (linear).
     pub mode: Mode,
-    /// Signed or unsigned codes.
+    /// Signed or unsigned codes (linear).
     pub range: IntRange,
-    /// Which values share a scale.
+    /// Which values share a scale (linear, companding, G.711: the absmax that normalises).
     pub granularity: GranularityKind,
     /// Channel axis for per-channel granularity.
     pub axis: u32,
     /// Group size for per-group granularity.
     pub group_size: u32,
+    /// The μ of μ-law companding, `μ > 0` (255 in G.711, 100 in older systems).
+    pub mu: f64,
+    /// The A of A-law companding, `A ≥ 1` (87.6 in G.711; `A = 1` is linear).
+    pub a_law: f64,
+    /// Values per block of blockwise formats (NF4: 64 as in QLoRA).
+    pub block_size: u32,
+    /// Quantize the per-block scales again (QLoRA's double quantization).
+    pub double_quant: bool,
+    /// Which FP8 layout the `fp8` scheme uses.
+    pub fp8: Fp8Format,
 }
 
 impl Default for Scheme {
@@ -163,6 +224,11 @@ impl Default for Scheme {
             granularity: GranularityKind::Tensor,
             axis: 0,
             group_size: 64,
+            mu: 255.0,
+            a_law: 87.6,
+            block_size: 64,
+            double_quant: false,
+            fp8: Fp8Format::E4m3,
         }
     }
 }
@@ -181,12 +247,116 @@ impl Scheme {
         }
     }
 
-    /// Fits this scheme to `data` of the given `shape` (row-major).
-    pub fn fit(&self, data: &[f32], shape: &[usize]) -> Result<Box<dyn Quantizer>> {
+    /// The width of one code in bits: [`Scheme::bits`], or the width the format fixes.
+    pub fn code_bits(&self) -> u32 {
+        self.scheme.fixed_bits().unwrap_or(self.bits)
+    }
+
+    /// Checks the parameters this scheme uses, without looking at any data.
+    ///
+    /// Errors: bits outside [`SchemeKind::bits_range`], symmetric linear with 1 bit, a group
+    /// size of 0 with per-group granularity, μ ≤ 0 or not finite, A < 1 or not finite, a block
+    /// size of 0. Parameters a scheme does not use are not checked.
+    pub fn validate(&self) -> Result<()> {
+        if self.scheme.fixed_bits().is_none() {
+            let (min, max) = self.scheme.bits_range();
+            check_bits(self.bits, min, max)?;
+        }
+        let uses_granularity = matches!(
+            self.scheme,
+            SchemeKind::Linear
+                | SchemeKind::MuLaw
+                | SchemeKind::ALaw
+                | SchemeKind::MuLawG711
+                | SchemeKind::ALawG711
+        );
+        if uses_granularity && self.granularity == GranularityKind::Group && self.group_size == 0 {
+            return Err(QuantError::GroupSizeZero);
+        }
         match self.scheme {
-            SchemeKind::Linear => Ok(Box::new(crate::linear::LinearQuantizer::fit(
-                data, shape, self,
-            )?)),
+            SchemeKind::Linear => {
+                if self.mode == Mode::Sym && self.bits < 2 {
+                    return Err(QuantError::SymmetricNeedsTwoBits);
+                }
+            }
+            SchemeKind::MuLaw => {
+                crate::mulaw::MuLaw::new(self.mu)?;
+            }
+            SchemeKind::ALaw => {
+                crate::alaw::ALaw::new(self.a_law)?;
+            }
+            SchemeKind::MuLawG711 | SchemeKind::ALawG711 => {}
+        }
+        Ok(())
+    }
+
+    /// Fits this scheme to `data` of the given `shape` (row-major; an empty shape means 1-D).
+    ///
+    /// Validates the parameters first ([`Scheme::validate`]), then the data (non-empty,
+    /// finite, matching the shape).
+    pub fn fit(&self, data: &[f32], shape: &[usize]) -> Result<Box<dyn Quantizer>> {
+        self.validate()?;
+        let g = self.granularity();
+        Ok(match self.scheme {
+            SchemeKind::Linear => Box::new(crate::linear::LinearQuantizer::fit(data, shape, self)?),
+            SchemeKind::MuLaw => Box::new(crate::mulaw::CompandingQuantizer::fit(
+                crate::mulaw::MuLaw::new(self.mu)?,
+                self.bits,
+                data,
+                shape,
+                g,
+            )?),
+            SchemeKind::ALaw => Box::new(crate::mulaw::CompandingQuantizer::fit(
+                crate::alaw::ALaw::new(self.a_law)?,
+                self.bits,
+                data,
+                shape,
+                g,
+            )?),
+            SchemeKind::MuLawG711 => Box::new(crate::mulaw::G711Quantizer::fit(
+                crate::mulaw::G711Law::MuLaw,
+                data,
+                shape,
+                g,
+            )?),
+            SchemeKind::ALawG711 => Box::new(crate::mulaw::G711Quantizer::fit(
+                crate::mulaw::G711Law::ALaw,
+                data,
+                shape,
+                g,
+            )?),
+        })
+    }
+}
+
+/// The two FP8 layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fp8Format {
+    /// 4 exponent bits, 3 mantissa bits, OCP "fn" variant: max 448, no infinities.
+    #[default]
+    E4m3,
+    /// 5 exponent bits, 2 mantissa bits, IEEE-like: max 57344, with infinities.
+    E5m2,
+}
+
+impl Fp8Format {
+    /// Both layouts, in menu order.
+    pub const ALL: [Fp8Format; 2] = [Fp8Format::E4m3, Fp8Format::E5m2];
+
+    /// The name used in URLs and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Fp8Format::E4m3 => "e4m3",
+            Fp8Format::E5m2 => "e5m2",
+        }
+    }
+
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Fp8Format::E4m3 => "E4M3 (max 448)",
+            Fp8Format::E5m2 => "E5M2 (max 57344)",
         }
     }
 }
@@ -208,5 +378,197 @@ pub trait Quantizer: std::fmt::Debug {
     /// `dequantize(quantize(data))`.
     fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
         self.dequantize(&self.quantize(data)?)
+    }
+}
+
+/// How a value exactly halfway between two table entries is resolved by [`nearest_index`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tie {
+    /// To the lower entry (smaller index).
+    Lower,
+    /// To the entry with the even index (round half to even on the index).
+    Even,
+}
+
+/// Index of the entry of the ascending `table` nearest to `x`; `x` outside the table gives
+/// the first or last index. An empty table gives 0.
+///
+/// Binary search: `O(log n)`. A tie (equal distance to two neighbours, computed in `f64`)
+/// is resolved by `tie`.
+pub fn nearest_index(table: &[f64], x: f64, tie: Tie) -> usize {
+    let i = table.partition_point(|&t| t < x);
+    if i == 0 {
+        return 0;
+    }
+    if i >= table.len() {
+        return table.len() - 1;
+    }
+    let below = x - table[i - 1];
+    let above = table[i] - x;
+    if below < above {
+        i - 1
+    } else if above < below {
+        i
+    } else {
+        match tie {
+            Tie::Lower => i - 1,
+            Tie::Even => {
+                if (i - 1) % 2 == 0 {
+                    i - 1
+                } else {
+                    i
+                }
+            }
+        }
+    }
+}
+
+/// The error for a `quantize`/`dequantize` call on a length other than the fitted one.
+pub(crate) fn check_len(expected: usize, actual: usize) -> Result<()> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(QuantError::ShapeMismatch {
+            shape: vec![expected],
+            expected,
+            actual,
+        })
+    }
+}
+
+/// `max |x|` of every scale group of `layout`, in `f64` (0 for an all-zero group).
+pub(crate) fn group_absmax(layout: &GroupLayout, data: &[f32]) -> Vec<f64> {
+    layout
+        .min_max(data)
+        .into_iter()
+        .map(|(lo, hi)| lo.abs().max(hi.abs()))
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_serialises_to_its_id() {
+        for kind in SchemeKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.id()));
+            let back: SchemeKind = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, kind);
+            assert!(!kind.label().is_empty());
+        }
+        for f in Fp8Format::ALL {
+            assert_eq!(
+                serde_json::to_string(&f).unwrap(),
+                format!("\"{}\"", f.id())
+            );
+        }
+    }
+
+    #[test]
+    fn the_default_scheme_is_asymmetric_int8_per_tensor() {
+        let s = Scheme::default();
+        assert_eq!(s.scheme, SchemeKind::Linear);
+        assert_eq!(s.bits, 8);
+        assert_eq!(s.mode, Mode::Asym);
+        assert_eq!(s.range, IntRange::Signed);
+        assert_eq!(s.granularity, GranularityKind::Tensor);
+        assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_scheme_with_missing_fields_takes_the_defaults() {
+        let s: Scheme = serde_json::from_str(r#"{"scheme":"mu-law","bits":4}"#).unwrap();
+        assert_eq!(s.scheme, SchemeKind::MuLaw);
+        assert_eq!(s.bits, 4);
+        assert_eq!(s.mu, 255.0);
+        assert_eq!(s.a_law, 87.6);
+        assert_eq!(s.block_size, 64);
+        assert!(!s.double_quant);
+        assert_eq!(s.fp8, Fp8Format::E4m3);
+    }
+
+    #[test]
+    fn every_default_kind_fits_a_small_signal() {
+        let x: Vec<f32> = (0..100).map(|i| ((i as f32) * 0.3).sin()).collect();
+        for kind in SchemeKind::ALL {
+            let s = Scheme {
+                scheme: kind,
+                bits: 4,
+                ..Scheme::default()
+            };
+            let q = s.fit(&x, &[]).unwrap();
+            let y = q.quantize_dequantize(&x).unwrap();
+            assert_eq!(y.len(), x.len(), "{kind:?}");
+            assert!(y.iter().all(|v| v.is_finite()), "{kind:?}");
+            assert!(q.bits_per_value() >= f64::from(s.code_bits()), "{kind:?}");
+            assert!(!q.levels().is_empty(), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn bad_parameters_are_clear_errors() {
+        let bad = |s: Scheme| s.validate().unwrap_err().to_string();
+        let mu = Scheme {
+            scheme: SchemeKind::MuLaw,
+            ..Scheme::default()
+        };
+        assert!(bad(Scheme { mu: 0.0, ..mu }).contains("μ"));
+        assert!(bad(Scheme { mu: -3.0, ..mu }).contains("μ"));
+        assert!(bad(Scheme { mu: f64::NAN, ..mu }).contains("μ"));
+        assert!(bad(Scheme { bits: 0, ..mu }).contains("0 bits"));
+        assert!(bad(Scheme { bits: 17, ..mu }).contains("17 bits"));
+        let a = Scheme {
+            scheme: SchemeKind::ALaw,
+            ..Scheme::default()
+        };
+        assert!(bad(Scheme { a_law: 0.5, ..a }).contains("A"));
+        assert!(
+            bad(Scheme {
+                granularity: GranularityKind::Group,
+                group_size: 0,
+                ..a
+            })
+            .contains("group size")
+        );
+        let lin = Scheme {
+            bits: 1,
+            mode: Mode::Sym,
+            ..Scheme::default()
+        };
+        assert_eq!(lin.validate(), Err(QuantError::SymmetricNeedsTwoBits));
+        // Fixed-width formats ignore `bits`.
+        let g711 = Scheme {
+            scheme: SchemeKind::MuLawG711,
+            bits: 0,
+            ..Scheme::default()
+        };
+        assert_eq!(g711.validate(), Ok(()));
+        assert_eq!(g711.code_bits(), 8);
+        // `fit` validates before it looks at the data.
+        assert!(
+            Scheme { mu: 0.0, ..mu }
+                .fit(&[], &[])
+                .unwrap_err()
+                .to_string()
+                .contains("μ")
+        );
+    }
+
+    #[test]
+    fn nearest_index_resolves_ties_as_asked() {
+        let t = [0.0, 1.0, 2.0, 3.0];
+        assert_eq!(nearest_index(&t, -5.0, Tie::Even), 0);
+        assert_eq!(nearest_index(&t, 9.0, Tie::Even), 3);
+        assert_eq!(nearest_index(&t, 1.2, Tie::Even), 1);
+        assert_eq!(nearest_index(&t, 1.8, Tie::Lower), 2);
+        assert_eq!(nearest_index(&t, 0.5, Tie::Lower), 0);
+        assert_eq!(nearest_index(&t, 0.5, Tie::Even), 0);
+        assert_eq!(nearest_index(&t, 1.5, Tie::Even), 2);
+        assert_eq!(nearest_index(&t, 1.5, Tie::Lower), 1);
+        assert_eq!(nearest_index(&t, 2.0, Tie::Lower), 2);
+        assert_eq!(nearest_index(&[], 1.0, Tie::Lower), 0);
     }
 }

@@ -30,6 +30,7 @@ pub mod alaw;
 pub mod error;
 pub mod granularity;
 pub mod linear;
+pub mod log2;
 pub mod metrics;
 pub mod mulaw;
 pub mod pack;

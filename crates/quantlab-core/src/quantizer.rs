@@ -28,16 +28,19 @@ pub enum SchemeKind {
     MuLawG711,
     /// The 8-bit G.711 A-law codec on 16-bit PCM: [`crate::mulaw::G711Quantizer`].
     ALawG711,
+    /// Power-of-two levels `±2^k·s` (sign + exponent codes): [`crate::log2`].
+    Log2,
 }
 
 impl SchemeKind {
     /// Every scheme, in the order menus list them.
-    pub const ALL: [SchemeKind; 5] = [
+    pub const ALL: [SchemeKind; 6] = [
         SchemeKind::Linear,
         SchemeKind::MuLaw,
         SchemeKind::ALaw,
         SchemeKind::MuLawG711,
         SchemeKind::ALawG711,
+        SchemeKind::Log2,
     ];
 
     /// The name used in URLs and JSON.
@@ -48,6 +51,7 @@ impl SchemeKind {
             SchemeKind::ALaw => "a-law",
             SchemeKind::MuLawG711 => "mu-law-g711",
             SchemeKind::ALawG711 => "a-law-g711",
+            SchemeKind::Log2 => "log2",
         }
     }
 
@@ -59,6 +63,7 @@ impl SchemeKind {
             SchemeKind::ALaw => "A-law (companding)",
             SchemeKind::MuLawG711 => "G.711 μ-law (8-bit codec)",
             SchemeKind::ALawG711 => "G.711 A-law (8-bit codec)",
+            SchemeKind::Log2 => "Power of two (log2)",
         }
     }
 
@@ -66,7 +71,7 @@ impl SchemeKind {
     /// [`Scheme::bits`] chooses it.
     pub fn fixed_bits(self) -> Option<u32> {
         match self {
-            SchemeKind::Linear | SchemeKind::MuLaw | SchemeKind::ALaw => None,
+            SchemeKind::Linear | SchemeKind::MuLaw | SchemeKind::ALaw | SchemeKind::Log2 => None,
             SchemeKind::MuLawG711 | SchemeKind::ALawG711 => Some(8),
         }
     }
@@ -80,6 +85,7 @@ impl SchemeKind {
                 (crate::mulaw::MIN_BITS, crate::mulaw::MAX_BITS)
             }
             SchemeKind::MuLawG711 | SchemeKind::ALawG711 => (8, 8),
+            SchemeKind::Log2 => (crate::log2::MIN_BITS, crate::log2::MAX_BITS),
         }
     }
 }
@@ -189,14 +195,15 @@ pub enum Granularity {
 pub struct Scheme {
     /// The family.
     pub scheme: SchemeKind,
-    /// Bit width of a code: 1..=16 for linear, μ-law and A-law. Ignored by the formats that
+    /// Bit width of a code: 1..=16 for linear, μ-law and A-law, 2..=8 for log2. Ignored by the formats that
     /// fix it ([`SchemeKind::fixed_bits`]).
     pub bits: u32,
     /// How the range maps to the grid (linear).
     pub mode: Mode,
     /// Signed or unsigned codes (linear).
     pub range: IntRange,
-    /// Which values share a scale (linear, companding, G.711: the absmax that normalises).
+    /// Which values share a scale (linear; companding, G.711 and log2: the absmax that
+    /// normalises).
     pub granularity: GranularityKind,
     /// Channel axis for per-channel granularity.
     pub axis: u32,
@@ -269,6 +276,7 @@ impl Scheme {
                 | SchemeKind::ALaw
                 | SchemeKind::MuLawG711
                 | SchemeKind::ALawG711
+                | SchemeKind::Log2
         );
         if uses_granularity && self.granularity == GranularityKind::Group && self.group_size == 0 {
             return Err(QuantError::GroupSizeZero);
@@ -285,7 +293,7 @@ impl Scheme {
             SchemeKind::ALaw => {
                 crate::alaw::ALaw::new(self.a_law)?;
             }
-            SchemeKind::MuLawG711 | SchemeKind::ALawG711 => {}
+            SchemeKind::MuLawG711 | SchemeKind::ALawG711 | SchemeKind::Log2 => {}
         }
         Ok(())
     }
@@ -325,6 +333,9 @@ impl Scheme {
                 shape,
                 g,
             )?),
+            SchemeKind::Log2 => {
+                Box::new(crate::log2::Log2Quantizer::fit(self.bits, data, shape, g)?)
+            }
         })
     }
 }

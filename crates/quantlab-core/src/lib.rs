@@ -31,6 +31,7 @@ pub mod error;
 pub mod granularity;
 pub mod linear;
 pub mod log2;
+pub mod memory;
 pub mod metrics;
 pub mod mulaw;
 pub mod pack;

@@ -34,6 +34,7 @@ pub mod log2;
 pub mod memory;
 pub mod metrics;
 pub mod mulaw;
+pub mod nf4;
 pub mod pack;
 pub mod quantizer;
 pub mod signal;

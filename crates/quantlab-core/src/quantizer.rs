@@ -30,17 +30,21 @@ pub enum SchemeKind {
     ALawG711,
     /// Power-of-two levels `±2^k·s` (sign + exponent codes): [`crate::log2`].
     Log2,
+    /// 4-bit NormalFloat with blockwise absmax and optional double quantization:
+    /// [`crate::nf4`].
+    Nf4,
 }
 
 impl SchemeKind {
     /// Every scheme, in the order menus list them.
-    pub const ALL: [SchemeKind; 6] = [
+    pub const ALL: [SchemeKind; 7] = [
         SchemeKind::Linear,
         SchemeKind::MuLaw,
         SchemeKind::ALaw,
         SchemeKind::MuLawG711,
         SchemeKind::ALawG711,
         SchemeKind::Log2,
+        SchemeKind::Nf4,
     ];
 
     /// The name used in URLs and JSON.
@@ -52,6 +56,7 @@ impl SchemeKind {
             SchemeKind::MuLawG711 => "mu-law-g711",
             SchemeKind::ALawG711 => "a-law-g711",
             SchemeKind::Log2 => "log2",
+            SchemeKind::Nf4 => "nf4",
         }
     }
 
@@ -64,6 +69,7 @@ impl SchemeKind {
             SchemeKind::MuLawG711 => "G.711 μ-law (8-bit codec)",
             SchemeKind::ALawG711 => "G.711 A-law (8-bit codec)",
             SchemeKind::Log2 => "Power of two (log2)",
+            SchemeKind::Nf4 => "NF4 (QLoRA NormalFloat)",
         }
     }
 
@@ -73,6 +79,7 @@ impl SchemeKind {
         match self {
             SchemeKind::Linear | SchemeKind::MuLaw | SchemeKind::ALaw | SchemeKind::Log2 => None,
             SchemeKind::MuLawG711 | SchemeKind::ALawG711 => Some(8),
+            SchemeKind::Nf4 => Some(4),
         }
     }
 
@@ -86,6 +93,7 @@ impl SchemeKind {
             }
             SchemeKind::MuLawG711 | SchemeKind::ALawG711 => (8, 8),
             SchemeKind::Log2 => (crate::log2::MIN_BITS, crate::log2::MAX_BITS),
+            SchemeKind::Nf4 => (4, 4),
         }
     }
 }
@@ -213,9 +221,9 @@ pub struct Scheme {
     pub mu: f64,
     /// The A of A-law companding, `A ≥ 1` (87.6 in G.711; `A = 1` is linear).
     pub a_law: f64,
-    /// Values per block of blockwise formats (NF4: 64 as in QLoRA).
+    /// Values per block of NF4 (64 as in QLoRA); blocks run over the flat data.
     pub block_size: u32,
-    /// Quantize the per-block scales again (QLoRA's double quantization).
+    /// Quantize the NF4 block scales again (QLoRA's double quantization).
     pub double_quant: bool,
     /// Which FP8 layout the `fp8` scheme uses.
     pub fp8: Fp8Format,
@@ -294,6 +302,13 @@ impl Scheme {
                 crate::alaw::ALaw::new(self.a_law)?;
             }
             SchemeKind::MuLawG711 | SchemeKind::ALawG711 | SchemeKind::Log2 => {}
+            SchemeKind::Nf4 => {
+                if self.block_size == 0 {
+                    return Err(QuantError::InvalidParameter(
+                        "the NF4 block size must be at least 1 (QLoRA uses 64)".into(),
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -336,6 +351,12 @@ impl Scheme {
             SchemeKind::Log2 => {
                 Box::new(crate::log2::Log2Quantizer::fit(self.bits, data, shape, g)?)
             }
+            SchemeKind::Nf4 => Box::new(crate::nf4::Nf4Quantizer::fit(
+                data,
+                shape,
+                self.block_size as usize,
+                self.double_quant,
+            )?),
         })
     }
 }

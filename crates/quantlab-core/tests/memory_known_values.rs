@@ -445,6 +445,45 @@ fn llama31_8b_lora_rank_16_on_all_linear_trains_41_943_040_parameters() {
 }
 
 #[test]
+fn lora_targets_convert_to_and_from_module_lists() {
+    assert_eq!(
+        LoraTargets::QV.modules(),
+        vec![LinearModule::Q, LinearModule::V]
+    );
+    assert_eq!(
+        LoraTargets::from_modules(&LinearModule::ALL),
+        LoraTargets::ALL_LINEAR
+    );
+    assert_eq!(
+        LoraTargets::from_modules(&[
+            LinearModule::Q,
+            LinearModule::K,
+            LinearModule::V,
+            LinearModule::O
+        ]),
+        LoraTargets::ATTENTION
+    );
+}
+
+#[test]
+fn pure_fp32_training_stores_activations_in_four_bytes() {
+    let spec = preset(ModelPreset::Llama2_7b);
+    let mixed = TrainingSettings::default();
+    let fp32 = TrainingSettings {
+        optimizer: AdamRecipe::FP32,
+        ..TrainingSettings::default()
+    };
+    let a = training_memory(&spec, &mixed).unwrap();
+    let b = training_memory(&spec, &fp32).unwrap();
+    assert_eq!(
+        b.bytes_of(ItemKind::Activations),
+        2 * a.bytes_of(ItemKind::Activations)
+    );
+    assert!(b.item(ItemKind::MasterWeights).is_none());
+    assert_eq!(b.bytes_of(ItemKind::Weights), 6_738_415_616 * 4);
+}
+
+#[test]
 fn lora_keeps_the_base_frozen_and_trains_only_adapters() {
     let spec = preset(ModelPreset::Llama2_7b);
     let s = TrainingSettings {

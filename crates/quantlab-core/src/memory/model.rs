@@ -240,6 +240,17 @@ pub enum LinearModule {
 }
 
 impl LinearModule {
+    /// The seven projections in layer order.
+    pub const ALL: [LinearModule; 7] = [
+        LinearModule::Q,
+        LinearModule::K,
+        LinearModule::V,
+        LinearModule::O,
+        LinearModule::Gate,
+        LinearModule::Up,
+        LinearModule::Down,
+    ];
+
     /// Short name as in PEFT's `target_modules` (`q_proj` → `"q"`).
     pub fn short(self) -> &'static str {
         match self {

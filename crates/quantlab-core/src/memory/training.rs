@@ -193,6 +193,28 @@ impl LoraTargets {
         down: true,
     };
 
+    /// The adapted projections, in layer order.
+    pub fn modules(self) -> Vec<LinearModule> {
+        LinearModule::ALL
+            .into_iter()
+            .filter(|&m| self.contains(m))
+            .collect()
+    }
+
+    /// Exactly the given projections.
+    pub fn from_modules(modules: &[LinearModule]) -> Self {
+        let has = |m| modules.contains(&m);
+        LoraTargets {
+            q: has(LinearModule::Q),
+            k: has(LinearModule::K),
+            v: has(LinearModule::V),
+            o: has(LinearModule::O),
+            gate: has(LinearModule::Gate),
+            up: has(LinearModule::Up),
+            down: has(LinearModule::Down),
+        }
+    }
+
     /// Whether `module` is adapted.
     pub fn contains(self, module: LinearModule) -> bool {
         match module {

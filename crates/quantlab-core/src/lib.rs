@@ -29,7 +29,9 @@
 pub mod alaw;
 pub mod error;
 pub mod granularity;
+pub mod kmeans;
 pub mod linear;
+pub mod lloyd_max;
 pub mod log2;
 pub mod memory;
 pub mod metrics;

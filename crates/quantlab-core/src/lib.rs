@@ -35,6 +35,7 @@ pub mod lloyd_max;
 pub mod log2;
 pub mod memory;
 pub mod metrics;
+pub mod minifloat;
 pub mod mulaw;
 pub mod nf4;
 pub mod pack;

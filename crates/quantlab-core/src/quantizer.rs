@@ -33,11 +33,20 @@ pub enum SchemeKind {
     /// 4-bit NormalFloat with blockwise absmax and optional double quantization:
     /// [`crate::nf4`].
     Nf4,
+    /// FP4 E2M1 with an absmax scale per group: [`crate::minifloat`].
+    Fp4,
+    /// FP8 (E4M3 or E5M2, see [`Scheme::fp8`]) with an absmax scale per group:
+    /// [`crate::minifloat`].
+    Fp8,
+    /// IEEE half precision, a plain (saturating) cast: [`crate::minifloat`].
+    Fp16,
+    /// bfloat16, a plain (saturating) cast: [`crate::minifloat`].
+    Bf16,
 }
 
 impl SchemeKind {
     /// Every scheme, in the order menus list them.
-    pub const ALL: [SchemeKind; 7] = [
+    pub const ALL: [SchemeKind; 11] = [
         SchemeKind::Linear,
         SchemeKind::MuLaw,
         SchemeKind::ALaw,
@@ -45,6 +54,10 @@ impl SchemeKind {
         SchemeKind::ALawG711,
         SchemeKind::Log2,
         SchemeKind::Nf4,
+        SchemeKind::Fp4,
+        SchemeKind::Fp8,
+        SchemeKind::Fp16,
+        SchemeKind::Bf16,
     ];
 
     /// The name used in URLs and JSON.
@@ -57,6 +70,10 @@ impl SchemeKind {
             SchemeKind::ALawG711 => "a-law-g711",
             SchemeKind::Log2 => "log2",
             SchemeKind::Nf4 => "nf4",
+            SchemeKind::Fp4 => "fp4",
+            SchemeKind::Fp8 => "fp8",
+            SchemeKind::Fp16 => "fp16",
+            SchemeKind::Bf16 => "bf16",
         }
     }
 
@@ -70,6 +87,10 @@ impl SchemeKind {
             SchemeKind::ALawG711 => "G.711 A-law (8-bit codec)",
             SchemeKind::Log2 => "Power of two (log2)",
             SchemeKind::Nf4 => "NF4 (QLoRA NormalFloat)",
+            SchemeKind::Fp4 => "FP4 E2M1",
+            SchemeKind::Fp8 => "FP8 (E4M3 / E5M2)",
+            SchemeKind::Fp16 => "FP16 (IEEE half)",
+            SchemeKind::Bf16 => "BF16 (bfloat16)",
         }
     }
 
@@ -79,7 +100,9 @@ impl SchemeKind {
         match self {
             SchemeKind::Linear | SchemeKind::MuLaw | SchemeKind::ALaw | SchemeKind::Log2 => None,
             SchemeKind::MuLawG711 | SchemeKind::ALawG711 => Some(8),
-            SchemeKind::Nf4 => Some(4),
+            SchemeKind::Nf4 | SchemeKind::Fp4 => Some(4),
+            SchemeKind::Fp8 => Some(8),
+            SchemeKind::Fp16 | SchemeKind::Bf16 => Some(16),
         }
     }
 
@@ -93,7 +116,9 @@ impl SchemeKind {
             }
             SchemeKind::MuLawG711 | SchemeKind::ALawG711 => (8, 8),
             SchemeKind::Log2 => (crate::log2::MIN_BITS, crate::log2::MAX_BITS),
-            SchemeKind::Nf4 => (4, 4),
+            SchemeKind::Nf4 | SchemeKind::Fp4 => (4, 4),
+            SchemeKind::Fp8 => (8, 8),
+            SchemeKind::Fp16 | SchemeKind::Bf16 => (16, 16),
         }
     }
 }
@@ -210,8 +235,8 @@ pub struct Scheme {
     pub mode: Mode,
     /// Signed or unsigned codes (linear).
     pub range: IntRange,
-    /// Which values share a scale (linear; companding, G.711 and log2: the absmax that
-    /// normalises).
+    /// Which values share a scale (linear; companding, G.711, log2, FP4 and FP8: the absmax
+    /// that normalises).
     pub granularity: GranularityKind,
     /// Channel axis for per-channel granularity.
     pub axis: u32,
@@ -285,6 +310,8 @@ impl Scheme {
                 | SchemeKind::MuLawG711
                 | SchemeKind::ALawG711
                 | SchemeKind::Log2
+                | SchemeKind::Fp4
+                | SchemeKind::Fp8
         );
         if uses_granularity && self.granularity == GranularityKind::Group && self.group_size == 0 {
             return Err(QuantError::GroupSizeZero);
@@ -301,7 +328,13 @@ impl Scheme {
             SchemeKind::ALaw => {
                 crate::alaw::ALaw::new(self.a_law)?;
             }
-            SchemeKind::MuLawG711 | SchemeKind::ALawG711 | SchemeKind::Log2 => {}
+            SchemeKind::MuLawG711
+            | SchemeKind::ALawG711
+            | SchemeKind::Log2
+            | SchemeKind::Fp4
+            | SchemeKind::Fp8
+            | SchemeKind::Fp16
+            | SchemeKind::Bf16 => {}
             SchemeKind::Nf4 => {
                 if self.block_size == 0 {
                     return Err(QuantError::InvalidParameter(
@@ -357,11 +390,21 @@ impl Scheme {
                 self.block_size as usize,
                 self.double_quant,
             )?),
+            SchemeKind::Fp4 | SchemeKind::Fp8 | SchemeKind::Fp16 | SchemeKind::Bf16 => {
+                use crate::minifloat::{FloatFormat, MiniFloatQuantizer};
+                let format = match self.scheme {
+                    SchemeKind::Fp4 => FloatFormat::E2m1,
+                    SchemeKind::Fp8 => FloatFormat::from(self.fp8),
+                    SchemeKind::Fp16 => FloatFormat::F16,
+                    _ => FloatFormat::Bf16,
+                };
+                Box::new(MiniFloatQuantizer::fit(format, data, shape, g)?)
+            }
         })
     }
 }
 
-/// The two FP8 layouts.
+/// The two FP8 layouts ([`crate::minifloat`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Fp8Format {

@@ -29,6 +29,7 @@
 pub mod alaw;
 pub mod clipping;
 pub mod error;
+pub mod ggml;
 pub mod granularity;
 pub mod kmeans;
 pub mod linear;

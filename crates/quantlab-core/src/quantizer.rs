@@ -42,11 +42,20 @@ pub enum SchemeKind {
     Fp16,
     /// bfloat16, a plain (saturating) cast: [`crate::minifloat`].
     Bf16,
+    /// ggml Q8_0 blocks (32 values, fp16 scale, 8.5 bits per value): [`crate::ggml`].
+    #[serde(rename = "q8-0", alias = "q8_0")]
+    Q8_0,
+    /// ggml Q4_0 blocks (32 values, fp16 scale, 4.5 bits per value): [`crate::ggml`].
+    #[serde(rename = "q4-0", alias = "q4_0")]
+    Q4_0,
+    /// ggml Q4_1 blocks (32 values, fp16 scale and min, 5.0 bits per value): [`crate::ggml`].
+    #[serde(rename = "q4-1", alias = "q4_1")]
+    Q4_1,
 }
 
 impl SchemeKind {
     /// Every scheme, in the order menus list them.
-    pub const ALL: [SchemeKind; 11] = [
+    pub const ALL: [SchemeKind; 14] = [
         SchemeKind::Linear,
         SchemeKind::MuLaw,
         SchemeKind::ALaw,
@@ -58,6 +67,9 @@ impl SchemeKind {
         SchemeKind::Fp8,
         SchemeKind::Fp16,
         SchemeKind::Bf16,
+        SchemeKind::Q8_0,
+        SchemeKind::Q4_0,
+        SchemeKind::Q4_1,
     ];
 
     /// The name used in URLs and JSON.
@@ -74,6 +86,9 @@ impl SchemeKind {
             SchemeKind::Fp8 => "fp8",
             SchemeKind::Fp16 => "fp16",
             SchemeKind::Bf16 => "bf16",
+            SchemeKind::Q8_0 => "q8-0",
+            SchemeKind::Q4_0 => "q4-0",
+            SchemeKind::Q4_1 => "q4-1",
         }
     }
 
@@ -91,6 +106,9 @@ impl SchemeKind {
             SchemeKind::Fp8 => "FP8 (E4M3 / E5M2)",
             SchemeKind::Fp16 => "FP16 (IEEE half)",
             SchemeKind::Bf16 => "BF16 (bfloat16)",
+            SchemeKind::Q8_0 => "ggml Q8_0",
+            SchemeKind::Q4_0 => "ggml Q4_0",
+            SchemeKind::Q4_1 => "ggml Q4_1",
         }
     }
 
@@ -100,8 +118,8 @@ impl SchemeKind {
         match self {
             SchemeKind::Linear | SchemeKind::MuLaw | SchemeKind::ALaw | SchemeKind::Log2 => None,
             SchemeKind::MuLawG711 | SchemeKind::ALawG711 => Some(8),
-            SchemeKind::Nf4 | SchemeKind::Fp4 => Some(4),
-            SchemeKind::Fp8 => Some(8),
+            SchemeKind::Nf4 | SchemeKind::Fp4 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => Some(4),
+            SchemeKind::Fp8 | SchemeKind::Q8_0 => Some(8),
             SchemeKind::Fp16 | SchemeKind::Bf16 => Some(16),
         }
     }
@@ -116,8 +134,8 @@ impl SchemeKind {
             }
             SchemeKind::MuLawG711 | SchemeKind::ALawG711 => (8, 8),
             SchemeKind::Log2 => (crate::log2::MIN_BITS, crate::log2::MAX_BITS),
-            SchemeKind::Nf4 | SchemeKind::Fp4 => (4, 4),
-            SchemeKind::Fp8 => (8, 8),
+            SchemeKind::Nf4 | SchemeKind::Fp4 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => (4, 4),
+            SchemeKind::Fp8 | SchemeKind::Q8_0 => (8, 8),
             SchemeKind::Fp16 | SchemeKind::Bf16 => (16, 16),
         }
     }
@@ -334,7 +352,10 @@ impl Scheme {
             | SchemeKind::Fp4
             | SchemeKind::Fp8
             | SchemeKind::Fp16
-            | SchemeKind::Bf16 => {}
+            | SchemeKind::Bf16
+            | SchemeKind::Q8_0
+            | SchemeKind::Q4_0
+            | SchemeKind::Q4_1 => {}
             SchemeKind::Nf4 => {
                 if self.block_size == 0 {
                     return Err(QuantError::InvalidParameter(
@@ -399,6 +420,15 @@ impl Scheme {
                     _ => FloatFormat::Bf16,
                 };
                 Box::new(MiniFloatQuantizer::fit(format, data, shape, g)?)
+            }
+            SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => {
+                use crate::ggml::{GgmlQuantizer, GgmlType};
+                let ty = match self.scheme {
+                    SchemeKind::Q8_0 => GgmlType::Q8_0,
+                    SchemeKind::Q4_0 => GgmlType::Q4_0,
+                    _ => GgmlType::Q4_1,
+                };
+                Box::new(GgmlQuantizer::fit(ty, data, shape)?)
             }
         })
     }
@@ -543,6 +573,39 @@ mod tests {
     }
 
     #[test]
+    fn ggml_ids_also_accept_the_underscore_spelling() {
+        let s: Scheme = serde_json::from_str(r#"{"scheme":"q4_0"}"#).unwrap();
+        assert_eq!(s.scheme, SchemeKind::Q4_0);
+        let s: Scheme = serde_json::from_str(r#"{"scheme":"q8-0"}"#).unwrap();
+        assert_eq!(s.scheme, SchemeKind::Q8_0);
+        let (s, w) = crate::url_state::from_query::<Scheme>("scheme=q4-1&fp8=e5m2&mu=100");
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(s.scheme, SchemeKind::Q4_1);
+        assert_eq!(s.fp8, Fp8Format::E5m2);
+        assert_eq!(s.mu, 100.0);
+    }
+
+    #[test]
+    fn fixed_width_formats_report_their_width() {
+        for kind in SchemeKind::ALL {
+            let (lo, hi) = kind.bits_range();
+            assert!(lo <= hi, "{kind:?}");
+            if let Some(b) = kind.fixed_bits() {
+                assert_eq!((lo, hi), (b, b), "{kind:?}");
+            }
+        }
+        let s = |scheme| Scheme {
+            scheme,
+            bits: 3,
+            ..Scheme::default()
+        };
+        assert_eq!(s(SchemeKind::Nf4).code_bits(), 4);
+        assert_eq!(s(SchemeKind::Fp8).code_bits(), 8);
+        assert_eq!(s(SchemeKind::Bf16).code_bits(), 16);
+        assert_eq!(s(SchemeKind::MuLaw).code_bits(), 3);
+    }
+
+    #[test]
     fn the_default_scheme_is_asymmetric_int8_per_tensor() {
         let s = Scheme::default();
         assert_eq!(s.scheme, SchemeKind::Linear);
@@ -622,6 +685,18 @@ mod tests {
         };
         assert_eq!(g711.validate(), Ok(()));
         assert_eq!(g711.code_bits(), 8);
+        let nf4 = Scheme {
+            scheme: SchemeKind::Nf4,
+            block_size: 0,
+            ..Scheme::default()
+        };
+        assert!(bad(nf4).contains("block size"));
+        let log2 = Scheme {
+            scheme: SchemeKind::Log2,
+            bits: 1,
+            ..Scheme::default()
+        };
+        assert!(bad(log2).contains("2 to 8 bits"));
         // `fit` validates before it looks at the data.
         assert!(
             Scheme { mu: 0.0, ..mu }

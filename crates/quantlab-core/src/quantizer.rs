@@ -112,8 +112,8 @@ impl SchemeKind {
         }
     }
 
-    /// The code width of formats that fix it (the G.711 codecs are 8-bit), `None` where
-    /// [`Scheme::bits`] chooses it.
+    /// The code width of formats that fix it (G.711, FP8 and Q8_0: 8; NF4, FP4, Q4_0 and
+    /// Q4_1: 4; fp16 and bf16: 16), `None` where [`Scheme::bits`] chooses it.
     pub fn fixed_bits(self) -> Option<u32> {
         match self {
             SchemeKind::Linear | SchemeKind::MuLaw | SchemeKind::ALaw | SchemeKind::Log2 => None,

@@ -33,6 +33,11 @@
 //! levels of unsigned codes are the same), so every mode behaves exactly as in
 //! [`crate::linear`].
 //!
+//! **Cost.** The search and [`clip_sweep`] sort the data once and then price each candidate
+//! range in `O(C·log N)` (`C` occupied codes) from prefix sums over the runs of values that
+//! share a code; [`error_split`] goes value by value in `O(N)` and is the reference the
+//! fast path is tested against.
+//!
 //! **Inside or outside.** A value counts as inside when it lies in the range the mode
 //! actually covers: `[lo, hi]` for `asym-float`, `[min(lo, 0), max(hi, 0)]` for `asym` (its
 //! range is widened to contain 0), `[−a, a]` with `a = max(|lo|, |hi|)` for `sym` and
@@ -289,7 +294,9 @@ fn split_with(data: &[f32], params: &AffineParams, range: (f64, f64)) -> ErrorSp
     }
 }
 
-/// Total squared error of quantize-dequantize on `[lo, hi]` (the search objective).
+/// Total squared error of quantize-dequantize on `[lo, hi]`, value by value: the slow
+/// reference for [`Sorted::split`].
+#[cfg(test)]
 fn total_sse(data: &[f32], lo: f64, hi: f64, bits: u32, mode: Mode) -> f64 {
     match AffineParams::choose(lo, hi, bits, mode, IntRange::Signed) {
         Ok(p) => data
@@ -300,6 +307,89 @@ fn total_sse(data: &[f32], lo: f64, hi: f64, bits: u32, mode: Mode) -> f64 {
             })
             .sum(),
         Err(_) => f64::INFINITY,
+    }
+}
+
+/// The data sorted once, with prefix sums, so that the error of a whole quantizer costs
+/// `O(C·log N)` for `C` occupied codes instead of `O(N)`.
+///
+/// `quantize_one` never decreases as `x` grows, so the values that share a code form a run
+/// of the sorted data, found by binary search with the quantizer itself (ties and clamping
+/// exactly as in [`AffineParams`]). A run with reconstruction `r` contributes
+/// `Σ(x − r)² = S2 − 2·r'·S1 + n·r'²`, where `S1`, `S2` are the sums of `x − c` and
+/// `(x − c)²` over the run, `r' = r − c`, and `c` is the data mean (the shift limits
+/// cancellation).
+#[derive(Debug)]
+struct Sorted {
+    x: Vec<f32>,
+    shift: f64,
+    /// `p1[i] = Σ_{t<i} (x_t − c)`, `p2[i] = Σ_{t<i} (x_t − c)²`.
+    p1: Vec<f64>,
+    p2: Vec<f64>,
+}
+
+impl Sorted {
+    fn new(data: &[f32]) -> Self {
+        let mut x = data.to_vec();
+        x.sort_by(f32::total_cmp);
+        let n = x.len().max(1) as f64;
+        let shift = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+        let mut p1 = Vec::with_capacity(x.len() + 1);
+        let mut p2 = Vec::with_capacity(x.len() + 1);
+        let (mut s1, mut s2) = (0.0f64, 0.0f64);
+        p1.push(0.0);
+        p2.push(0.0);
+        for &v in &x {
+            let d = f64::from(v) - shift;
+            s1 += d;
+            s2 += d * d;
+            p1.push(s1);
+            p2.push(s2);
+        }
+        Sorted { x, shift, p1, p2 }
+    }
+
+    /// `Σ (x − Q(x))²` over the sorted values with indices `i..j`.
+    fn sse_between(&self, params: &AffineParams, i: usize, j: usize) -> f64 {
+        let mut total = 0.0;
+        let mut start = i;
+        while start < j {
+            let q = params.quantize_one(self.x[start]);
+            let end = start + self.x[start..j].partition_point(|&v| params.quantize_one(v) <= q);
+            let r = f64::from(params.dequantize_one(q)) - self.shift;
+            let count = (end - start) as f64;
+            let s1 = self.p1[end] - self.p1[start];
+            let s2 = self.p2[end] - self.p2[start];
+            total += (s2 - 2.0 * r * s1 + count * r * r).max(0.0);
+            start = end;
+        }
+        total
+    }
+
+    /// The [`ErrorSplit`] of `params`, with `range` deciding inside from outside.
+    fn split(&self, params: &AffineParams, range: (f64, f64)) -> ErrorSplit {
+        let n = self.x.len();
+        let lo = self.x.partition_point(|&v| f64::from(v) < range.0);
+        let hi = self.x.partition_point(|&v| f64::from(v) <= range.1).max(lo);
+        let inside = self.sse_between(params, lo, hi);
+        let outside = self.sse_between(params, 0, lo) + self.sse_between(params, hi, n);
+        let count = n.max(1) as f64;
+        ErrorSplit {
+            rounding_mse: inside / count,
+            clipping_mse: outside / count,
+            total_mse: (inside + outside) / count,
+            clipped: n - (hi - lo),
+            range,
+            step: params.scale,
+        }
+    }
+
+    /// Total squared error on the clip range `[lo, hi]` (∞ if no quantizer fits it).
+    fn total_sse(&self, lo: f64, hi: f64, bits: u32, mode: Mode) -> f64 {
+        match AffineParams::choose(lo, hi, bits, mode, IntRange::Signed) {
+            Ok(p) => self.sse_between(&p, 0, self.x.len()),
+            Err(_) => f64::INFINITY,
+        }
     }
 }
 
@@ -411,9 +501,10 @@ fn mse_optimal_range(
     if space.hi <= space.lo || space.hi == 0.0 {
         return None;
     }
+    let sorted = Sorted::new(data);
     let cost = |alpha: f64| {
         let (lo, hi) = space.range(alpha);
-        total_sse(data, lo, hi, bits, mode)
+        sorted.total_sse(lo, hi, bits, mode)
     };
     // Coarse grid; on ties the larger α (less clipping) wins.
     let mut best_i = MSE_GRID_POINTS;
@@ -474,15 +565,17 @@ pub fn clip_sweep(data: &[f32], bits: u32, mode: Mode, points: usize) -> Result<
     AffineParams::choose(0.0, 1.0, bits, mode, IntRange::Signed)?;
     let (min, max) = min_max(data);
     let space = AlphaSpace::new(min, max, mode);
+    let sorted = Sorted::new(data);
     (1..=points)
         .map(|i| {
             let alpha = space.grid(i, points);
             let (lo, hi) = space.range(alpha);
+            let params = AffineParams::choose(lo, hi, bits, mode, IntRange::Signed)?;
             Ok(ClipPoint {
                 alpha,
                 lo,
                 hi,
-                split: error_split(data, lo, hi, bits, mode)?,
+                split: sorted.split(&params, covered_range(lo, hi, mode)),
             })
         })
         .collect()
@@ -599,6 +692,44 @@ mod tests {
                 "{mode:?}"
             );
             assert_eq!(e.step, p.scale);
+        }
+    }
+
+    #[test]
+    fn the_sorted_fast_path_matches_the_value_by_value_reference() {
+        let sets = [
+            laplace(12, 3000, 1.0),
+            student_t(13, 3000, 2.0),
+            gaussian(14, 3000).iter().map(|v| v + 1000.0).collect(),
+            vec![0.0f32, 0.0, 1.0, 1.0, 1.0, -2.0],
+        ];
+        for x in &sets {
+            let sorted = Sorted::new(x);
+            let (min, max) = min_max(x);
+            for mode in Mode::ALL {
+                for bits in [2, 4, 8, 12] {
+                    for f in [0.05, 0.3, 0.7, 1.0] {
+                        let (lo, hi) = (min * f, max * f);
+                        let slow = total_sse(x, lo, hi, bits, mode);
+                        let fast = sorted.total_sse(lo, hi, bits, mode);
+                        assert!(
+                            (fast - slow).abs() <= 1e-9 * slow + 1e-9,
+                            "{mode:?} {bits} {f}: {fast} vs {slow}"
+                        );
+                        let p = AffineParams::choose(lo, hi, bits, mode, IntRange::Signed).unwrap();
+                        let a = sorted.split(&p, covered_range(lo, hi, mode));
+                        let b = error_split(x, lo, hi, bits, mode).unwrap();
+                        assert_eq!(a.clipped, b.clipped, "{mode:?} {bits} {f}");
+                        for (u, v) in [
+                            (a.rounding_mse, b.rounding_mse),
+                            (a.clipping_mse, b.clipping_mse),
+                            (a.total_mse, b.total_mse),
+                        ] {
+                            assert!((u - v).abs() <= 1e-9 * v + 1e-12, "{mode:?} {bits} {f}");
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -768,7 +899,12 @@ mod tests {
             assert_eq!(sweep.len(), 50);
             let last = sweep[49];
             let full = split_for(&x, 4, mode, ClipStrategy::min_max());
-            assert_eq!(last.split.total_mse, full.total_mse, "{mode:?}");
+            // The sweep uses the sorted fast path, the split the value-by-value one.
+            assert!(
+                (last.split.total_mse / full.total_mse - 1.0).abs() < 1e-12,
+                "{mode:?}"
+            );
+            assert_eq!(last.split.clipped, 0, "{mode:?}");
             let best = split_for(&x, 4, mode, ClipStrategy::mse());
             let sweep_best = sweep
                 .iter()

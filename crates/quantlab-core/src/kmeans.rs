@@ -58,7 +58,7 @@ use crate::quantizer::Quantizer;
 pub const MAX_K: usize = 1 << 16;
 
 /// Most rounds of Lloyd's algorithm.
-pub const LLOYD_MAX_ITERATIONS: usize = 300;
+pub const LLOYD_MAX_ITERATIONS: usize = 1000;
 
 /// Lloyd's algorithm stops once no centroid moves by more than this fraction of the data
 /// range `x_max − x_min`.
@@ -145,10 +145,9 @@ pub(crate) struct Weighted {
     /// Total number of values `N`.
     pub(crate) total: usize,
     shift: f64,
-    /// `p0[i] = Σ_{t<i} w_t`, `p1[i] = Σ_{t<i} w_t·(x_t − shift)`, `p2` likewise squared.
-    p0: Vec<f64>,
-    p1: Vec<f64>,
-    p2: Vec<f64>,
+    /// `prefix[i] = [Σ_{t<i} w_t, Σ_{t<i} w_t·(x_t − shift), Σ_{t<i} w_t·(x_t − shift)²]`,
+    /// interleaved so that one cost reads one cache line.
+    prefix: Vec<[f64; 3]>,
 }
 
 impl Weighted {
@@ -176,34 +175,23 @@ impl Weighted {
             .map(|(&x, &c)| x * c as f64)
             .sum::<f64>()
             / total as f64;
-        let m = values.len();
-        let (mut p0, mut p1, mut p2) = (
-            Vec::with_capacity(m + 1),
-            Vec::with_capacity(m + 1),
-            Vec::with_capacity(m + 1),
-        );
+        let mut prefix = Vec::with_capacity(values.len() + 1);
         let (mut s0, mut s1, mut s2) = (0.0f64, 0.0f64, 0.0f64);
-        p0.push(0.0);
-        p1.push(0.0);
-        p2.push(0.0);
+        prefix.push([0.0; 3]);
         for (&x, &c) in values.iter().zip(&counts) {
             let w = c as f64;
             let d = x - shift;
             s0 += w;
             s1 += w * d;
             s2 += w * d * d;
-            p0.push(s0);
-            p1.push(s1);
-            p2.push(s2);
+            prefix.push([s0, s1, s2]);
         }
         Ok(Weighted {
             values,
             counts,
             total,
             shift,
-            p0,
-            p1,
-            p2,
+            prefix,
         })
     }
 
@@ -218,17 +206,34 @@ impl Weighted {
         if j <= i {
             return 0.0;
         }
-        let w = self.p0[j] - self.p0[i];
-        let s = self.p1[j] - self.p1[i];
-        let c = (self.p2[j] - self.p2[i]) - s * s / w;
-        c.max(0.0)
+        let ([w0, s0, q0], [w1, s1, q1]) = (self.prefix[i], self.prefix[j]);
+        let s = s1 - s0;
+        ((q1 - q0) - s * s / (w1 - w0)).max(0.0)
+    }
+
+    /// `min_{a ≤ ji ≤ b} prev[ji] + cost(ji + c, end)` and the smallest `ji` attaining it
+    /// (`b + c < end`, so every run is non-empty). The inner loop of the exact solver.
+    fn best_start(&self, prev: &[f64], c: usize, a: usize, b: usize, end: usize) -> (f64, usize) {
+        let [we, se, qe] = self.prefix[end];
+        let mut best = f64::INFINITY;
+        let mut best_j = a;
+        let starts = &self.prefix[a + c..=b + c];
+        for (t, (&before, &[w0, s0, q0])) in prev[a..=b].iter().zip(starts).enumerate() {
+            let s = se - s0;
+            let v = before + ((qe - q0) - s * s / (we - w0)).max(0.0);
+            if v < best {
+                best = v;
+                best_j = a + t;
+            }
+        }
+        (best, best_j)
     }
 
     /// Mean of the values with indices `i..j` (`i < j`).
     #[inline]
     pub(crate) fn mean(&self, i: usize, j: usize) -> f64 {
-        let w = self.p0[j] - self.p0[i];
-        self.shift + (self.p1[j] - self.p1[i]) / w
+        let ([w0, s0, _], [w1, s1, _]) = (self.prefix[i], self.prefix[j]);
+        self.shift + (s1 - s0) / (w1 - w0)
     }
 
     /// Cell boundaries of nearest-level assignment to ascending `levels`: cell `j` holds the
@@ -636,17 +641,8 @@ fn optimal_boundaries(w: &Weighted, k: usize) -> Result<Vec<usize>> {
         stack.push((0, width - 1, 0, width - 1));
         while let Some((lo, hi, opt_lo, opt_hi)) = stack.pop() {
             let mid = lo + (hi - lo) / 2;
-            let mut best = f64::INFINITY;
-            let mut best_j = opt_lo;
-            let last = opt_hi.min(mid);
-            for (ji, &before) in prev.iter().enumerate().take(last + 1).skip(opt_lo) {
-                // Cluster c runs over values ji + c ..= mid + c.
-                let v = before + w.cost(ji + c, mid + c + 1);
-                if v < best {
-                    best = v;
-                    best_j = ji;
-                }
-            }
+            // Cluster c runs over values ji + c ..= mid + c.
+            let (best, best_j) = w.best_start(&prev, c, opt_lo, opt_hi.min(mid), mid + c + 1);
             cur[mid] = best;
             arg[mid] = best_j as u32;
             if mid > lo {

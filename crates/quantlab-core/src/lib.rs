@@ -20,7 +20,7 @@
 //! - **Integer ranges.** `b` bits signed: `[−2^(b−1), 2^(b−1) − 1]` (int8: `[−128, 127]`);
 //!   unsigned: `[0, 2^b − 1]` (uint8: `[0, 255]`). Bits run from 1 to 16.
 //! - **Errors, not panics.** Every function that sees user data returns
-//!   [`Result`](std::result::Result) with a [`QuantError`] whose message a user can read:
+//!   `Result` with a [`QuantError`] whose message a user can read:
 //!   empty input, NaN/Inf (with the index), bits out of range, bad shapes.
 //! - **Error sign.** `e(n) = x(n) − Q(x(n))`.
 

@@ -116,6 +116,7 @@ pub fn unpack(bytes: &[u8], n: usize, bits: u32) -> Result<Vec<u32>> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    #[cfg(not(target_arch = "wasm32"))]
     use proptest::prelude::*;
 
     #[test]
@@ -182,6 +183,7 @@ mod tests {
         assert_eq!(unpack(&[], 0, 3).unwrap(), Vec::<u32>::new());
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest! {
         #![proptest_config(ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(711), ..ProptestConfig::default() })]
 

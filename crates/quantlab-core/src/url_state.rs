@@ -83,17 +83,17 @@ where
 
 /// The path of `key` in the template: itself at the top, or inside a nested object.
 fn find_path(map: &Map<String, Value>, key: &str) -> Option<Vec<String>> {
-    if let Some(v) = map.get(key) {
-        if !v.is_object() {
-            return Some(vec![key.to_string()]);
-        }
+    if let Some(v) = map.get(key)
+        && !v.is_object()
+    {
+        return Some(vec![key.to_string()]);
     }
     for (k, v) in map {
-        if let Value::Object(inner) = v {
-            if let Some(mut rest) = find_path(inner, key) {
-                rest.insert(0, k.clone());
-                return Some(rest);
-            }
+        if let Value::Object(inner) = v
+            && let Some(mut rest) = find_path(inner, key)
+        {
+            rest.insert(0, k.clone());
+            return Some(rest);
         }
     }
     None
@@ -170,10 +170,12 @@ mod tests {
 
     #[test]
     fn a_state_survives_the_round_trip() {
-        let mut s = Demo::default();
-        s.n = 77;
-        s.amp = 0.25;
-        s.flag = true;
+        let mut s = Demo {
+            n: 77,
+            amp: 0.25,
+            flag: true,
+            ..Demo::default()
+        };
         s.scheme.bits = 3;
         s.scheme.mode = Mode::MidRise;
         let q = to_query(&s);

@@ -1,5 +1,9 @@
 //! Property tests for the linear quantizer: the invariants every uniform quantizer keeps.
 
+#![cfg(not(target_arch = "wasm32"))]
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use proptest::prelude::*;
 use quantlab_core::linear::LinearQuantizer;
 use quantlab_core::quantizer::{GranularityKind, IntRange, Mode, Quantizer, Scheme};

@@ -1,6 +1,8 @@
 //! Property tests: the calculator never panics, whatever the numbers, and its answers
 //! keep their invariants.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use proptest::prelude::*;

@@ -1,6 +1,8 @@
 //! The textbook figure: a full-scale sine through a uniform b-bit quantizer has an SQNR of
 //! about 6.02·b + 1.76 dB.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use quantlab_core::linear::LinearQuantizer;
 use quantlab_core::metrics::{snr_db, sqnr_theory_db};
 use quantlab_core::quantizer::{Mode, Quantizer, Scheme};

@@ -1,0 +1,103 @@
+// Shared test harness: a static server for dist/ on 127.0.0.1 and Debian's headless Chromium
+// driven by playwright-core (which never downloads a browser of its own).
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..');
+const dist = process.env.QUANTLAB_DIST || path.join(repoRoot, 'dist');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.csv': 'text/csv',
+  '.png': 'image/png',
+  '.md': 'text/markdown',
+};
+
+/** Serves dist/ on an ephemeral loopback port; resolves to { url, close }. */
+export function serveDist() {
+  if (!fs.existsSync(path.join(dist, 'index.html'))) {
+    throw new Error(`no built app in ${dist}: run the release build first`);
+  }
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url, 'http://127.0.0.1');
+    let file = path.normalize(path.join(dist, decodeURIComponent(u.pathname)));
+    if (!file.startsWith(dist)) { res.writeHead(403); res.end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, body) => {
+      if (err) { res.writeHead(404); res.end('not found'); return; }
+      res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream' });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+/** Launches headless Chromium with the flags that work as root on this machine. */
+export async function launchBrowser(extraArgs = []) {
+  // Playwright gives every launch a fresh, empty profile directory of its own.
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ...extraArgs,
+    ],
+  });
+  return browser;
+}
+
+/**
+ * Opens `query` (e.g. '?lab=signal&bits=4') on a fresh page that records console errors and
+ * uncaught exceptions in `page.problems`. Waits until the app has rendered its readouts.
+ */
+export async function openApp(browser, base, query = '', readySelector = '[data-testid="snr-db"]') {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
+  page.on('requestfailed', (r) => page.problems.push(`requestfailed: ${r.url()}`));
+  await page.goto(base + query);
+  await page.waitForSelector(readySelector, { timeout: 20000 });
+  return page;
+}
+
+/** Text of the element with the given data-testid. */
+export async function readout(page, id) {
+  return (await page.locator(`[data-testid="${id}"]`).first().textContent()).trim();
+}
+
+/** All the Signal lab readouts as numbers. */
+export async function readouts(page) {
+  const ids = ['snr-db', 'sqnr-theory-db', 'mse', 'max-abs-error', 'step', 'scale', 'zero-point', 'levels'];
+  const out = {};
+  for (const id of ids) out[id] = Number.parseFloat(await readout(page, id));
+  return out;
+}
+
+/** Counts canvas pixels close to an RGB colour, and pixels that are not white. */
+export async function canvasStats(page, testid, rgb) {
+  return page.evaluate(([id, [r, g, b]]) => {
+    const c = document.querySelector(`[data-testid="${id}"]`);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let colour = 0; let ink = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250) ink++;
+      if (Math.abs(d[i] - r) < 40 && Math.abs(d[i + 1] - g) < 40 && Math.abs(d[i + 2] - b) < 40) colour++;
+    }
+    return { colour, ink, total: d.length / 4 };
+  }, [testid, rgb]);
+}

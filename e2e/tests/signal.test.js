@@ -1,0 +1,103 @@
+// Signal lab, end to end in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import fs from 'node:fs';
+import { serveDist, launchBrowser, openApp, readout, readouts, canvasStats, repoRoot } from './harness.js';
+
+let server; let browser;
+before(async () => { server = await serveDist(); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const BLUE = [0x00, 0x72, 0xb2];
+const ORANGE = [0xd5, 0x5e, 0x00];
+
+test('the page loads with no console error and shows numeric readouts', async () => {
+  const page = await openApp(browser, server.url);
+  const r = await readouts(page);
+  for (const [k, v] of Object.entries(r)) assert.ok(Number.isFinite(v), `${k} = ${v}`);
+  assert.equal(r.levels, 8, 'default is 3 bits');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('moving the bits slider changes snr-db and follows the theory', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&mode=mid-rise&n=4096&freq=123.4');
+  const before = Number.parseFloat(await readout(page, 'snr-db'));
+  await page.locator('[data-testid="bits"]').fill('8');
+  await page.waitForFunction((b) => document.querySelector('[data-testid="snr-db"]').textContent !== b,
+    String(before.toFixed(2)));
+  const r = await readouts(page);
+  assert.notEqual(r['snr-db'], before);
+  assert.equal(r.levels, 256);
+  assert.equal(r['sqnr-theory-db'], 49.92);
+  assert.ok(Math.abs(r['snr-db'] - 49.92) < 1.0, `8-bit mid-rise SNR ${r['snr-db']} dB`);
+  assert.match(page.url(), /bits=8/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a URL with parameters reproduces the same readouts', async () => {
+  const page = await openApp(browser, server.url);
+  await page.locator('[data-testid="signal"]').selectOption('laplacian');
+  await page.locator('[data-testid="mode"]').selectOption('sym');
+  await page.locator('[data-testid="bits"]').fill('5');
+  await page.locator('[data-testid="seed"]').fill('42');
+  await page.locator('[data-testid="seed"]').dispatchEvent('change');
+  await page.waitForFunction(() => /seed=42/.test(location.search));
+  const first = await readouts(page);
+  const url = page.url();
+  assert.match(url, /signal=laplacian/);
+  assert.match(url, /mode=sym/);
+  const again = await openApp(browser, url, '');
+  assert.deepEqual(await readouts(again), first);
+  assert.equal(await again.locator('[data-testid="bits"]').inputValue(), '5');
+  assert.equal(await again.locator('[data-testid="mode"]').inputValue(), 'sym');
+  assert.deepEqual(again.problems, []);
+  await page.close(); await again.close();
+});
+
+test('the canvas actually has a plot drawn on it', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&bits=3');
+  await page.waitForTimeout(200);
+  const s = await canvasStats(page, 'signal-canvas', BLUE);
+  const o = await canvasStats(page, 'signal-canvas', ORANGE);
+  assert.ok(s.colour > 500, `blue x[n] pixels: ${s.colour}`);
+  assert.ok(o.colour > 500, `orange Q(x[n]) pixels: ${o.colour}`);
+  const e = await canvasStats(page, 'error-canvas', [0x00, 0x9e, 0x73]);
+  assert.ok(e.colour > 200, `green e(n) pixels: ${e.colour}`);
+  fs.mkdirSync(path.join(repoRoot, 'docs'), { recursive: true });
+  await page.screenshot({ path: path.join(repoRoot, 'docs', 'screenshot.png'), fullPage: true });
+  await page.close();
+});
+
+test('a bad setting shows its message and the app keeps working', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&mode=sym&bits=1');
+  const msg = await page.locator('[data-testid="error"]').textContent();
+  assert.match(msg, /at least 2 bits/);
+  assert.equal(await readout(page, 'snr-db'), '—');
+  await page.locator('[data-testid="bits"]').fill('4');
+  await page.waitForSelector('[data-testid="error"]', { state: 'detached' });
+  assert.ok(Number.isFinite(Number.parseFloat(await readout(page, 'snr-db'))));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a zero signal shows an infinite SNR and zero error, not NaN', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&amp=0');
+  assert.equal(await readout(page, 'snr-db'), 'Infinity');
+  assert.equal(await readout(page, 'mse'), '0');
+  assert.equal(await readout(page, 'max-abs-error'), '0');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('garbage in the URL is ignored with a notice, not a crash', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&bits=banana&mode=nope&n=-5&amp=NaN');
+  const notice = await page.locator('.notice').textContent();
+  assert.match(notice, /ignored/);
+  const r = await readouts(page);
+  assert.equal(r.levels, 8);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

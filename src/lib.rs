@@ -1,0 +1,13 @@
+//! The quantlab web app: a Leptos (client-side rendered) UI over `quantlab-core`.
+//!
+//! Layout: [`app`] holds the shell and lab switcher, [`labs`] one module per lab,
+//! [`charts`] pure drawing functions generic over plotters' `DrawingBackend`,
+//! [`format`] number formatting shared by readouts, [`url`] the link ⇄ state glue.
+
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod charts;
+pub mod format;
+pub mod labs;
+pub mod url;

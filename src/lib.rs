@@ -2,7 +2,7 @@
 //!
 //! Layout: [`app`] holds the shell and lab switcher, [`labs`] one module per lab,
 //! [`charts`] pure drawing functions generic over plotters' `DrawingBackend`,
-//! [`format`] number formatting shared by readouts, [`url`] the link ⇄ state glue.
+//! [`mod@format`] number formatting shared by readouts, [`url`] the link ⇄ state glue.
 
 #![warn(missing_docs)]
 

@@ -7,9 +7,9 @@ use plotters::prelude::*;
 /// Okabe–Ito colours, distinguishable with every common colour-vision deficiency.
 pub mod palette {
     use plotters::style::RGBColor;
-    /// Blue: the input x[n].
+    /// Blue: the input `x[n]`.
     pub const INPUT: RGBColor = RGBColor(0x00, 0x72, 0xB2);
-    /// Vermillion: the quantized Q(x[n]).
+    /// Vermillion: the quantized `Q(x[n])`.
     pub const QUANTIZED: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
     /// Bluish green: the error e(n).
     pub const ERROR: RGBColor = RGBColor(0x00, 0x9E, 0x73);
@@ -23,9 +23,9 @@ pub const MAX_GRID_LINES: usize = 128;
 /// What the signal chart shows.
 #[derive(Debug, Clone, Copy)]
 pub struct SignalChart<'a> {
-    /// The input x[n].
+    /// The input `x[n]`.
     pub input: &'a [f32],
-    /// The reconstruction Q(x[n]).
+    /// The reconstruction `Q(x[n])`.
     pub quantized: &'a [f32],
     /// Quantization levels, drawn as horizontal lines when there are few enough.
     pub levels: &'a [f32],
@@ -83,7 +83,7 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("chart could not be drawn: {e:?}")
 }
 
-/// x[n] and Q(x[n]) overlaid on the level grid.
+/// `x[n]` and `Q(x[n])` overlaid on the level grid.
 pub fn draw_signal<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &SignalChart<'_>,

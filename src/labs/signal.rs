@@ -1,4 +1,4 @@
-//! The Signal lab: generate a signal, quantize it, and see x[n], Q(x[n]), e(n) and the
+//! The Signal lab: generate a signal, quantize it, and see `x[n]`, `Q(x[n])`, e(n) and the
 //! figures, live.
 
 use std::sync::Arc;
@@ -69,11 +69,11 @@ impl SignalLabState {
 /// One computed quantization of the lab's signal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignalResult {
-    /// x[n].
+    /// `x[n]`.
     pub input: Vec<f32>,
-    /// Q(x[n]).
+    /// `Q(x[n])`.
     pub quantized: Vec<f32>,
-    /// e(n) = x[n] − Q(x[n]).
+    /// `e(n) = x[n] − Q(x[n])`.
     pub error: Vec<f32>,
     /// The figures.
     pub metrics: Metrics,

@@ -1,7 +1,6 @@
 //! Property tests for the linear quantizer: the invariants every uniform quantizer keeps.
 
 #![cfg(not(target_arch = "wasm32"))]
-
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;

@@ -2,7 +2,6 @@
 //! keep their invariants.
 
 #![cfg(not(target_arch = "wasm32"))]
-
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use proptest::prelude::*;

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test: format, clippy (native and wasm32), rustdoc, the Rust tests, a release
+# build of the app, and the browser end-to-end suite (Playwright + headless Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+scripts/install.sh
+
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "clippy (native)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "clippy (wasm32)"
+cargo clippy --workspace --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+
+step "rustdoc"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
+step "cargo test"
+cargo test --workspace --locked 2>&1 | tee -a "$LOG"
+
+step "release build (trunk)"
+trunk build --release
+
+step "browser end-to-end tests"
+(cd e2e && npm test) 2>&1 | tee -a "$LOG"
+
+passed=$(awk '/^test result:/ {for (i=1;i<=NF;i++) if ($i ~ /^passed;?$/) s+=$(i-1)} /^# pass / {s+=$3} END {print s+0}' "$LOG")
+failed=$(awk '/^test result:/ {for (i=1;i<=NF;i++) if ($i ~ /^failed;?$/) s+=$(i-1)} /^# fail / {s+=$3} END {print s+0}' "$LOG")
+echo
+echo "all: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

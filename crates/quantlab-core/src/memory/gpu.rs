@@ -64,13 +64,15 @@ impl GpuSpec {
     }
 }
 
-/// The accelerators the calculator lists.
+/// The accelerators the calculator lists. Serialized as its [`id`](GpuPreset::id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GpuPreset {
     /// NVIDIA GeForce RTX 3060 12 GB.
+    #[serde(rename = "rtx-3060")]
     Rtx3060,
     /// NVIDIA GeForce RTX 4090 24 GB.
+    #[serde(rename = "rtx-4090")]
     Rtx4090,
     /// NVIDIA A100 40 GB.
     A100_40gb,
@@ -83,16 +85,22 @@ pub enum GpuPreset {
     /// AMD Instinct MI300X 192 GB.
     Mi300x,
     /// Apple silicon Mac with 16 GB unified memory.
+    #[serde(rename = "mac-16gb")]
     Mac16,
     /// Apple silicon Mac with 24 GB unified memory.
+    #[serde(rename = "mac-24gb")]
     Mac24,
     /// Apple silicon Mac with 36 GB unified memory.
+    #[serde(rename = "mac-36gb")]
     Mac36,
     /// Apple silicon Mac with 64 GB unified memory.
+    #[serde(rename = "mac-64gb")]
     Mac64,
     /// Apple silicon Mac with 128 GB unified memory.
+    #[serde(rename = "mac-128gb")]
     Mac128,
     /// Apple silicon Mac with 192 GB unified memory.
+    #[serde(rename = "mac-192gb")]
     Mac192,
 }
 
@@ -263,4 +271,21 @@ pub fn gpu_fits(total_bytes: u64, gpus: &[GpuSpec]) -> Result<Vec<GpuFit>> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_names_are_the_ids() {
+        for p in GpuPreset::ALL {
+            let json = serde_json::to_value(p).ok();
+            assert_eq!(json, Some(serde_json::Value::from(p.id())), "{p:?}");
+            assert_eq!(
+                serde_json::from_value::<GpuPreset>(p.id().into()).ok(),
+                Some(p)
+            );
+        }
+    }
 }

@@ -414,6 +414,7 @@ impl ModelSpec {
 }
 
 /// The models the calculator ships with, from their published `config.json` files.
+/// Serialized as its [`id`](ModelPreset::id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ModelPreset {
@@ -428,6 +429,7 @@ pub enum ModelPreset {
     /// `meta-llama/Llama-3.1-70B`.
     Llama31_70b,
     /// `mistralai/Mistral-7B-v0.1`.
+    #[serde(rename = "mistral-7b")]
     Mistral7b,
     /// `Qwen/Qwen2.5-7B`.
     Qwen25_7b,
@@ -574,6 +576,23 @@ impl ModelPreset {
             published_parameters: Some(published),
             max_context: max_ctx,
             source: source.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preset_serde_names_are_the_ids() {
+        for p in ModelPreset::ALL {
+            let json = serde_json::to_value(p).ok();
+            assert_eq!(json, Some(serde_json::Value::from(p.id())), "{p:?}");
+            assert_eq!(
+                serde_json::from_value::<ModelPreset>(p.id().into()).ok(),
+                Some(p)
+            );
         }
     }
 }

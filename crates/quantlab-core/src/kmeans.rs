@@ -822,6 +822,18 @@ impl Quantizer for KMeansQuantizer {
     fn bits_per_value(&self) -> f64 {
         codebook_bits_per_value(self.centroids.len(), self.len)
     }
+
+    /// `k_requested`, `k` (the codebook size used), `fitted_mse` (`SSE / N` against the
+    /// `f64` centroids), `iterations` and `converged` (1 or 0).
+    fn describe(&self) -> Vec<(String, f64)> {
+        vec![
+            ("k_requested".to_string(), self.requested_k as f64),
+            ("k".to_string(), self.centroids.len() as f64),
+            ("fitted_mse".to_string(), self.mse()),
+            ("iterations".to_string(), self.iterations as f64),
+            ("converged".to_string(), f64::from(u8::from(self.converged))),
+        ]
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::clipping::{ClipKind, clip_range};
 use crate::error::{QuantError, Result, check_bits, check_finite};
 use crate::granularity::GroupLayout;
 use crate::quantizer::{IntRange, Mode, Quantizer, Scheme};
@@ -218,12 +219,30 @@ pub struct LinearQuantizer {
 
 impl LinearQuantizer {
     /// Fits scales and zero-points to `data` (row-major, `shape`; an empty shape means 1-D).
+    ///
+    /// Each scale group covers the range its clipping strategy ([`Scheme::clip`]) chooses,
+    /// `[lo, hi] = clipping::clip_range(group)`, then `S`, `Z` = [`AffineParams::choose`] on
+    /// it; with the default `minmax` that is `[min(group), max(group)]`. Values outside the
+    /// range saturate at the outermost code.
     pub fn fit(data: &[f32], shape: &[usize], scheme: &Scheme) -> Result<Self> {
         check_bits(scheme.bits, MIN_BITS, MAX_BITS)?;
         check_finite(data)?;
         let layout = GroupLayout::new(scheme.granularity(), shape, data.len())?;
-        let params = layout
-            .min_max(data)
+        let strategy = scheme.clip_strategy();
+        let ranges = if strategy.clip == ClipKind::MinMax {
+            layout.min_max(data)
+        } else {
+            strategy.validate()?;
+            let mut groups: Vec<Vec<f32>> = vec![Vec::new(); layout.num_groups()];
+            for (i, &v) in data.iter().enumerate() {
+                groups[layout.group_of(i)].push(v);
+            }
+            groups
+                .iter()
+                .map(|g| clip_range(g, scheme.bits, scheme.mode, strategy))
+                .collect::<Result<Vec<_>>>()?
+        };
+        let params = ranges
             .into_iter()
             .map(|(lo, hi)| AffineParams::choose(lo, hi, scheme.bits, scheme.mode, scheme.range))
             .collect::<Result<Vec<_>>>()?;
@@ -282,6 +301,34 @@ impl Quantizer for LinearQuantizer {
         };
         let meta = self.params.len() as f64 * (32.0 + zp_bits);
         b + meta / self.layout.len() as f64
+    }
+
+    /// `groups`, the smallest and largest scale `S` and zero-point `Z` over the groups, and
+    /// the lowest and highest level `S·(q − Z)` of the first group (`level_min`, `level_max`:
+    /// the range it covers).
+    fn describe(&self) -> Vec<(String, f64)> {
+        let fold = |f: fn(&AffineParams) -> f64| {
+            self.params
+                .iter()
+                .map(f)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(v), hi.max(v))
+                })
+        };
+        let (s_lo, s_hi) = fold(|p| p.scale);
+        let (z_lo, z_hi) = fold(|p| p.zero_point);
+        let mut out = vec![
+            ("groups".to_string(), self.params.len() as f64),
+            ("scale_min".to_string(), s_lo),
+            ("scale_max".to_string(), s_hi),
+            ("zero_point_min".to_string(), z_lo),
+            ("zero_point_max".to_string(), z_hi),
+        ];
+        if let Some(p) = self.params.first() {
+            out.push(("level_min".to_string(), f64::from(p.dequantize_one(p.qmin))));
+            out.push(("level_max".to_string(), f64::from(p.dequantize_one(p.qmax))));
+        }
+        out
     }
 }
 

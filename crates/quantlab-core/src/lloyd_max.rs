@@ -518,6 +518,18 @@ impl Quantizer for LloydMaxQuantizer {
     fn bits_per_value(&self) -> f64 {
         codebook_bits_per_value(self.levels.len(), self.len)
     }
+
+    /// `levels_requested`, `levels` (used), `fitted_mse` (against the `f64` levels),
+    /// `iterations` and `converged` (1 or 0).
+    fn describe(&self) -> Vec<(String, f64)> {
+        vec![
+            ("levels_requested".to_string(), self.requested_levels as f64),
+            ("levels".to_string(), self.levels.len() as f64),
+            ("fitted_mse".to_string(), self.mse),
+            ("iterations".to_string(), self.iterations as f64),
+            ("converged".to_string(), f64::from(u8::from(self.converged))),
+        ]
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::clipping::{ClipKind, ClipStrategy};
 use crate::error::{QuantError, Result, check_bits};
 use crate::granularity::GroupLayout;
 
@@ -51,11 +52,23 @@ pub enum SchemeKind {
     /// ggml Q4_1 blocks (32 values, fp16 scale and min, 5.0 bits per value): [`crate::ggml`].
     #[serde(rename = "q4-1", alias = "q4_1")]
     Q4_1,
+    /// k-means codebook with `k = 2^b` centroids placed by Lloyd's algorithm from a seeded
+    /// k-means++ start ([`Scheme::kmeans_seed`]): `q = argmin_j |x − c_j|`, `x̂ = c_q`;
+    /// [`crate::kmeans`].
+    #[serde(rename = "kmeans", alias = "k-means")]
+    KMeans,
+    /// The exact optimal 1-D k-means codebook (`k = 2^b`, least `Σ (x − c_q)²`) by dynamic
+    /// programming; [`crate::kmeans::optimal_1d`].
+    #[serde(rename = "kmeans-optimal", alias = "k-means-optimal")]
+    KMeansOptimal,
+    /// Lloyd-Max levels fitted to the data (`L = 2^b`; thresholds at midpoints, levels at
+    /// cell means, from a uniform start); [`crate::lloyd_max`].
+    LloydMax,
 }
 
 impl SchemeKind {
     /// Every scheme, in the order menus list them.
-    pub const ALL: [SchemeKind; 14] = [
+    pub const ALL: [SchemeKind; 17] = [
         SchemeKind::Linear,
         SchemeKind::MuLaw,
         SchemeKind::ALaw,
@@ -70,6 +83,9 @@ impl SchemeKind {
         SchemeKind::Q8_0,
         SchemeKind::Q4_0,
         SchemeKind::Q4_1,
+        SchemeKind::KMeans,
+        SchemeKind::KMeansOptimal,
+        SchemeKind::LloydMax,
     ];
 
     /// The name used in URLs and JSON.
@@ -89,6 +105,9 @@ impl SchemeKind {
             SchemeKind::Q8_0 => "q8-0",
             SchemeKind::Q4_0 => "q4-0",
             SchemeKind::Q4_1 => "q4-1",
+            SchemeKind::KMeans => "kmeans",
+            SchemeKind::KMeansOptimal => "kmeans-optimal",
+            SchemeKind::LloydMax => "lloyd-max",
         }
     }
 
@@ -109,6 +128,9 @@ impl SchemeKind {
             SchemeKind::Q8_0 => "ggml Q8_0",
             SchemeKind::Q4_0 => "ggml Q4_0",
             SchemeKind::Q4_1 => "ggml Q4_1",
+            SchemeKind::KMeans => "k-means (Lloyd, k-means++)",
+            SchemeKind::KMeansOptimal => "k-means, exact optimum (DP)",
+            SchemeKind::LloydMax => "Lloyd-Max (fitted to the data)",
         }
     }
 
@@ -116,7 +138,13 @@ impl SchemeKind {
     /// Q4_1: 4; fp16 and bf16: 16), `None` where [`Scheme::bits`] chooses it.
     pub fn fixed_bits(self) -> Option<u32> {
         match self {
-            SchemeKind::Linear | SchemeKind::MuLaw | SchemeKind::ALaw | SchemeKind::Log2 => None,
+            SchemeKind::Linear
+            | SchemeKind::MuLaw
+            | SchemeKind::ALaw
+            | SchemeKind::Log2
+            | SchemeKind::KMeans
+            | SchemeKind::KMeansOptimal
+            | SchemeKind::LloydMax => None,
             SchemeKind::MuLawG711 | SchemeKind::ALawG711 => Some(8),
             SchemeKind::Nf4 | SchemeKind::Fp4 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => Some(4),
             SchemeKind::Fp8 | SchemeKind::Q8_0 => Some(8),
@@ -137,9 +165,49 @@ impl SchemeKind {
             SchemeKind::Nf4 | SchemeKind::Fp4 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => (4, 4),
             SchemeKind::Fp8 | SchemeKind::Q8_0 => (8, 8),
             SchemeKind::Fp16 | SchemeKind::Bf16 => (16, 16),
+            // k = 2^b centroids, up to `kmeans::MAX_K` = 2^16.
+            SchemeKind::KMeans | SchemeKind::KMeansOptimal | SchemeKind::LloydMax => {
+                (KMEANS_MIN_BITS, KMEANS_MAX_BITS)
+            }
+        }
+    }
+
+    /// The [`Scheme`] fields this scheme reads besides `scheme` and `bits` (the names of
+    /// the URL parameters, JSON keys and command-line options).
+    pub fn parameters(self) -> &'static [&'static str] {
+        match self {
+            SchemeKind::Linear => &[
+                "mode",
+                "range",
+                "granularity",
+                "axis",
+                "group_size",
+                "clip",
+                "percentile",
+            ],
+            SchemeKind::MuLaw => &["mu", "granularity", "axis", "group_size"],
+            SchemeKind::ALaw => &["a_law", "granularity", "axis", "group_size"],
+            SchemeKind::MuLawG711 | SchemeKind::ALawG711 | SchemeKind::Log2 | SchemeKind::Fp4 => {
+                &["granularity", "axis", "group_size"]
+            }
+            SchemeKind::Fp8 => &["fp8", "granularity", "axis", "group_size"],
+            SchemeKind::Nf4 => &["block_size", "double_quant"],
+            SchemeKind::Fp16
+            | SchemeKind::Bf16
+            | SchemeKind::Q8_0
+            | SchemeKind::Q4_0
+            | SchemeKind::Q4_1
+            | SchemeKind::KMeansOptimal
+            | SchemeKind::LloydMax => &[],
+            SchemeKind::KMeans => &["kmeans_seed"],
         }
     }
 }
+
+/// Fewest bits of the codebook schemes (k-means, Lloyd-Max): `k = 2^1 = 2` levels.
+pub const KMEANS_MIN_BITS: u32 = 1;
+/// Most bits of the codebook schemes: `k = 2^16` levels ([`crate::kmeans::MAX_K`]).
+pub const KMEANS_MAX_BITS: u32 = 16;
 
 /// How the range of the data is mapped onto the integer grid (linear schemes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -270,6 +338,17 @@ pub struct Scheme {
     pub double_quant: bool,
     /// Which FP8 layout the `fp8` scheme uses.
     pub fp8: Fp8Format,
+    /// How the linear scheme chooses the range it covers ([`crate::clipping`]): `minmax`
+    /// (the data range, no clipping), `percentile` (cut the tails beyond
+    /// [`Scheme::percentile`]) or `mse` (the threshold with the least total MSE).
+    pub clip: ClipKind,
+    /// The `p` of `clip = percentile`, 50 to 100 (default 99.9): asymmetric modes cover
+    /// `[P_{100−p}(x), P_p(x)]`, symmetric ones `±P_p(|x|)`.
+    pub percentile: f32,
+    /// Seed of the k-means++ start of the `kmeans` scheme; the same data, bits and seed
+    /// always give the same codebook. (Not named `seed`: lab states that embed a scheme
+    /// have their own `seed`, and the URL flattens both into one query string.)
+    pub kmeans_seed: u64,
 }
 
 impl Default for Scheme {
@@ -287,6 +366,9 @@ impl Default for Scheme {
             block_size: 64,
             double_quant: false,
             fp8: Fp8Format::E4m3,
+            clip: ClipKind::MinMax,
+            percentile: crate::clipping::DEFAULT_PERCENTILE,
+            kmeans_seed: 0,
         }
     }
 }
@@ -305,6 +387,15 @@ impl Scheme {
         }
     }
 
+    /// The clipping strategy of the linear scheme, from [`Scheme::clip`] and
+    /// [`Scheme::percentile`].
+    pub fn clip_strategy(&self) -> ClipStrategy {
+        ClipStrategy {
+            clip: self.clip,
+            percentile: self.percentile,
+        }
+    }
+
     /// The width of one code in bits: [`Scheme::bits`], or the width the format fixes.
     pub fn code_bits(&self) -> u32 {
         self.scheme.fixed_bits().unwrap_or(self.bits)
@@ -314,7 +405,8 @@ impl Scheme {
     ///
     /// Errors: bits outside [`SchemeKind::bits_range`], symmetric linear with 1 bit, a group
     /// size of 0 with per-group granularity, μ ≤ 0 or not finite, A < 1 or not finite, a block
-    /// size of 0. Parameters a scheme does not use are not checked.
+    /// size of 0, a clipping percentile outside 50..=100 (linear with `clip = percentile`).
+    /// Parameters a scheme does not use are not checked.
     pub fn validate(&self) -> Result<()> {
         if self.scheme.fixed_bits().is_none() {
             let (min, max) = self.scheme.bits_range();
@@ -339,6 +431,7 @@ impl Scheme {
                 if self.mode == Mode::Sym && self.bits < 2 {
                     return Err(QuantError::SymmetricNeedsTwoBits);
                 }
+                self.clip_strategy().validate()?;
             }
             SchemeKind::MuLaw => {
                 crate::mulaw::MuLaw::new(self.mu)?;
@@ -355,7 +448,10 @@ impl Scheme {
             | SchemeKind::Bf16
             | SchemeKind::Q8_0
             | SchemeKind::Q4_0
-            | SchemeKind::Q4_1 => {}
+            | SchemeKind::Q4_1
+            | SchemeKind::KMeans
+            | SchemeKind::KMeansOptimal
+            | SchemeKind::LloydMax => {}
             SchemeKind::Nf4 => {
                 if self.block_size == 0 {
                     return Err(QuantError::InvalidParameter(
@@ -430,6 +526,22 @@ impl Scheme {
                 };
                 Box::new(GgmlQuantizer::fit(ty, data, shape)?)
             }
+            SchemeKind::KMeans | SchemeKind::KMeansOptimal | SchemeKind::LloydMax => {
+                // The codebook is per tensor; the shape is checked all the same.
+                GroupLayout::new(Granularity::PerTensor, shape, data.len())?;
+                let k = 1usize << self.bits;
+                match self.scheme {
+                    SchemeKind::KMeans => Box::new(crate::kmeans::KMeansQuantizer::fit(
+                        data,
+                        k,
+                        self.kmeans_seed,
+                    )?),
+                    SchemeKind::KMeansOptimal => {
+                        Box::new(crate::kmeans::KMeansQuantizer::fit_optimal(data, k)?)
+                    }
+                    _ => Box::new(crate::lloyd_max::LloydMaxQuantizer::fit(data, k)?),
+                }
+            }
         })
     }
 }
@@ -483,6 +595,12 @@ pub trait Quantizer: std::fmt::Debug {
     /// `dequantize(quantize(data))`.
     fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
         self.dequantize(&self.quantize(data)?)
+    }
+    /// Named figures of the fitted parameters for reports (the command line's summary):
+    /// e.g. the linear scheme's smallest and largest scale `S` and zero-point `Z`, or a
+    /// codebook's iterations. Names are `snake_case`; the default is no figures.
+    fn describe(&self) -> Vec<(String, f64)> {
+        Vec::new()
     }
 }
 
@@ -705,6 +823,238 @@ mod tests {
                 .to_string()
                 .contains("μ")
         );
+    }
+
+    /// A seeded Laplace-like signal with a few large outliers.
+    fn heavy_tailed(n: usize) -> Vec<f32> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        (0..n)
+            .map(|i| {
+                let u: f64 = rng.random_range(-0.5..0.5);
+                let v = -u.signum() * (1.0 - 2.0 * u.abs()).max(1e-12).ln();
+                if i % 997 == 0 {
+                    v as f32 * 20.0
+                } else {
+                    v as f32
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn codebook_schemes_take_one_to_sixteen_bits_and_k_is_two_to_the_bits() {
+        let x: Vec<f32> = (0..400).map(|i| ((i as f32) * 0.37).sin()).collect();
+        for kind in [
+            SchemeKind::KMeans,
+            SchemeKind::KMeansOptimal,
+            SchemeKind::LloydMax,
+        ] {
+            assert_eq!(kind.bits_range(), (1, 16));
+            assert_eq!(kind.fixed_bits(), None);
+            for bits in 1..=4 {
+                let q = Scheme {
+                    scheme: kind,
+                    bits,
+                    ..Scheme::default()
+                }
+                .fit(&x, &[20, 20])
+                .unwrap();
+                assert_eq!(q.levels().len(), 1 << bits, "{kind:?} {bits}");
+                assert!(!q.describe().is_empty(), "{kind:?}");
+            }
+            let bad = Scheme {
+                scheme: kind,
+                bits: 17,
+                ..Scheme::default()
+            };
+            assert!(bad.validate().unwrap_err().to_string().contains("17 bits"));
+            // The shape is checked even though the codebook is per tensor.
+            let wrong_shape = Scheme {
+                scheme: kind,
+                bits: 2,
+                ..Scheme::default()
+            }
+            .fit(&x, &[3, 3]);
+            assert!(matches!(wrong_shape, Err(QuantError::ShapeMismatch { .. })));
+        }
+    }
+
+    #[test]
+    fn the_exact_kmeans_scheme_is_never_worse_than_lloyd_and_the_seed_reproduces() {
+        let x = heavy_tailed(3000);
+        let fit = |scheme, kmeans_seed| {
+            let q = Scheme {
+                scheme,
+                bits: 3,
+                kmeans_seed,
+                ..Scheme::default()
+            }
+            .fit(&x, &[])
+            .unwrap();
+            crate::metrics::mse(&x, &q.quantize_dequantize(&x).unwrap())
+        };
+        let optimal = fit(SchemeKind::KMeansOptimal, 0);
+        for seed in 0..5 {
+            let lloyd = fit(SchemeKind::KMeans, seed);
+            assert!(optimal <= lloyd * (1.0 + 1e-9), "seed {seed}");
+            assert_eq!(lloyd, fit(SchemeKind::KMeans, seed));
+        }
+        assert!(optimal <= fit(SchemeKind::LloydMax, 0) * (1.0 + 1e-9));
+    }
+
+    #[test]
+    fn the_default_clip_leaves_linear_quantization_unchanged() {
+        let x = heavy_tailed(1000);
+        for mode in Mode::ALL {
+            let s = Scheme {
+                bits: 4,
+                mode,
+                ..Scheme::default()
+            };
+            let q = crate::linear::LinearQuantizer::fit(&x, &[], &s).unwrap();
+            let (lo, hi) = x
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(f64::from(v)), b.max(f64::from(v)))
+                });
+            let p = crate::linear::AffineParams::choose(lo, hi, 4, mode, IntRange::Signed).unwrap();
+            assert_eq!(q.params, vec![p], "{mode:?}");
+            // Percentile 100 is min-max.
+            let p100 = Scheme {
+                clip: ClipKind::Percentile,
+                percentile: 100.0,
+                ..s
+            };
+            assert_eq!(
+                s.fit(&x, &[]).unwrap().quantize_dequantize(&x).unwrap(),
+                p100.fit(&x, &[]).unwrap().quantize_dequantize(&x).unwrap(),
+                "{mode:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn clipping_the_outliers_lowers_the_linear_mse_at_four_bits() {
+        let x = heavy_tailed(4000);
+        let mse_of = |clip, percentile| {
+            let q = Scheme {
+                bits: 4,
+                mode: Mode::Sym,
+                clip,
+                percentile,
+                ..Scheme::default()
+            }
+            .fit(&x, &[40, 100])
+            .unwrap();
+            crate::metrics::mse(&x, &q.quantize_dequantize(&x).unwrap())
+        };
+        let minmax = mse_of(ClipKind::MinMax, 99.9);
+        let mse = mse_of(ClipKind::Mse, 99.9);
+        let pct = mse_of(ClipKind::Percentile, 99.0);
+        assert!(mse < minmax, "mse {mse} vs minmax {minmax}");
+        assert!(pct < minmax, "percentile {pct} vs minmax {minmax}");
+    }
+
+    #[test]
+    fn clipping_applies_to_every_scale_group() {
+        let x = heavy_tailed(1024);
+        let s = Scheme {
+            bits: 4,
+            mode: Mode::Sym,
+            granularity: GranularityKind::Group,
+            group_size: 128,
+            clip: ClipKind::Percentile,
+            percentile: 90.0,
+            ..Scheme::default()
+        };
+        let q = crate::linear::LinearQuantizer::fit(&x, &[8, 128], &s).unwrap();
+        assert_eq!(q.params.len(), 8);
+        for (g, p) in q.params.iter().enumerate() {
+            let a = crate::clipping::percentile(
+                &x[g * 128..(g + 1) * 128]
+                    .iter()
+                    .map(|v| v.abs())
+                    .collect::<Vec<_>>(),
+                90.0,
+            )
+            .unwrap();
+            assert!((p.scale - a / 7.0).abs() <= 1e-12 * a.max(1.0), "group {g}");
+        }
+    }
+
+    #[test]
+    fn a_bad_clipping_percentile_is_a_clear_error_for_linear_only() {
+        let s = Scheme {
+            clip: ClipKind::Percentile,
+            percentile: 40.0,
+            ..Scheme::default()
+        };
+        assert!(s.validate().unwrap_err().to_string().contains("percentile"));
+        // Other schemes ignore the clipping fields.
+        let nf4 = Scheme {
+            scheme: SchemeKind::Nf4,
+            ..s
+        };
+        assert_eq!(nf4.validate(), Ok(()));
+    }
+
+    #[test]
+    fn new_fields_round_trip_through_json_and_the_url() {
+        let s = Scheme {
+            scheme: SchemeKind::KMeans,
+            bits: 3,
+            clip: ClipKind::Mse,
+            percentile: 99.0,
+            kmeans_seed: 42,
+            ..Scheme::default()
+        };
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(json.contains(r#""scheme":"kmeans""#), "{json}");
+        assert!(json.contains(r#""clip":"mse""#), "{json}");
+        assert_eq!(serde_json::from_str::<Scheme>(&json).unwrap(), s);
+        let q = crate::url_state::to_query(&s);
+        let (back, w) = crate::url_state::from_query::<Scheme>(&q);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(back, s);
+        let (p, w) = crate::url_state::from_query::<Scheme>(
+            "scheme=lloyd-max&clip=percentile&percentile=99.5&kmeans_seed=7",
+        );
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(p.scheme, SchemeKind::LloydMax);
+        assert_eq!(p.clip_strategy(), ClipStrategy::percentile(99.5));
+        assert_eq!(p.kmeans_seed, 7);
+        let old: Scheme = serde_json::from_str(r#"{"scheme":"linear","bits":4}"#).unwrap();
+        assert_eq!(old.clip, ClipKind::MinMax);
+        assert_eq!(old.percentile, 99.9);
+        assert_eq!(old.kmeans_seed, 0);
+    }
+
+    #[test]
+    fn every_kind_names_only_real_fields_as_parameters() {
+        let json = serde_json::to_value(Scheme::default()).unwrap();
+        for kind in SchemeKind::ALL {
+            for p in kind.parameters() {
+                assert!(json.get(*p).is_some(), "{kind:?} names {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_linear_description_reports_scale_and_zero_point() {
+        let x: Vec<f32> = (0..64).map(|i| i as f32 / 8.0 - 2.0).collect();
+        let q = Scheme {
+            bits: 8,
+            mode: Mode::Sym,
+            ..Scheme::default()
+        }
+        .fit(&x, &[])
+        .unwrap();
+        let d: std::collections::HashMap<String, f64> = q.describe().into_iter().collect();
+        assert_eq!(d["groups"], 1.0);
+        // max|x| = 63/8 − 2 = 5.875, S = 5.875/127.
+        assert!((d["scale_max"] - 5.875 / 127.0).abs() < 1e-12);
+        assert_eq!(d["zero_point_min"], 0.0);
     }
 
     #[test]

@@ -101,3 +101,42 @@ test('garbage in the URL is ignored with a notice, not a crash', async () => {
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('every scheme in the menu quantizes the signal and draws its levels', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&bits=4');
+  const ids = await page.locator('[data-testid="scheme"] option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(ids.length >= 14, `schemes listed: ${ids}`);
+  const seen = new Map();
+  for (const id of ids) {
+    await page.locator('[data-testid="scheme"]').selectOption(id);
+    await page.waitForFunction((v) => new URLSearchParams(location.search).get('scheme') === v, id);
+    const r = await readouts(page);
+    assert.ok(Number.isFinite(r['snr-db']) && r['snr-db'] > 0, `${id}: snr ${r['snr-db']}`);
+    assert.ok(r.levels >= 2, `${id}: levels ${r.levels}`);
+    seen.set(id, r['snr-db']);
+  }
+  // Non-uniform and float formats really differ from linear.
+  assert.notEqual(seen.get('mu-law'), seen.get('linear'));
+  assert.ok(seen.get('fp16') > 60, `fp16 SNR ${seen.get('fp16')}`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('scheme parameters are controls and live in the URL', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&scheme=mu-law&bits=6&mu=255');
+  const at255 = Number.parseFloat(await readout(page, 'snr-db'));
+  assert.ok(await page.locator('[data-testid="mu"]').isVisible());
+  assert.ok(!(await page.locator('[data-testid="mode"]').isVisible()), 'linear-only controls hide');
+  await page.locator('[data-testid="mu"]').fill('10');
+  await page.locator('[data-testid="mu"]').dispatchEvent('change');
+  await page.waitForFunction(() => /mu=10\b/.test(location.search));
+  assert.notEqual(Number.parseFloat(await readout(page, 'snr-db')), at255);
+  await page.locator('[data-testid="scheme"]').selectOption('nf4');
+  assert.ok(await page.locator('.fixed-bits').isVisible());
+  assert.equal(await readout(page, 'bits-per-value'), '4.5');
+  await page.locator('[data-testid="double-quant"]').check();
+  await page.waitForFunction(() => /double_quant=true/.test(location.search));
+  assert.ok(Number.parseFloat(await readout(page, 'bits-per-value')) < 4.5);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use quantlab_core::linear::{AffineParams, LinearQuantizer};
 use quantlab_core::metrics::Metrics;
-use quantlab_core::quantizer::{IntRange, Mode, Quantizer, Scheme};
+use quantlab_core::quantizer::{Fp8Format, IntRange, Mode, Quantizer, Scheme, SchemeKind};
 use quantlab_core::signal::{SignalKind, SignalSpec, generate};
 use serde::{Deserialize, Serialize};
 
@@ -77,14 +77,16 @@ pub struct SignalResult {
     pub error: Vec<f32>,
     /// The figures.
     pub metrics: Metrics,
-    /// Scale, zero-point and code range.
-    pub params: AffineParams,
+    /// Scale, zero-point and code range (linear schemes only).
+    pub params: Option<AffineParams>,
     /// Distinct reconstruction levels.
     pub levels: Vec<f32>,
-    /// The quantizer's mode (for the formula text).
-    pub mode: Mode,
-    /// Bits.
+    /// The scheme (for the formula text).
+    pub scheme: Scheme,
+    /// Code width in bits.
     pub bits: u32,
+    /// Storage cost including scales, in bits per value.
+    pub bits_per_value: f64,
     /// Range of the data.
     pub x_min: f64,
     /// Range of the data.
@@ -94,42 +96,138 @@ pub struct SignalResult {
 /// Generates the signal and quantizes it: the whole pipeline behind the page, pure.
 pub fn compute(state: &SignalLabState) -> Result<SignalResult, String> {
     let input = generate(&state.spec()).map_err(|e| e.to_string())?;
-    let q = LinearQuantizer::fit(&input, &[], &state.scheme).map_err(|e| e.to_string())?;
+    let scheme = state.scheme;
+    // The linear scheme is fitted directly so its scale and zero-point can be shown.
+    let (q, params): (Box<dyn Quantizer>, Option<AffineParams>) = match scheme.scheme {
+        SchemeKind::Linear => {
+            let lq = LinearQuantizer::fit(&input, &[], &scheme).map_err(|e| e.to_string())?;
+            let p = lq.params.first().copied();
+            (Box::new(lq), p)
+        }
+        _ => (scheme.fit(&input, &[]).map_err(|e| e.to_string())?, None),
+    };
     let quantized = q.quantize_dequantize(&input).map_err(|e| e.to_string())?;
     let error: Vec<f32> = input.iter().zip(&quantized).map(|(a, b)| a - b).collect();
-    let params = q.params[0];
-    let metrics = Metrics::compute(
-        &input,
-        &quantized,
-        state.scheme.bits,
-        params.scale,
-        params.num_codes(),
-    )
-    .map_err(|e| e.to_string())?;
+    let levels = q.levels();
+    let bits = scheme.code_bits();
+    let (step, count) = match params {
+        Some(p) => (p.scale, p.num_codes()),
+        None => (smallest_step(&levels), levels.len()),
+    };
+    let metrics =
+        Metrics::compute(&input, &quantized, bits, step, count).map_err(|e| e.to_string())?;
     let (x_min, x_max) = input
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |m, &v| {
             (m.0.min(f64::from(v)), m.1.max(f64::from(v)))
         });
     Ok(SignalResult {
-        levels: q.levels(),
+        bits_per_value: q.bits_per_value(),
+        levels,
         input,
         quantized,
         error,
         metrics,
         params,
-        mode: state.scheme.mode,
-        bits: state.scheme.bits,
+        scheme,
+        bits,
         x_min,
         x_max,
     })
 }
 
-/// The scale formula of the result's mode with its live numbers substituted.
+/// The smallest gap between adjacent levels: the finest step of a non-uniform quantizer
+/// (0 when there is a single level).
+pub fn smallest_step(levels: &[f32]) -> f64 {
+    let smallest = levels
+        .windows(2)
+        .map(|w| f64::from(w[1]) - f64::from(w[0]))
+        .filter(|d| *d > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    if smallest.is_finite() { smallest } else { 0.0 }
+}
+
+/// The quantizer's formula with its live numbers substituted.
 pub fn scale_formula(r: &SignalResult) -> String {
     let l = 1u64 << r.bits;
-    let s = num(r.params.scale);
-    match r.mode {
+    let absmax = r.x_max.abs().max(r.x_min.abs());
+    let sc = &r.scheme;
+    let Some(p) = r.params else {
+        return match sc.scheme {
+            SchemeKind::MuLaw => format!(
+                "x_c = sign(x)·ln(1 + μ|x|)/ln(1 + μ), μ = {};  Δc = 2/(L − 1) = 2/{} = {};  Q = sign(Q_c)·((1 + μ)^|Q_c| − 1)/μ  (x normalised by max|x| = {})",
+                num(sc.mu),
+                l - 1,
+                num(2.0 / (l - 1).max(1) as f64),
+                num(absmax)
+            ),
+            SchemeKind::ALaw => format!(
+                "A-law, A = {}: x_c = A|x|/(1 + ln A) for |x| < 1/A, else (1 + ln(A|x|))/(1 + ln A);  Δc = 2/(L − 1) = {};  (x normalised by max|x| = {})",
+                num(sc.a_law),
+                num(2.0 / (l - 1).max(1) as f64),
+                num(absmax)
+            ),
+            SchemeKind::MuLawG711 | SchemeKind::ALawG711 => format!(
+                "G.711 8-bit codec: x scaled so max|x| = {} ↦ 32767, then 8 segments × 16 steps, step doubling per segment; {} levels",
+                num(absmax),
+                r.levels.len()
+            ),
+            SchemeKind::Log2 => format!(
+                "levels ±2^k · max|x| (k ≤ 0), max|x| = {};  {} bits = sign + exponent;  {} levels",
+                num(absmax),
+                r.bits,
+                r.levels.len()
+            ),
+            SchemeKind::Nf4 => format!(
+                "NF4: 16 NormalFloat levels × absmax of each block of {};  bits/value = 4 + 32/{}{} = {}",
+                sc.block_size,
+                sc.block_size,
+                if sc.double_quant {
+                    " (scales double-quantized to 8 bits)"
+                } else {
+                    ""
+                },
+                num(r.bits_per_value)
+            ),
+            SchemeKind::Fp4 | SchemeKind::Fp8 => format!(
+                "scale = max|x| / max_format = {} / {};  x̂ = scale · round_to_format(x / scale), saturating",
+                num(absmax),
+                if sc.scheme == SchemeKind::Fp4 {
+                    "6"
+                } else if sc.fp8 == Fp8Format::E4m3 {
+                    "448"
+                } else {
+                    "57344"
+                }
+            ),
+            SchemeKind::Fp16 | SchemeKind::Bf16 => format!(
+                "x̂ = {}(x): round to nearest even, saturating;  smallest step here {}",
+                if sc.scheme == SchemeKind::Fp16 {
+                    "fp16"
+                } else {
+                    "bf16"
+                },
+                num(r.metrics.step)
+            ),
+            SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => format!(
+                "ggml {}: blocks of 32 values with an fp16 scale{};  bits/value = {}",
+                sc.scheme.id(),
+                if sc.scheme == SchemeKind::Q4_1 {
+                    " and fp16 minimum"
+                } else {
+                    ""
+                },
+                num(r.bits_per_value)
+            ),
+            _ => format!(
+                "{} levels; smallest step {}",
+                r.levels.len(),
+                num(r.metrics.step)
+            ),
+        };
+    };
+    let s = num(p.scale);
+    match sc.mode {
         Mode::AsymFloat => format!(
             "L = 2^{b} = {l};  Δ = (x_max − x_min)/(L − 1) = ({} − {})/{} = {s};  Q(x) = Δ·round((x − x_min)/Δ) + x_min",
             num(r.x_max),
@@ -139,26 +237,26 @@ pub fn scale_formula(r: &SignalResult) -> String {
         ),
         Mode::Sym => format!(
             "S = max|x|/(2^(b−1) − 1) = {}/{} = {s};  Z = {};  q = clamp(round(x/S) + Z, {}, {});  x̂ = S·(q − Z)",
-            num(r.x_max.abs().max(r.x_min.abs())),
+            num(absmax),
             (l / 2).saturating_sub(1),
-            num(r.params.zero_point),
-            r.params.qmin,
-            r.params.qmax
+            num(p.zero_point),
+            p.qmin,
+            p.qmax
         ),
         Mode::Asym => format!(
             "S = (max − min)/(q_max − q_min) = ({} − {})/{} = {s};  Z = q_min − round(min/S) = {};  q = clamp(round(x/S) + Z, {}, {});  x̂ = S·(q − Z)",
             num(r.x_max.max(0.0)),
             num(r.x_min.min(0.0)),
-            r.params.qmax - r.params.qmin,
-            num(r.params.zero_point),
-            r.params.qmin,
-            r.params.qmax
+            p.qmax - p.qmin,
+            num(p.zero_point),
+            p.qmin,
+            p.qmax
         ),
         Mode::MidRise => format!(
             "Δ = 2·max|x|/2^b = 2·{}/{l} = {s};  levels at (k + ½)·Δ;  q = clamp(round(x/Δ − ½), {}, {})",
-            num(r.x_max.abs().max(r.x_min.abs())),
-            r.params.qmin,
-            r.params.qmax
+            num(absmax),
+            p.qmin,
+            p.qmax
         ),
     }
 }
@@ -211,6 +309,7 @@ pub fn SignalLab() -> impl IntoView {
     let readout = move |f: fn(&SignalResult) -> String| {
         move || result.with(|r| r.as_ref().map(|r| f(r)).unwrap_or_else(|_| "—".into()))
     };
+    let kind = move || state.with(|s| s.scheme.scheme);
     let is_noise =
         move || state.with(|s| matches!(s.signal, SignalKind::Gaussian | SignalKind::Laplacian));
 
@@ -274,9 +373,26 @@ pub fn SignalLab() -> impl IntoView {
                         </label>
                     </fieldset>
                     <fieldset>
-                        <legend>"Quantizer: linear"</legend>
-                        <label>"Bits "
-                            <input type="range" data-testid="bits" min="1" max="16" step="1"
+                        <legend>"Quantizer"</legend>
+                        <label>"Scheme "
+                            <select data-testid="scheme" on:change=move |ev| {
+                                if let Some(k) = parse_id::<SchemeKind>(&event_target_value(&ev)) {
+                                    set(&|s| {
+                                        s.scheme.scheme = k;
+                                        let (lo, hi) = k.bits_range();
+                                        s.scheme.bits = s.scheme.bits.clamp(lo, hi);
+                                    });
+                                }
+                            }>
+                                {SchemeKind::ALL.iter().map(|&k| view! {
+                                    <option value=k.id() selected=move || state.with(|s| s.scheme.scheme == k)>{k.label()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label class:hidden=move || kind().fixed_bits().is_some()>"Bits "
+                            <input type="range" data-testid="bits" step="1"
+                                min=move || kind().bits_range().0
+                                max=move || kind().bits_range().1
                                 prop:value=move || state.with(|s| s.scheme.bits.to_string())
                                 on:input=move |ev| {
                                     if let Ok(v) = event_target_value(&ev).parse::<u32>() {
@@ -285,7 +401,10 @@ pub fn SignalLab() -> impl IntoView {
                                 }/>
                             <output data-testid="bits-value">{move || state.with(|s| s.scheme.bits)}</output>
                         </label>
-                        <label>"Mode "
+                        <p class:hidden=move || kind().fixed_bits().is_none() class="fixed-bits">
+                            {move || kind().fixed_bits().map(|b| format!("{b} bits per code, fixed by the format")).unwrap_or_default()}
+                        </p>
+                        <label class:hidden=move || kind() != SchemeKind::Linear>"Mode "
                             <select data-testid="mode" on:change=move |ev| {
                                 if let Some(m) = parse_id::<Mode>(&event_target_value(&ev)) {
                                     set(&|s| s.scheme.mode = m);
@@ -296,7 +415,7 @@ pub fn SignalLab() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </label>
-                        <label>"Codes "
+                        <label class:hidden=move || kind() != SchemeKind::Linear>"Codes "
                             <select data-testid="range" on:change=move |ev| {
                                 if let Some(r) = parse_id::<IntRange>(&event_target_value(&ev)) {
                                     set(&|s| s.scheme.range = r);
@@ -304,6 +423,53 @@ pub fn SignalLab() -> impl IntoView {
                             }>
                                 <option value="signed" selected=move || state.with(|s| s.scheme.range == IntRange::Signed)>"signed"</option>
                                 <option value="unsigned" selected=move || state.with(|s| s.scheme.range == IntRange::Unsigned)>"unsigned"</option>
+                            </select>
+                        </label>
+                        <label class:hidden=move || kind() != SchemeKind::MuLaw>"μ "
+                            <input type="number" data-testid="mu" min="0.001" step="any"
+                                prop:value=move || state.with(|s| s.scheme.mu.to_string())
+                                on:change=move |ev| {
+                                    if let Ok(v) = event_target_value(&ev).trim().parse::<f64>() {
+                                        set(&|s| s.scheme.mu = v);
+                                    }
+                                }/>
+                        </label>
+                        <label class:hidden=move || kind() != SchemeKind::ALaw>"A "
+                            <input type="number" data-testid="a-law" min="1" step="any"
+                                prop:value=move || state.with(|s| s.scheme.a_law.to_string())
+                                on:change=move |ev| {
+                                    if let Ok(v) = event_target_value(&ev).trim().parse::<f64>() {
+                                        set(&|s| s.scheme.a_law = v);
+                                    }
+                                }/>
+                        </label>
+                        <label class:hidden=move || kind() != SchemeKind::Nf4>"Block size "
+                            <input type="number" data-testid="block-size" min="1" step="1"
+                                prop:value=move || state.with(|s| s.scheme.block_size.to_string())
+                                on:change=move |ev| {
+                                    if let Ok(v) = event_target_value(&ev).trim().parse::<u32>() {
+                                        set(&|s| s.scheme.block_size = v);
+                                    }
+                                }/>
+                        </label>
+                        <label class:hidden=move || kind() != SchemeKind::Nf4>
+                            <input type="checkbox" data-testid="double-quant"
+                                prop:checked=move || state.with(|s| s.scheme.double_quant)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    set(&|s| s.scheme.double_quant = on);
+                                }/>
+                            " double quantization of the block scales"
+                        </label>
+                        <label class:hidden=move || kind() != SchemeKind::Fp8>"FP8 format "
+                            <select data-testid="fp8" on:change=move |ev| {
+                                if let Some(f) = parse_id::<Fp8Format>(&event_target_value(&ev)) {
+                                    set(&|s| s.scheme.fp8 = f);
+                                }
+                            }>
+                                {Fp8Format::ALL.iter().map(|&f| view! {
+                                    <option value=f.id() selected=move || state.with(|s| s.scheme.fp8 == f)>{f.label()}</option>
+                                }).collect_view()}
                             </select>
                         </label>
                     </fieldset>
@@ -318,9 +484,10 @@ pub fn SignalLab() -> impl IntoView {
                         <div><dt>"MSE"</dt><dd><span data-testid="mse">{readout(|r| num(r.metrics.mse))}</span></dd></div>
                         <div><dt>"max |e|"</dt><dd><span data-testid="max-abs-error">{readout(|r| num(r.metrics.max_abs_error))}</span></dd></div>
                         <div><dt>"Step Δ"</dt><dd><span data-testid="step">{readout(|r| num(r.metrics.step))}</span></dd></div>
-                        <div><dt>"Scale S"</dt><dd><span data-testid="scale">{readout(|r| num(r.params.scale))}</span></dd></div>
-                        <div><dt>"Zero-point Z"</dt><dd><span data-testid="zero-point">{readout(|r| num(r.params.zero_point))}</span></dd></div>
+                        <div><dt>"Scale S"</dt><dd><span data-testid="scale">{readout(|r| r.params.map(|p| num(p.scale)).unwrap_or_else(|| "—".into()))}</span></dd></div>
+                        <div><dt>"Zero-point Z"</dt><dd><span data-testid="zero-point">{readout(|r| r.params.map(|p| num(p.zero_point)).unwrap_or_else(|| "—".into()))}</span></dd></div>
                         <div><dt>"Levels L"</dt><dd><span data-testid="levels">{readout(|r| r.metrics.levels.to_string())}</span></dd></div>
+                        <div><dt>"Bits per value (with scales)"</dt><dd><span data-testid="bits-per-value">{readout(|r| num(r.bits_per_value))}</span></dd></div>
                     </dl>
                     <p class="formula" data-testid="formula">{readout(scale_formula)}</p>
                     <figure>
@@ -369,6 +536,26 @@ mod tests {
         assert!(compute(&s).unwrap_err().contains("at least 2 bits"));
         s.n = 0;
         assert!(compute(&s).is_err());
+    }
+
+    #[test]
+    fn every_scheme_computes_on_the_default_signal_with_its_levels() {
+        for kind in SchemeKind::ALL {
+            let mut s = SignalLabState::default();
+            s.scheme.scheme = kind;
+            let (lo, hi) = kind.bits_range();
+            s.scheme.bits = s.scheme.bits.clamp(lo, hi);
+            let r = compute(&s).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+            assert!(!r.levels.is_empty(), "{kind:?}");
+            assert!(r.metrics.snr_db > 0.0, "{kind:?}");
+            assert!(!scale_formula(&r).is_empty());
+        }
+    }
+
+    #[test]
+    fn smallest_step_of_non_uniform_levels() {
+        assert_eq!(smallest_step(&[-1.0, -0.25, 0.0, 1.0]), 0.25);
+        assert_eq!(smallest_step(&[0.5]), 0.0);
     }
 
     #[test]

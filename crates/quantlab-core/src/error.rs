@@ -57,6 +57,16 @@ pub enum QuantError {
     /// A parameter outside its domain, with an explanation.
     #[error("{0}")]
     InvalidParameter(String),
+    /// A file that cannot be read as the format it is in ([`crate::io`]): truncated, wrong
+    /// magic number, bad header, offsets out of range, an unsupported data type, a shape
+    /// that does not match the data.
+    #[error("cannot read this {format} file: {reason}")]
+    BadFile {
+        /// The format, as users name it (`.npy`, `.wav`, …).
+        format: &'static str,
+        /// What is wrong, in words.
+        reason: String,
+    },
 }
 
 /// Shorthand for results in this crate.

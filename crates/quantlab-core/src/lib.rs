@@ -31,6 +31,7 @@ pub mod clipping;
 pub mod error;
 pub mod ggml;
 pub mod granularity;
+pub mod io;
 pub mod kmeans;
 pub mod linear;
 pub mod lloyd_max;

@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod alaw;
+pub mod analysis;
 pub mod clipping;
 pub mod error;
 pub mod ggml;

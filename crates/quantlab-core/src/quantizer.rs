@@ -343,8 +343,10 @@ pub struct Scheme {
     /// [`Scheme::percentile`]) or `mse` (the threshold with the least total MSE).
     pub clip: ClipKind,
     /// The `p` of `clip = percentile`, 50 to 100 (default 99.9): asymmetric modes cover
-    /// `[P_{100−p}(x), P_p(x)]`, symmetric ones `±P_p(|x|)`.
-    pub percentile: f32,
+    /// `[P_{100−p}(x), P_p(x)]`, symmetric ones `±P_p(|x|)`. An `f64` so that it prints as
+    /// typed in URLs and JSON (`99.9`, not the `f32`'s `99.9000015…`); the clipping code
+    /// takes it as `f32`.
+    pub percentile: f64,
     /// Seed of the k-means++ start of the `kmeans` scheme; the same data, bits and seed
     /// always give the same codebook. (Not named `seed`: lab states that embed a scheme
     /// have their own `seed`, and the URL flattens both into one query string.)
@@ -367,7 +369,8 @@ impl Default for Scheme {
             double_quant: false,
             fp8: Fp8Format::E4m3,
             clip: ClipKind::MinMax,
-            percentile: crate::clipping::DEFAULT_PERCENTILE,
+            // `clipping::DEFAULT_PERCENTILE`, written as the f64 literal.
+            percentile: 99.9,
             kmeans_seed: 0,
         }
     }
@@ -392,7 +395,7 @@ impl Scheme {
     pub fn clip_strategy(&self) -> ClipStrategy {
         ClipStrategy {
             clip: self.clip,
-            percentile: self.percentile,
+            percentile: self.percentile as f32,
         }
     }
 
@@ -1027,7 +1030,10 @@ mod tests {
         let old: Scheme = serde_json::from_str(r#"{"scheme":"linear","bits":4}"#).unwrap();
         assert_eq!(old.clip, ClipKind::MinMax);
         assert_eq!(old.percentile, 99.9);
+        assert_eq!(old.percentile as f32, crate::clipping::DEFAULT_PERCENTILE);
         assert_eq!(old.kmeans_seed, 0);
+        // The percentile prints as typed in links.
+        assert!(crate::url_state::to_query(&old).contains("percentile=99.9&"));
     }
 
     #[test]

@@ -2,22 +2,33 @@
 
 use leptos::prelude::*;
 
+use crate::labs::memory::MemoryLab;
 use crate::labs::signal::SignalLab;
 
-/// The whole app.
+/// The whole app: the `lab` parameter of the URL picks the page (`signal` when missing or
+/// unknown).
 #[component]
 pub fn App() -> impl IntoView {
-    let lab = crate::url::current_lab();
+    let lab = match crate::url::current_lab().as_str() {
+        "memory" => "memory",
+        _ => "signal",
+    };
+    let current = move |id: &'static str| (lab == id).then_some("page");
+    let page = match lab {
+        "memory" => view! { <MemoryLab/> }.into_any(),
+        _ => view! { <SignalLab/> }.into_any(),
+    };
     view! {
         <header class="top">
             <h1><a href="?lab=signal">"quantlab"</a></h1>
             <p class="tagline">"An interactive quantization laboratory. Everything runs in your browser; nothing you load leaves your machine."</p>
             <nav aria-label="Labs">
-                <a href="?lab=signal" aria-current=move || (lab == "signal").then_some("page")>"Signal lab"</a>
+                <a href="?lab=signal" aria-current=current("signal")>"Signal lab"</a>
+                <a href="?lab=memory" aria-current=current("memory")>"Memory calculator"</a>
             </nav>
         </header>
         <main>
-            <SignalLab/>
+            {page}
         </main>
     }
 }

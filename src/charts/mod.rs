@@ -4,6 +4,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub mod memory;
+
 /// Okabe–Ito colours, distinguishable with every common colour-vision deficiency.
 pub mod palette {
     use plotters::style::RGBColor;

@@ -1,0 +1,495 @@
+//! The Memory lab's form: model, mode, inference and training settings, overhead, GPU.
+//! Every control is a labelled native element (keyboard operable) bound to one field of
+//! [`MemoryLabState`].
+
+use leptos::prelude::*;
+use quantlab_core::memory::units::format_decimal;
+use quantlab_core::memory::{
+    GpuPreset, KvCacheDtype, LinearModule, ModelPreset, WeightFormat, parse_hf_config,
+};
+use wasm_bindgen::JsCast;
+
+use super::state::{
+    LabMode, MemoryLabState, Method, ModelSource, Optimizer, OverheadKind, parse_targets,
+    targets_to_string,
+};
+use crate::url::parse_id;
+
+/// What the page remembers about an uploaded `config.json` (not part of the URL).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UploadInfo {
+    /// The file's name.
+    pub file_name: String,
+    /// The model's name from the file (`_name_or_path`, or its `model_type`).
+    pub model_name: String,
+    /// Defaults the parser had to assume.
+    pub assumptions: Vec<String>,
+}
+
+/// A whole-number input bound to a field; a value that does not parse puts the field's
+/// value back.
+fn u64_input(
+    state: RwSignal<MemoryLabState>,
+    label: &'static str,
+    testid: &'static str,
+    min: &'static str,
+    get: fn(&MemoryLabState) -> u64,
+    set: fn(&mut MemoryLabState, u64),
+) -> impl IntoView {
+    view! {
+        <label>
+            <span class="label-text">{label}</span>
+            <input type="number" data-testid=testid min=min step="1" inputmode="numeric"
+                prop:value=move || state.with(|s| get(s).to_string())
+                on:change=move |ev| {
+                    match event_target_value(&ev).trim().parse::<u64>() {
+                        Ok(v) => state.update(|s| set(s, v)),
+                        Err(_) => state.update(|_| {}),
+                    }
+                }/>
+        </label>
+    }
+}
+
+/// A decimal input bound to a field.
+#[allow(clippy::too_many_arguments)]
+fn f64_input(
+    state: RwSignal<MemoryLabState>,
+    label: &'static str,
+    testid: &'static str,
+    min: &'static str,
+    step: &'static str,
+    get: fn(&MemoryLabState) -> f64,
+    set: fn(&mut MemoryLabState, f64),
+) -> impl IntoView {
+    view! {
+        <label>
+            <span class="label-text">{label}</span>
+            <input type="number" data-testid=testid min=min step=step inputmode="decimal"
+                prop:value=move || state.with(|s| get(s).to_string())
+                on:change=move |ev| {
+                    match event_target_value(&ev).trim().parse::<f64>() {
+                        Ok(v) if v.is_finite() => state.update(|s| set(s, v)),
+                        _ => state.update(|_| {}),
+                    }
+                }/>
+        </label>
+    }
+}
+
+/// A checkbox bound to a field.
+fn checkbox(
+    state: RwSignal<MemoryLabState>,
+    label: &'static str,
+    testid: &'static str,
+    get: fn(&MemoryLabState) -> bool,
+    set: fn(&mut MemoryLabState, bool),
+) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input type="checkbox" data-testid=testid
+                prop:checked=move || state.with(get)
+                on:change=move |ev| {
+                    let v = event_target_checked(&ev);
+                    state.update(|s| set(s, v));
+                }/>
+            {label}
+        </label>
+    }
+}
+
+/// The select's value for a weight format (all grouped-int formats share one entry).
+fn format_option(f: WeightFormat) -> String {
+    match f {
+        WeightFormat::IntGrouped { .. } => "int-grouped".into(),
+        other => other.id(),
+    }
+}
+
+/// One `<option>` per weight format, labelled with its real bits per weight.
+fn format_options(
+    state: RwSignal<MemoryLabState>,
+    get: fn(&MemoryLabState) -> WeightFormat,
+) -> impl IntoView {
+    WeightFormat::PRESETS
+        .iter()
+        .map(|&f| {
+            let value = format_option(f);
+            let text = match f {
+                WeightFormat::IntGrouped { .. } => {
+                    "INT2–8 + fp16 scale per group (choose below)".to_string()
+                }
+                _ => format!(
+                    "{} — {} bits/weight",
+                    f.label(),
+                    format_decimal(f.bits_per_weight())
+                ),
+            };
+            let v = value.clone();
+            view! {
+                <option value=value selected=move || state.with(|s| format_option(get(s)) == v)>{text}</option>
+            }
+        })
+        .collect_view()
+}
+
+/// Parses a weight format select value (the grouped entry keeps the current bits/group).
+fn parse_format_option(value: &str, current: WeightFormat) -> Option<WeightFormat> {
+    if value == "int-grouped" {
+        return Some(match current {
+            g @ WeightFormat::IntGrouped { .. } => g,
+            _ => WeightFormat::PRESETS[WeightFormat::PRESETS.len() - 1],
+        });
+    }
+    value.parse().ok()
+}
+
+/// Reads the chosen file, parses it, and either fills the config fields or shows the
+/// parser's message (the model stays as it was).
+fn read_upload(
+    ev: &web_sys::Event,
+    state: RwSignal<MemoryLabState>,
+    uploaded: RwSignal<Option<UploadInfo>>,
+    upload_error: RwSignal<Option<String>>,
+) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|l| l.get(0)) else {
+        return;
+    };
+    let file_name = file.name();
+    leptos::task::spawn_local(async move {
+        let text = wasm_bindgen_futures::JsFuture::from(file.text())
+            .await
+            .ok()
+            .and_then(|v| v.as_string());
+        let Some(text) = text else {
+            upload_error.set(Some(format!("{file_name} could not be read as text.")));
+            return;
+        };
+        match parse_hf_config(&text) {
+            Ok(parsed) => {
+                state.update(|s| s.apply_upload(&parsed));
+                uploaded.set(Some(UploadInfo {
+                    file_name,
+                    model_name: parsed.model.name.clone(),
+                    assumptions: parsed.assumptions.clone(),
+                }));
+                upload_error.set(None);
+            }
+            Err(e) => upload_error.set(Some(format!(
+                "{file_name} was not loaded (the model is unchanged): {e}"
+            ))),
+        }
+    });
+    // Choosing the same file again must fire `change` again.
+    input.set_value("");
+}
+
+/// The form.
+#[component]
+pub fn MemoryControls(
+    /// The lab's state.
+    state: RwSignal<MemoryLabState>,
+    /// The last uploaded config.json, if its values are in the config fields.
+    uploaded: RwSignal<Option<UploadInfo>>,
+    /// The message of the last upload that failed.
+    upload_error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let source = move || state.with(|s| s.source);
+    let mode = move || state.with(|s| s.mode);
+    let method = move || state.with(|s| s.method);
+    let set_source = move |src: ModelSource| {
+        state.update(|s| s.set_source(src));
+        if src != ModelSource::Config {
+            uploaded.set(None);
+        }
+    };
+    let source_radio = move |src: ModelSource, id: &'static str, text: &'static str| {
+        view! {
+            <label class="check">
+                <input type="radio" name="mem-source" data-testid=id
+                    prop:checked=move || source() == src
+                    on:change=move |_| set_source(src)/>
+                {text}
+            </label>
+        }
+    };
+    let mode_radio = move |m: LabMode, id: &'static str, text: &'static str| {
+        view! {
+            <label class="check">
+                <input type="radio" name="mem-mode" data-testid=id
+                    prop:checked=move || mode() == m
+                    on:change=move |_| state.update(|s| s.mode = m)/>
+                {text}
+            </label>
+        }
+    };
+    let target_boxes = LinearModule::ALL
+        .into_iter()
+        .map(|m| {
+            let id = format!("target-{}", m.short());
+            view! {
+                <label class="check">
+                    <input type="checkbox" data-testid=id
+                        prop:checked=move || state.with(|s| parse_targets(&s.targets).map(|t| t.contains(m)).unwrap_or(false))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            state.update(|s| {
+                                let mut modules = parse_targets(&s.targets).map(|t| t.modules()).unwrap_or_default();
+                                modules.retain(|&x| x != m);
+                                if on {
+                                    modules.push(m);
+                                }
+                                s.targets = targets_to_string(quantlab_core::memory::LoraTargets::from_modules(&modules));
+                            });
+                        }/>
+                    {m.short()}
+                </label>
+            }
+        })
+        .collect_view();
+    let grouped = move || state.with(|s| matches!(s.weights, WeightFormat::IntGrouped { .. }));
+    let set_grouped = move |bits: Option<u64>, group: Option<u64>| {
+        state.update(|s| {
+            if let WeightFormat::IntGrouped {
+                bits: b,
+                group_size: g,
+            } = s.weights
+            {
+                let bits = bits.map_or(Some(b), |v| u8::try_from(v).ok());
+                let group = group.map_or(Some(g.get()), |v| u32::try_from(v).ok());
+                if let (Some(bits), Some(group)) = (bits, group)
+                    && let Ok(f) = WeightFormat::int_grouped(bits, group)
+                {
+                    s.weights = f;
+                }
+            }
+        })
+    };
+    let grouped_value = move |bits: bool| {
+        state.with(|s| match s.weights {
+            WeightFormat::IntGrouped {
+                bits: b,
+                group_size,
+            } => {
+                if bits {
+                    b.to_string()
+                } else {
+                    group_size.to_string()
+                }
+            }
+            _ => String::new(),
+        })
+    };
+
+    view! {
+        <form class="controls" on:submit=|ev| ev.prevent_default()>
+            <fieldset>
+                <legend>"Model"</legend>
+                <div class="radios" role="radiogroup" aria-label="Model given by">
+                    {source_radio(ModelSource::Preset, "source-preset", "Preset")}
+                    {source_radio(ModelSource::Params, "source-params", "Parameter count")}
+                    {source_radio(ModelSource::Config, "source-config", "Full config")}
+                </div>
+                <label class:hidden=move || source() != ModelSource::Preset>
+                    <span class="label-text">"Preset"</span>
+                    <select data-testid="preset" on:change=move |ev| {
+                        if let Some(p) = parse_id::<ModelPreset>(&event_target_value(&ev)) {
+                            state.update(|s| s.preset = p);
+                        }
+                    }>
+                        {ModelPreset::ALL.iter().map(|&p| view! {
+                            <option value=p.id() selected=move || state.with(|s| s.preset == p)>{p.spec().name}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <div class:hidden=move || source() != ModelSource::Params>
+                    {f64_input(state, "Parameters (billions)", "billions", "0", "any", |s| s.billions, |s, v| s.billions = v)}
+                    <p class="hint">"Weights and optimizer state only: the KV cache and activations need the shapes."</p>
+                </div>
+                <div class="config-grid" class:hidden=move || source() != ModelSource::Config>
+                    {u64_input(state, "Layers", "cfg-layers", "1", |s| s.layers, |s, v| s.layers = v)}
+                    {u64_input(state, "Hidden size", "cfg-hidden", "1", |s| s.hidden, |s, v| s.hidden = v)}
+                    {u64_input(state, "Attention heads", "cfg-heads", "1", |s| s.heads, |s, v| s.heads = v)}
+                    {u64_input(state, "KV heads", "cfg-kv-heads", "1", |s| s.kv_heads, |s, v| s.kv_heads = v)}
+                    {u64_input(state, "Head dim", "cfg-head-dim", "1", |s| s.head_dim, |s, v| s.head_dim = v)}
+                    {u64_input(state, "Intermediate size", "cfg-intermediate", "1", |s| s.intermediate, |s, v| s.intermediate = v)}
+                    {u64_input(state, "Vocabulary", "cfg-vocab", "1", |s| s.vocab, |s, v| s.vocab = v)}
+                    {u64_input(state, "Max positions (0 = unknown)", "cfg-max-pos", "0", |s| s.max_pos, |s, v| s.max_pos = v)}
+                    {checkbox(state, "Tied embeddings", "cfg-tied", |s| s.tied, |s, v| s.tied = v)}
+                    {checkbox(state, "q, k, v biases", "cfg-qkv-bias", |s| s.qkv_bias, |s, v| s.qkv_bias = v)}
+                    {checkbox(state, "o bias", "cfg-o-bias", |s| s.o_bias, |s, v| s.o_bias = v)}
+                    {checkbox(state, "MLP biases", "cfg-mlp-bias", |s| s.mlp_bias, |s, v| s.mlp_bias = v)}
+                </div>
+                <label class="upload">
+                    <span class="label-text">"Load a Hugging Face config.json"</span>
+                    <input type="file" accept=".json,application/json" data-testid="config-upload"
+                        on:change=move |ev| read_upload(&ev, state, uploaded, upload_error)/>
+                </label>
+            </fieldset>
+
+            <fieldset>
+                <legend>"Mode"</legend>
+                <div class="radios" role="radiogroup" aria-label="Mode">
+                    {mode_radio(LabMode::Inference, "mode-inference", "Inference")}
+                    {mode_radio(LabMode::Training, "mode-training", "Training")}
+                </div>
+            </fieldset>
+
+            <fieldset class:hidden=move || mode() != LabMode::Inference>
+                <legend>"Inference"</legend>
+                <label>
+                    <span class="label-text">"Weight format"</span>
+                    <select data-testid="weights" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        state.update(|s| if let Some(f) = parse_format_option(&v, s.weights) { s.weights = f; });
+                    }>
+                        {format_options(state, |s| s.weights)}
+                    </select>
+                </label>
+                <div class="pair" class:hidden=move || !grouped()>
+                    <label>
+                        <span class="label-text">"Bits"</span>
+                        <input type="number" data-testid="int-bits" min="1" max="8" step="1"
+                            prop:value=move || grouped_value(true)
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev).trim().parse::<u64>().ok();
+                                if v.is_some() { set_grouped(v, None) } else { state.update(|_| {}) }
+                            }/>
+                    </label>
+                    <label>
+                        <span class="label-text">"Group size"</span>
+                        <input type="number" data-testid="group-size" min="1" step="1"
+                            prop:value=move || grouped_value(false)
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev).trim().parse::<u64>().ok();
+                                if v.is_some() { set_grouped(None, v) } else { state.update(|_| {}) }
+                            }/>
+                    </label>
+                </div>
+                <p class="hint" data-testid="bits-formula">{move || state.with(|s| format!("{}: {}", s.weights.label(), s.weights.bits_formula()))}</p>
+                <label>
+                    <span class="label-text">"KV cache"</span>
+                    <select data-testid="kv" on:change=move |ev| {
+                        if let Some(k) = parse_id::<KvCacheDtype>(&event_target_value(&ev)) {
+                            state.update(|s| s.kv = k);
+                        }
+                    }>
+                        {KvCacheDtype::ALL.iter().map(|&k| view! {
+                            <option value=k.id() selected=move || state.with(|s| s.kv == k)>
+                                {format!("{} — {} B/element", k.label(), format_decimal(k.bytes()))}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <div class="pair">
+                    {u64_input(state, "Context (tokens)", "context", "0", |s| s.context, |s, v| s.context = v)}
+                    {u64_input(state, "Batch", "batch", "1", |s| s.batch, |s, v| s.batch = v)}
+                </div>
+            </fieldset>
+
+            <fieldset class:hidden=move || mode() != LabMode::Training>
+                <legend>"Training"</legend>
+                <label>
+                    <span class="label-text">"Method"</span>
+                    <select data-testid="method" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some(m) = Method::ALL.into_iter().find(|m| m.id() == v) {
+                            state.update(|s| s.method = m);
+                        }
+                    }>
+                        {Method::ALL.iter().map(|&m| view! {
+                            <option value=m.id() selected=move || method() == m>{m.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    <span class="label-text">"Optimizer state"</span>
+                    <select data-testid="optimizer" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some(o) = Optimizer::ALL.into_iter().find(|o| o.id() == v) {
+                            state.update(|s| s.optimizer = o);
+                        }
+                    }>
+                        {Optimizer::ALL.iter().map(|&o| view! {
+                            <option value=o.id() selected=move || state.with(|s| s.optimizer == o)>{o.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <p class="hint" data-testid="adam-bytes">
+                    "Per trainable parameter: weights + fp32 master + gradients + Adam m + Adam v = "
+                    {move || state.with(|s| s.optimizer.recipe().formula())}
+                </p>
+                <div class:hidden=move || method() == Method::Full>
+                    {u64_input(state, "LoRA rank r", "rank", "1", |s| s.rank, |s, v| s.rank = v)}
+                    <fieldset class="targets">
+                        <legend>"LoRA target modules"</legend>
+                        {target_boxes}
+                    </fieldset>
+                </div>
+                <label class:hidden=move || method() != Method::Lora>
+                    <span class="label-text">"Frozen base format"</span>
+                    <select data-testid="lora-base" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        state.update(|s| if let Some(f) = parse_format_option(&v, s.lora_base) { s.lora_base = f; });
+                    }>
+                        {format_options(state, |s| s.lora_base)}
+                    </select>
+                </label>
+                <div class:hidden=move || method() != Method::Qlora>
+                    {checkbox(state, "NF4 double quantization (≈ 4.127 instead of 4.5 bits)", "double-quant", |s| s.double_quant, |s, v| s.double_quant = v)}
+                </div>
+                <div class="pair">
+                    {u64_input(state, "Sequence length", "seq", "1", |s| s.seq, |s, v| s.seq = v)}
+                    {u64_input(state, "Batch", "train-batch", "1", |s| s.train_batch, |s, v| s.train_batch = v)}
+                </div>
+                {checkbox(state, "Gradient checkpointing", "checkpointing", |s| s.checkpointing, |s, v| s.checkpointing = v)}
+            </fieldset>
+
+            <fieldset>
+                <legend>"Overhead"</legend>
+                <label>
+                    <span class="label-text">"Allowance"</span>
+                    <select data-testid="overhead" on:change=move |ev| {
+                        if let Some(k) = parse_id::<OverheadKind>(&event_target_value(&ev)) {
+                            state.update(|s| s.overhead = k);
+                        }
+                    }>
+                        <option value="none" selected=move || state.with(|s| s.overhead == OverheadKind::None)>"None (theoretical minimum)"</option>
+                        <option value="fixed" selected=move || state.with(|s| s.overhead == OverheadKind::Fixed)>"Fixed, in GiB"</option>
+                        <option value="percent" selected=move || state.with(|s| s.overhead == OverheadKind::Percent)>"Percent of the rest"</option>
+                    </select>
+                </label>
+                <div class:hidden=move || state.with(|s| s.overhead != OverheadKind::Fixed)>
+                    {f64_input(state, "GiB", "overhead-gib", "0", "0.1", |s| s.overhead_gib, |s, v| s.overhead_gib = v)}
+                </div>
+                <div class:hidden=move || state.with(|s| s.overhead != OverheadKind::Percent)>
+                    {f64_input(state, "Percent", "overhead-pct", "0", "1", |s| s.overhead_pct, |s, v| s.overhead_pct = v)}
+                </div>
+                <p class="hint">"CUDA context, cuBLAS workspaces, allocator fragmentation: about 0.3–0.8 GiB on one GPU, plus slack."</p>
+            </fieldset>
+
+            <fieldset>
+                <legend>"Target GPU"</legend>
+                <label>
+                    <span class="label-text">"GPU"</span>
+                    <select data-testid="gpu" on:change=move |ev| {
+                        if let Some(g) = GpuPreset::from_id(&event_target_value(&ev)) {
+                            state.update(|s| s.gpu = g);
+                        }
+                    }>
+                        {GpuPreset::ALL.iter().map(|&g| view! {
+                            <option value=g.id() selected=move || state.with(|s| s.gpu == g)>{g.spec().name}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                {u64_input(state, "How many", "gpus", "1", |s| s.gpus, |s, v| s.gpus = v.max(1))}
+            </fieldset>
+        </form>
+    }
+}

@@ -128,10 +128,10 @@ pub fn MemoryLab() -> impl IntoView {
                         <div><dt>"Activations"</dt><dd><span data-testid="mem-activations-gib">{readout(|a| a.activation_bytes().map(gib2).unwrap_or_else(|| "—".into()))}</span>" GiB"</dd></div>
                         <div class="total"><dt>"Total"</dt><dd><span data-testid="mem-total-gib">{readout(|a| gib2(a.breakdown.total_bytes))}</span>" GiB"</dd></div>
                         <div class="total"><dt>"Total (decimal)"</dt><dd><span data-testid="mem-total-gb">{readout(|a| fixed(a.breakdown.total_gb(), 2))}</span>" GB"</dd></div>
-                        <div><dt>"Largest context on the target GPU"</dt><dd><span data-testid="max-context">{readout(|a| a.max_context.as_ref().map(|m| m.tokens.to_string()).unwrap_or_else(|_| "—".into()))}</span>" tokens"</dd></div>
+                        <div><dt>"Max context on the target GPU"</dt><dd><span data-testid="max-context">{readout(|a| a.max_context.as_ref().map(|m| m.tokens.to_string()).unwrap_or_else(|_| "—".into()))}</span>" tokens"</dd></div>
                     </dl>
-                    <p class="hint" data-testid="max-context-explanation">{readout(max_context_sentence)}</p>
-                    <figure>
+                    <p class="hint" data-testid="max-context-explanation" class:hidden=move || answer.with(|a| a.is_err())>{readout(max_context_sentence)}</p>
+                    <figure class:hidden=move || answer.with(|a| a.is_err())>
                         <canvas node_ref=canvas data-testid="memory-canvas" width="960" height="280"
                             role="img" aria-label="The memory items as one stacked bar in GiB, with the target GPU's memory as a dashed line"></canvas>
                         <figcaption>"Each item as a segment of one bar (GiB); the dashed line is the target GPU's usable memory."</figcaption>

@@ -29,6 +29,7 @@
 pub mod alaw;
 pub mod analysis;
 pub mod clipping;
+pub mod dataset;
 pub mod error;
 pub mod ggml;
 pub mod granularity;
@@ -40,6 +41,7 @@ pub mod log2;
 pub mod memory;
 pub mod metrics;
 pub mod minifloat;
+pub mod mlp;
 pub mod mulaw;
 pub mod nf4;
 pub mod pack;

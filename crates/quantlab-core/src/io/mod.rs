@@ -28,7 +28,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{QuantError, Result, check_finite};
 
+pub mod cifar;
 pub mod csv;
+pub mod idx;
 pub mod npy;
 pub mod safetensors;
 pub mod wav;

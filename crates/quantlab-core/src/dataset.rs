@@ -123,6 +123,40 @@ impl Dataset {
         })
     }
 
+    /// Checks the invariants [`Dataset::new`] establishes (the fields are public, so a
+    /// dataset built by hand may break them): `n ≥ 1`, `d ≥ 1`, `features.len() = n·d`,
+    /// `labels.len() = n`, `class_names.len() = classes`, every label below `classes`.
+    pub fn validate(&self) -> Result<()> {
+        if self.n == 0 || self.d == 0 {
+            return Err(QuantError::Empty);
+        }
+        if self.n.checked_mul(self.d) != Some(self.features.len()) || self.labels.len() != self.n {
+            return Err(QuantError::ShapeMismatch {
+                shape: vec![self.n, self.d],
+                expected: self.n.saturating_mul(self.d),
+                actual: self.features.len(),
+            });
+        }
+        if self.class_names.len() != self.classes {
+            return Err(QuantError::InvalidParameter(format!(
+                "{} classes but {} class names",
+                self.classes,
+                self.class_names.len()
+            )));
+        }
+        if let Some(i) = self
+            .labels
+            .iter()
+            .position(|&y| usize::from(y) >= self.classes)
+        {
+            return Err(QuantError::InvalidParameter(format!(
+                "sample {i} has the label {} but there are only {} classes",
+                self.labels[i], self.classes
+            )));
+        }
+        Ok(())
+    }
+
     /// The features of sample `i` (`None` past the end).
     pub fn sample(&self, i: usize) -> Option<&[f32]> {
         self.features.get(i * self.d..(i + 1) * self.d)
@@ -141,6 +175,7 @@ impl Dataset {
 
     /// The samples at `indices`, in that order, as a new dataset named `name`.
     pub fn subset(&self, indices: &[usize], name: impl Into<String>) -> Result<Dataset> {
+        self.validate()?;
         let mut features = Vec::with_capacity(indices.len() * self.d);
         let mut labels = Vec::with_capacity(indices.len());
         for &i in indices {
@@ -162,6 +197,7 @@ impl Dataset {
     ///
     /// Errors: `test_fraction` outside `(0, 1)`, or a split that leaves either side empty.
     pub fn stratified_split(&self, test_fraction: f64, seed: u64) -> Result<(Dataset, Dataset)> {
+        self.validate()?;
         if !(test_fraction > 0.0 && test_fraction < 1.0) {
             return Err(QuantError::InvalidParameter(format!(
                 "the test fraction must lie strictly between 0 and 1, not {test_fraction}"
@@ -766,6 +802,17 @@ mod tests {
         let mut row = [5.0, 2.0];
         s.apply_row(&mut row);
         assert_eq!(row[0], 0.0);
+    }
+
+    #[test]
+    fn a_hand_built_dataset_that_breaks_its_invariants_is_refused() {
+        let mut ds = parse_csv("tiny", TINY.as_bytes()).unwrap();
+        ds.labels[0] = 5;
+        assert!(ds.validate().is_err());
+        assert!(ds.stratified_split(0.3, 1).is_err());
+        let mut ds = parse_csv("tiny", TINY.as_bytes()).unwrap();
+        ds.n = 7;
+        assert!(ds.subset(&[0], "x").is_err());
     }
 
     #[test]

@@ -255,8 +255,45 @@ impl Mlp {
         4 * self.num_params()
     }
 
-    /// Checks that `x` holds `m` samples of [`Mlp::in_dim`] values.
+    /// Checks the shapes (the fields are public, so a model built by hand may break them):
+    /// at least one layer, `weight.len() = out·in` and `bias.len() = out` in every layer,
+    /// and each layer's `in` equal to the previous layer's `out`.
+    pub fn validate(&self) -> Result<()> {
+        if self.layers.is_empty() {
+            return Err(QuantError::InvalidParameter(
+                "the model has no layers".into(),
+            ));
+        }
+        for (l, layer) in self.layers.iter().enumerate() {
+            if layer.in_dim.checked_mul(layer.out_dim) != Some(layer.weight.len())
+                || layer.bias.len() != layer.out_dim
+                || layer.in_dim == 0
+                || layer.out_dim == 0
+            {
+                return Err(QuantError::InvalidParameter(format!(
+                    "layer {l} is {}×{} but holds {} weights and {} biases",
+                    layer.out_dim,
+                    layer.in_dim,
+                    layer.weight.len(),
+                    layer.bias.len()
+                )));
+            }
+            if l > 0 && self.layers[l - 1].out_dim != layer.in_dim {
+                return Err(QuantError::InvalidParameter(format!(
+                    "layer {l} takes {} inputs but layer {} gives {} outputs",
+                    layer.in_dim,
+                    l - 1,
+                    self.layers[l - 1].out_dim
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the model ([`Mlp::validate`]) and that `x` holds `m` samples of
+    /// [`Mlp::in_dim`] values.
     pub(crate) fn check_input(&self, x: &[f32], m: usize) -> Result<()> {
+        self.validate()?;
         let d = self.in_dim();
         if m.checked_mul(d) != Some(x.len()) || m == 0 {
             return Err(QuantError::ShapeMismatch {
@@ -297,6 +334,7 @@ impl Mlp {
 
     /// Accuracy in `[0, 1]` on a dataset whose features match the model.
     pub fn accuracy(&self, data: &Dataset) -> Result<f32> {
+        data.validate()?;
         Ok(accuracy_of(
             &self.predict(&data.features, data.n)?,
             &data.labels,
@@ -353,6 +391,14 @@ mod tests {
         let m = Mlp::new(&[4, 3], &mut rng).unwrap();
         assert!(m.forward(&[1.0; 7], 2).is_err());
         assert!(m.forward(&[], 0).is_err());
+        let mut broken = Mlp::new(&[4, 5, 3], &mut rng).unwrap();
+        broken.layers[1].bias.pop();
+        assert!(broken.forward(&[1.0; 4], 1).is_err());
+        assert!(quant::QuantizedMlp::new(&broken, quant::QuantConfig::W8A8).is_err());
+        broken.layers[1].bias.push(0.0);
+        broken.layers[1].in_dim = 4;
+        broken.layers[1].weight.truncate(12);
+        assert!(broken.validate().is_err());
     }
 
     #[test]

@@ -557,6 +557,7 @@ impl QuantizedMlp {
     /// Quantizes every layer of `mlp` as `config` says.
     pub fn new(mlp: &Mlp, config: QuantConfig) -> Result<QuantizedMlp> {
         config.validate()?;
+        mlp.validate()?;
         let layers = mlp
             .layers
             .iter()
@@ -717,6 +718,7 @@ impl QuantizedMlp {
 
     /// Accuracy in `[0, 1]` on a dataset.
     pub fn accuracy(&self, data: &Dataset) -> Result<f32> {
+        data.validate()?;
         Ok(accuracy_of(
             &self.predict(&data.features, data.n)?,
             &data.labels,
@@ -741,6 +743,7 @@ pub struct Evaluation {
 
 /// Quantizes `mlp` as `config` says and measures it on `test`.
 pub fn evaluate(mlp: &Mlp, config: QuantConfig, test: &Dataset) -> Result<Evaluation> {
+    test.validate()?;
     let q = QuantizedMlp::new(mlp, config)?;
     let predictions = q.predict(&test.features, test.n)?;
     Ok(Evaluation {

@@ -268,6 +268,10 @@ impl Trainer {
     /// training set's.
     pub fn new(config: TrainConfig, train: Dataset, test: Option<Dataset>) -> Result<Trainer> {
         config.validate()?;
+        train.validate()?;
+        if let Some(t) = &test {
+            t.validate()?;
+        }
         if let Some(t) = &test
             && (t.d != train.d || t.classes != train.classes)
         {

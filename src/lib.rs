@@ -11,3 +11,4 @@ pub mod charts;
 pub mod format;
 pub mod labs;
 pub mod url;
+pub mod widgets;

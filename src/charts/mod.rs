@@ -31,6 +31,13 @@ pub struct SignalChart<'a> {
     pub quantized: &'a [f32],
     /// Quantization levels, drawn as horizontal lines when there are few enough.
     pub levels: &'a [f32],
+    /// Index of the first sample shown (the time axis starts here when zoomed).
+    pub start: usize,
+}
+
+fn shift(points: Vec<(f64, f64)>, start: usize) -> Vec<(f64, f64)> {
+    let s = start as f64;
+    points.into_iter().map(|(x, y)| (x + s, y)).collect()
 }
 
 /// Reduces a long series to at most `2·buckets` points (min and max of each bucket, in
@@ -92,6 +99,8 @@ pub fn draw_signal<DB: DrawingBackend>(
 ) -> Result<(), String> {
     root.fill(&WHITE).map_err(err)?;
     let n = chart.input.len().max(2);
+    let x0 = chart.start as f64;
+    let x1 = x0 + (n - 1) as f64;
     let (lo, hi) = value_range([chart.input, chart.quantized]);
     let (w, _) = root.dim_in_pixel();
     let buckets = (w as usize).max(100);
@@ -99,7 +108,7 @@ pub fn draw_signal<DB: DrawingBackend>(
         .margin(8)
         .x_label_area_size(28)
         .y_label_area_size(56)
-        .build_cartesian_2d(0.0..(n - 1) as f64, lo..hi)
+        .build_cartesian_2d(x0..x1, lo..hi)
         .map_err(err)?;
     c.configure_mesh()
         .disable_mesh()
@@ -111,20 +120,20 @@ pub fn draw_signal<DB: DrawingBackend>(
         for &l in chart.levels {
             let y = f64::from(l);
             c.draw_series(LineSeries::new(
-                [(0.0, y), ((n - 1) as f64, y)],
+                [(x0, y), (x1, y)],
                 palette::GRID.mix(0.45).stroke_width(1),
             ))
             .map_err(err)?;
         }
     }
     c.draw_series(LineSeries::new(
-        envelope(chart.input, buckets),
+        shift(envelope(chart.input, buckets), chart.start),
         palette::INPUT.stroke_width(2),
     ))
     .map_err(err)?
     .label("x[n]")
     .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], palette::INPUT.stroke_width(2)));
-    let steps = staircase(&envelope(chart.quantized, buckets));
+    let steps = staircase(&shift(envelope(chart.quantized, buckets), chart.start));
     c.draw_series(LineSeries::new(steps, palette::QUANTIZED.stroke_width(2)))
         .map_err(err)?
         .label("Q(x[n])")
@@ -153,14 +162,17 @@ fn staircase(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     out
 }
 
-/// The error e(n) with the ±Δ/2 bounds.
+/// The error e(n) with the ±Δ/2 bounds; `start` is the index of `error[0]`.
 pub fn draw_error<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     error: &[f32],
     step: f64,
+    start: usize,
 ) -> Result<(), String> {
     root.fill(&WHITE).map_err(err)?;
     let n = error.len().max(2);
+    let x0 = start as f64;
+    let x1 = x0 + (n - 1) as f64;
     let half = step / 2.0;
     let bound = [half as f32, -(half as f32)];
     let (lo, hi) = value_range([error, &bound[..]]);
@@ -169,7 +181,7 @@ pub fn draw_error<DB: DrawingBackend>(
         .margin(8)
         .x_label_area_size(28)
         .y_label_area_size(56)
-        .build_cartesian_2d(0.0..(n - 1) as f64, lo..hi)
+        .build_cartesian_2d(x0..x1, lo..hi)
         .map_err(err)?;
     c.configure_mesh()
         .disable_mesh()
@@ -180,7 +192,7 @@ pub fn draw_error<DB: DrawingBackend>(
     if half > 0.0 {
         for y in [half, -half] {
             c.draw_series(DashedLineSeries::new(
-                [(0.0, y), ((n - 1) as f64, y)],
+                [(x0, y), (x1, y)],
                 6,
                 4,
                 palette::GRID.stroke_width(1),
@@ -189,7 +201,7 @@ pub fn draw_error<DB: DrawingBackend>(
         }
     }
     c.draw_series(LineSeries::new(
-        envelope(error, (w as usize).max(100)),
+        shift(envelope(error, (w as usize).max(100)), start),
         palette::ERROR.stroke_width(1),
     ))
     .map_err(err)?;

@@ -30,6 +30,7 @@ pub mod alaw;
 pub mod analysis;
 pub mod clipping;
 pub mod dataset;
+pub mod drawn;
 pub mod error;
 pub mod ggml;
 pub mod granularity;

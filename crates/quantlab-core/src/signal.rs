@@ -30,17 +30,48 @@ pub enum SignalKind {
     Gaussian,
     /// Laplacian noise with the same σ = A/3 (scale b = σ/√2): heavier tails.
     Laplacian,
+    /// Speech-like: `f` bursts of a 3-harmonic tone (about 40 pitch periods a burst), each
+    /// with a fast attack and exponential decay, and random (seeded) burst peaks between
+    /// 0.05·A and A: a wide dynamic range, as in speech.
+    #[serde(rename = "speech")]
+    SpeechBursts,
+    /// A step from −A to +A at the middle of the window.
+    Step,
+    /// A ramp from −A to +A across the window.
+    Ramp,
 }
 
 impl SignalKind {
     /// Every generator, in menu order.
-    pub const ALL: [SignalKind; 5] = [
+    pub const ALL: [SignalKind; 8] = [
         SignalKind::Sine,
         SignalKind::SumOfSines,
         SignalKind::Chirp,
         SignalKind::Gaussian,
         SignalKind::Laplacian,
+        SignalKind::SpeechBursts,
+        SignalKind::Step,
+        SignalKind::Ramp,
     ];
+
+    /// Whether the seed changes this signal.
+    pub fn is_random(self) -> bool {
+        matches!(
+            self,
+            SignalKind::Gaussian | SignalKind::Laplacian | SignalKind::SpeechBursts
+        )
+    }
+
+    /// Whether `freq` changes this signal.
+    pub fn uses_freq(self) -> bool {
+        matches!(
+            self,
+            SignalKind::Sine
+                | SignalKind::SumOfSines
+                | SignalKind::Chirp
+                | SignalKind::SpeechBursts
+        )
+    }
 
     /// The name used in URLs.
     pub fn id(self) -> &'static str {
@@ -50,6 +81,9 @@ impl SignalKind {
             SignalKind::Chirp => "chirp",
             SignalKind::Gaussian => "gaussian",
             SignalKind::Laplacian => "laplacian",
+            SignalKind::SpeechBursts => "speech",
+            SignalKind::Step => "step",
+            SignalKind::Ramp => "ramp",
         }
     }
 
@@ -61,6 +95,9 @@ impl SignalKind {
             SignalKind::Chirp => "Chirp",
             SignalKind::Gaussian => "Gaussian noise",
             SignalKind::Laplacian => "Laplacian noise",
+            SignalKind::SpeechBursts => "Speech-like decaying bursts",
+            SignalKind::Step => "Step",
+            SignalKind::Ramp => "Ramp",
         }
     }
 }
@@ -78,6 +115,8 @@ pub struct SignalSpec {
     pub freq: f64,
     /// Seed for noise.
     pub seed: u64,
+    /// DC offset added to every sample.
+    pub offset: f64,
 }
 
 impl Default for SignalSpec {
@@ -88,6 +127,7 @@ impl Default for SignalSpec {
             amp: 1.0,
             freq: 3.0,
             seed: 1,
+            offset: 0.0,
         }
     }
 }
@@ -103,9 +143,9 @@ pub fn generate(spec: &SignalSpec) -> Result<Vec<f32>> {
             spec.n
         )));
     }
-    if !spec.amp.is_finite() || !spec.freq.is_finite() {
+    if !spec.amp.is_finite() || !spec.freq.is_finite() || !spec.offset.is_finite() {
         return Err(QuantError::InvalidParameter(
-            "amplitude and frequency must be finite numbers".into(),
+            "amplitude, frequency and offset must be finite numbers".into(),
         ));
     }
     let n = spec.n;
@@ -147,8 +187,37 @@ pub fn generate(spec: &SignalSpec) -> Result<Vec<f32>> {
                 })
                 .collect()
         }
+        SignalKind::SpeechBursts => {
+            let bursts = f.max(1.0);
+            let peaks: Vec<f64> = (0..bursts.ceil() as usize)
+                .map(|_| a * (0.05 + 0.95 * rng.random::<f64>()))
+                .collect();
+            // Pitch: about 40 periods per burst, whatever the window length.
+            let pitch = 40.0 * bursts;
+            (0..n)
+                .map(|i| {
+                    let x = t(i) * bursts;
+                    let k = (x.floor() as usize).min(peaks.len() - 1);
+                    let local = x - x.floor();
+                    let envelope = (1.0 - (-local * 60.0).exp()) * (-local * 5.0).exp();
+                    let p = 2.0 * PI * pitch * t(i);
+                    let tone = 0.6 * p.sin() + 0.3 * (2.0 * p).sin() + 0.1 * (3.0 * p).sin();
+                    peaks[k] * envelope * tone
+                })
+                .collect()
+        }
+        SignalKind::Step => (0..n).map(|i| if 2 * i < n { -a } else { a }).collect(),
+        SignalKind::Ramp => (0..n)
+            .map(|i| {
+                if n == 1 {
+                    0.0
+                } else {
+                    a * (2.0 * i as f64 / (n - 1) as f64 - 1.0)
+                }
+            })
+            .collect(),
     };
-    Ok(out.into_iter().map(|v| v as f32).collect())
+    Ok(out.into_iter().map(|v| (v + spec.offset) as f32).collect())
 }
 
 #[cfg(test)]
@@ -214,9 +283,53 @@ mod tests {
             assert_eq!(x.len(), 4000);
             assert!(x.iter().all(|v| v.is_finite()));
             if !matches!(kind, SignalKind::Gaussian | SignalKind::Laplacian) {
+                // Speech peaks stay below A too: envelope ≤ 1 and the tone's weights sum to 1.
                 assert!(x.iter().all(|v| v.abs() <= 1.0 + 1e-6), "{kind:?}");
             }
         }
+    }
+
+    #[test]
+    fn step_ramp_and_offset_are_exact() {
+        let step = generate(&SignalSpec {
+            kind: SignalKind::Step,
+            n: 4,
+            amp: 2.0,
+            offset: 0.5,
+            ..SignalSpec::default()
+        })
+        .unwrap();
+        assert_eq!(step, vec![-1.5, -1.5, 2.5, 2.5]);
+        let ramp = generate(&SignalSpec {
+            kind: SignalKind::Ramp,
+            n: 5,
+            amp: 1.0,
+            ..SignalSpec::default()
+        })
+        .unwrap();
+        assert_eq!(ramp, vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
+    }
+
+    #[test]
+    fn speech_bursts_have_a_wide_dynamic_range() {
+        let x = generate(&SignalSpec {
+            kind: SignalKind::SpeechBursts,
+            n: 16_000,
+            freq: 6.0,
+            seed: 3,
+            ..SignalSpec::default()
+        })
+        .unwrap();
+        // Peak of each burst: the loudest and the quietest differ by more than 6 dB.
+        let per = x.len() / 6;
+        let peaks: Vec<f32> = x
+            .chunks(per)
+            .map(|c| c.iter().fold(0.0f32, |m, v| m.max(v.abs())))
+            .collect();
+        let hi = peaks.iter().cloned().fold(0.0, f32::max);
+        let lo = peaks.iter().cloned().fold(f32::INFINITY, f32::min);
+        assert!(hi / lo > 2.0, "{peaks:?}");
+        assert!(hi <= 1.0);
     }
 
     #[test]

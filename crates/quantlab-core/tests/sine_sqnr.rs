@@ -16,7 +16,7 @@ fn full_scale_sine() -> Vec<f32> {
         n: 100_000,
         amp: 1.0,
         freq: 1234.567,
-        seed: 0,
+        ..SignalSpec::default()
     })
     .unwrap()
 }

@@ -1,6 +1,9 @@
 //! The Signal lab: generate a signal, quantize it, and see `x[n]`, `Q(x[n])`, e(n) and the
 //! figures, live.
 
+pub mod audio;
+pub mod draw;
+
 use std::sync::Arc;
 
 use leptos::html::Canvas;
@@ -17,10 +20,34 @@ use crate::charts::{self, SignalChart};
 use crate::format::{fixed, num};
 use crate::url::{parse_id, read_state, write_state};
 
+/// Where the signal comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// A generator ([`SignalKind`]).
+    #[default]
+    Preset,
+    /// Drawn by hand; the control points travel in the URL (`drawn`).
+    Drawn,
+    /// An uploaded file (stays on the machine; not in the URL).
+    File,
+}
+
+/// Largest file accepted for upload.
+pub const MAX_UPLOAD_BYTES: usize = 64 << 20;
+/// Longest uploaded signal kept (longer ones are trimmed to a window).
+pub const MAX_UPLOAD_SAMPLES: usize = 1 << 18;
+
 /// Everything the Signal lab shows, as it appears in the URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SignalLabState {
+    /// Where the signal comes from.
+    pub source: SourceKind,
+    /// The drawing, encoded ([`quantlab_core::drawn`]); empty when nothing was drawn.
+    pub drawn: String,
+    /// First sample of the window taken from an uploaded file.
+    pub start: usize,
     /// Which generator.
     pub signal: SignalKind,
     /// Number of samples.
@@ -31,6 +58,18 @@ pub struct SignalLabState {
     pub freq: f64,
     /// Noise seed.
     pub seed: u64,
+    /// DC offset.
+    pub offset: f64,
+    /// Playback rate for listening, samples per second.
+    pub rate: f64,
+    /// Time-axis zoom factor (1 = the whole signal).
+    pub zoom: f64,
+    /// Time-axis position of the zoomed window, 0 (start) to 1 (end).
+    pub pan: f64,
+    /// Embed mode: only the chosen views and a link back.
+    pub embed: bool,
+    /// Views shown in embed mode, comma-separated (`signal`, `error`).
+    pub views: String,
     /// The quantizer.
     pub scheme: Scheme,
 }
@@ -44,6 +83,15 @@ impl Default for SignalLabState {
             amp: spec.amp,
             freq: spec.freq,
             seed: spec.seed,
+            offset: spec.offset,
+            source: SourceKind::Preset,
+            drawn: String::new(),
+            start: 0,
+            rate: 8000.0,
+            zoom: 1.0,
+            pan: 0.0,
+            embed: false,
+            views: "signal,error".into(),
             // The course formula is the page's starting point.
             scheme: Scheme {
                 bits: 3,
@@ -62,6 +110,7 @@ impl SignalLabState {
             amp: self.amp,
             freq: self.freq,
             seed: self.seed,
+            offset: self.offset,
         }
     }
 }
@@ -93,9 +142,102 @@ pub struct SignalResult {
     pub x_max: f64,
 }
 
+/// An uploaded signal, kept in the page only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upload {
+    /// File name.
+    pub name: String,
+    /// All samples (mono).
+    pub samples: Vec<f32>,
+    /// Sample rate, for WAV files.
+    pub rate: Option<u32>,
+}
+
+/// Reads an uploaded file (WAV, CSV/text, `.npy`) into a mono signal.
+pub fn read_upload(name: &str, bytes: &[u8]) -> Result<Upload, String> {
+    use quantlab_core::io;
+    if bytes.is_empty() {
+        return Err(format!("{name} is empty"));
+    }
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(format!(
+            "{name} is {} MB: the Signal lab takes files up to {} MB",
+            bytes.len() >> 20,
+            MAX_UPLOAD_BYTES >> 20
+        ));
+    }
+    let format = io::Format::detect(name, bytes).map_err(|e| e.to_string())?;
+    let (tensor, rate) = match format {
+        io::Format::Wav => {
+            let (t, r) = io::wav::read_with_rate(bytes).map_err(|e| format!("{name}: {e}"))?;
+            (t, Some(r))
+        }
+        io::Format::Safetensors => {
+            return Err("a .safetensors file holds weights: open it in the Weight lab".into());
+        }
+        f => (
+            io::read(bytes, f, None).map_err(|e| format!("{name}: {e}"))?,
+            None,
+        ),
+    };
+    Ok(Upload {
+        name: name.to_string(),
+        samples: tensor.data,
+        rate,
+    })
+}
+
+/// The window of an upload the lab works on: `n` samples from `start` (both clamped), and
+/// whether it was trimmed.
+pub fn upload_window(up: &Upload, start: usize, n: usize) -> (&[f32], bool) {
+    let total = up.samples.len();
+    let n = n.clamp(1, MAX_UPLOAD_SAMPLES).min(total);
+    let start = start.min(total - n);
+    (&up.samples[start..start + n], n < total)
+}
+
+/// The input signal of `state`: generated, drawn, or a window of the upload.
+pub fn input_signal(state: &SignalLabState, upload: Option<&Upload>) -> Result<Vec<f32>, String> {
+    match state.source {
+        SourceKind::Preset => generate(&state.spec()).map_err(|e| e.to_string()),
+        SourceKind::Drawn => {
+            let points = if state.drawn.is_empty() {
+                vec![0.0; quantlab_core::drawn::DRAWN_POINTS]
+            } else {
+                quantlab_core::drawn::decode(&state.drawn).map_err(|e| e.to_string())?
+            };
+            if state.n == 0 || state.n > quantlab_core::signal::MAX_SAMPLES {
+                return Err(format!(
+                    "N = {} is out of range: 1 to {}",
+                    state.n,
+                    quantlab_core::signal::MAX_SAMPLES
+                ));
+            }
+            let x = quantlab_core::drawn::resample(&points, state.n).map_err(|e| e.to_string())?;
+            Ok(x.into_iter()
+                .map(|v| (f64::from(v) * state.amp + state.offset) as f32)
+                .collect())
+        }
+        SourceKind::File => match upload {
+            Some(up) if !up.samples.is_empty() => {
+                Ok(upload_window(up, state.start, state.n).0.to_vec())
+            }
+            _ => Err("no file loaded yet: choose a WAV, CSV or .npy file".into()),
+        },
+    }
+}
+
 /// Generates the signal and quantizes it: the whole pipeline behind the page, pure.
 pub fn compute(state: &SignalLabState) -> Result<SignalResult, String> {
-    let input = generate(&state.spec()).map_err(|e| e.to_string())?;
+    compute_with(state, None)
+}
+
+/// [`compute`] with an uploaded file available.
+pub fn compute_with(
+    state: &SignalLabState,
+    upload: Option<&Upload>,
+) -> Result<SignalResult, String> {
+    let input = input_signal(state, upload)?;
     let scheme = state.scheme;
     // The linear scheme is fitted directly so its scale and zero-point can be shown.
     let (q, params): (Box<dyn Quantizer>, Option<AffineParams>) = match scheme.scheme {
@@ -261,6 +403,37 @@ pub fn scale_formula(r: &SignalResult) -> String {
     }
 }
 
+/// Samples shown when a file is loaded (a window; N and start move it).
+pub const DEFAULT_UPLOAD_WINDOW: usize = 16_384;
+
+/// The `[a, b)` index range shown for a zoom factor (≥ 1) and a position in `[0, 1]`.
+pub fn visible_window(n: usize, zoom: f64, pan: f64) -> (usize, usize) {
+    if n == 0 {
+        return (0, 0);
+    }
+    let zoom = if zoom.is_finite() { zoom.max(1.0) } else { 1.0 };
+    let len = ((n as f64 / zoom).round() as usize).clamp(2.min(n), n);
+    let pan = if pan.is_finite() {
+        pan.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let a = ((n - len) as f64 * pan).round() as usize;
+    (a, a + len)
+}
+
+fn perf_mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+fn perf_measure(name: &str, start: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.measure_with_start_mark(name, start);
+    }
+}
+
 fn draw_on(
     canvas: &web_sys::HtmlCanvasElement,
     f: impl FnOnce(&DrawingArea<CanvasBackend, plotters::coord::Shift>) -> Result<(), String>,
@@ -278,7 +451,13 @@ fn draw_on(
 pub fn SignalLab() -> impl IntoView {
     let (initial, warnings) = read_state::<SignalLabState>();
     let state = RwSignal::new(initial);
-    let result = Memo::new(move |_| state.with(compute).map(Arc::new));
+    let upload = RwSignal::new(None::<Arc<Upload>>);
+    let upload_error = RwSignal::new(None::<String>);
+    let result = Memo::new(move |_| {
+        perf_mark("ql-update-start");
+        let up = upload.get();
+        state.with(|s| compute_with(s, up.as_deref())).map(Arc::new)
+    });
 
     Effect::new(move |_| state.with(|s| write_state("signal", s)));
 
@@ -286,23 +465,27 @@ pub fn SignalLab() -> impl IntoView {
     let error_canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let Ok(r) = result.get() else { return };
+        let (zoom, pan) = state.with(|s| (s.zoom, s.pan));
+        let (a, b) = visible_window(r.input.len(), zoom, pan);
         if let Some(c) = signal_canvas.get() {
             draw_on(&c, |root| {
                 charts::draw_signal(
                     root,
                     &SignalChart {
-                        input: &r.input,
-                        quantized: &r.quantized,
+                        input: &r.input[a..b],
+                        quantized: &r.quantized[a..b],
                         levels: &r.levels,
+                        start: a,
                     },
                 )
             });
         }
         if let Some(c) = error_canvas.get() {
             draw_on(&c, |root| {
-                charts::draw_error(root, &r.error, r.metrics.step)
+                charts::draw_error(root, &r.error[a..b], r.metrics.step, a)
             });
         }
+        perf_measure("ql-update", "ql-update-start");
     });
 
     let set = move |f: &dyn Fn(&mut SignalLabState)| state.update(|s| f(s));
@@ -310,19 +493,188 @@ pub fn SignalLab() -> impl IntoView {
         move || result.with(|r| r.as_ref().map(|r| f(r)).unwrap_or_else(|_| "—".into()))
     };
     let kind = move || state.with(|s| s.scheme.scheme);
-    let is_noise =
-        move || state.with(|s| matches!(s.signal, SignalKind::Gaussian | SignalKind::Laplacian));
+    let is_noise = move || state.with(|s| s.signal.is_random());
+    let uses_freq = move || state.with(|s| s.signal.uses_freq());
+    // A memo, so views keyed on the source (the drawing pad) are not rebuilt on every change.
+    let source_memo = Memo::new(move |_| state.with(|s| s.source));
+    let source = move || source_memo.get();
+    let embed = state.with_untracked(|s| s.embed);
+    let shows = move |view: &'static str| {
+        move || state.with(|s| !s.embed || s.views.split(',').any(|v| v.trim() == view))
+    };
+
+    // Listening.
+    let playing = StoredValue::new_local(None::<audio::Playing>);
+    let audio_status = RwSignal::new(String::from("stopped"));
+    let stop = move || {
+        if let Some(p) = playing.try_update_value(|p| p.take()).flatten() {
+            p.stop();
+        }
+        audio_status.set("stopped".into());
+    };
+    let play = move |what: &'static str| {
+        stop();
+        let Ok(r) = result.get_untracked() else {
+            return;
+        };
+        let samples = match what {
+            "x" => audio::normalised(&r.input, &r.input),
+            "q" => audio::normalised(&r.quantized, &r.input),
+            _ => audio::normalised(&r.error, &r.error),
+        };
+        let rate = state.with_untracked(|s| s.rate) as f32;
+        match audio::play(&samples, rate) {
+            Ok(p) => {
+                audio_status.set(format!("playing {what} ({})", p.state()));
+                playing.set_value(Some(p));
+            }
+            Err(e) => audio_status.set(format!("cannot play: {e}")),
+        }
+    };
+
+    // Upload.
+    let on_file = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let name = file.name();
+        if file.size() > MAX_UPLOAD_BYTES as f64 {
+            upload_error.set(Some(format!(
+                "{name} is {:.0} MB: the Signal lab takes files up to {} MB; the previous signal stays",
+                file.size() / 1048576.0,
+                MAX_UPLOAD_BYTES >> 20
+            )));
+            return;
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
+                Err(_) => {
+                    upload_error.set(Some(format!("{name} could not be read")));
+                    return;
+                }
+            };
+            match read_upload(&name, &bytes) {
+                Ok(up) => {
+                    let total = up.samples.len();
+                    let rate = up.rate;
+                    upload.set(Some(Arc::new(up)));
+                    upload_error.set(None);
+                    state.update(|s| {
+                        s.source = SourceKind::File;
+                        s.start = 0;
+                        s.n = total.min(DEFAULT_UPLOAD_WINDOW);
+                        if let Some(r) = rate {
+                            s.rate = f64::from(r);
+                        }
+                    });
+                }
+                Err(e) => upload_error.set(Some(format!("{e}; the previous signal stays"))),
+            }
+        });
+    };
+
+    // Share and embed.
+    let embed_snippet = move || {
+        let query = state.with(|s| {
+            let mut e = s.clone();
+            e.embed = true;
+            quantlab_core::url_state::to_query(&e)
+        });
+        let base = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .map(|h| h.split('?').next().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        format!(
+            "<iframe src=\"{base}?lab=signal&amp;{}\" width=\"960\" height=\"640\" style=\"border:0\" title=\"quantlab: signal lab\" loading=\"lazy\"></iframe>",
+            query.replace('&', "&amp;")
+        )
+    };
+    let copied = RwSignal::new(String::new());
+    let copy_snippet = move |_| {
+        let text = embed_snippet();
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&text);
+        }
+        copied.set("Copied.".into());
+    };
+    let export_csv = move |_| {
+        if let Ok(r) = result.get_untracked() {
+            let text =
+                crate::widgets::export::csv(&["x", "q", "e"], &[&r.input, &r.quantized, &r.error]);
+            let _ = crate::widgets::export::text_file(&text, "text/csv", "quantlab-signal.csv");
+        }
+    };
 
     view! {
-        <section class="lab signal-lab" aria-labelledby="signal-lab-title">
-            <h2 id="signal-lab-title">"Signal lab"</h2>
+        <section class="lab signal-lab" class:embed=embed aria-labelledby="signal-lab-title">
+            <h2 id="signal-lab-title" class:hidden=embed>"Signal lab"</h2>
+            {embed.then(|| view! {
+                <p class="embed-link"><a data-testid="open-in-quantlab" target="_blank" rel="noopener"
+                    href=move || state.with(|s| {
+                        let mut full = s.clone();
+                        full.embed = false;
+                        format!("?lab=signal&{}", quantlab_core::url_state::to_query(&full))
+                    })>"open in quantlab ↗"</a></p>
+            })}
             {(!warnings.is_empty()).then(|| view! {
                 <p class="notice" role="status">{format!("Some link parameters were ignored: {}", warnings.join("; "))}</p>
             })}
             <div class="lab-body">
-                <form class="controls" on:submit=|ev| ev.prevent_default()>
+                <form class="controls" class:hidden=embed on:submit=|ev| ev.prevent_default()>
                     <fieldset>
                         <legend>"Signal"</legend>
+                        <label>"Source "
+                            <select data-testid="source" on:change=move |ev| {
+                                if let Some(k) = parse_id::<SourceKind>(&event_target_value(&ev)) {
+                                    set(&|s| s.source = k);
+                                }
+                            }>
+                                <option value="preset" selected=move || source() == SourceKind::Preset>"Preset"</option>
+                                <option value="drawn" selected=move || source() == SourceKind::Drawn>"Draw by hand"</option>
+                                <option value="file" selected=move || source() == SourceKind::File>"Upload a file"</option>
+                            </select>
+                        </label>
+                        <label class:hidden=move || source() != SourceKind::File>"File "
+                            <input type="file" data-testid="upload" accept=".wav,.csv,.txt,.npy,audio/wav,text/csv,text/plain"
+                                on:change=on_file/>
+                        </label>
+                        {move || upload_error.get().map(|e| view! {
+                            <p class="error" role="alert" data-testid="upload-error">{e}</p>
+                        })}
+                        {move || (source() == SourceKind::File).then(|| upload.with(|u| match u {
+                            Some(up) => {
+                                let (w, trimmed) = state.with(|s| {
+                                    let (w, t) = upload_window(up, s.start, s.n);
+                                    (w.len(), t)
+                                });
+                                view! {
+                                    <p class="notice" data-testid="upload-info">
+                                        {format!("{}: {} samples{}{}", up.name, up.samples.len(),
+                                            up.rate.map(|r| format!(" at {r} Hz")).unwrap_or_default(),
+                                            if trimmed { format!("; showing a window of {w} (set N and the start to move it)") } else { String::new() })}
+                                    </p>
+                                }.into_any()
+                            }
+                            None => view! { <p class="notice">"No file loaded. Nothing you load leaves this machine."</p> }.into_any(),
+                        }))}
+                        <label class:hidden=move || source() != SourceKind::File>"Window start "
+                            <input type="number" data-testid="start" min="0" step="1"
+                                prop:value=move || state.with(|s| s.start.to_string())
+                                on:change=move |ev| {
+                                    if let Ok(v) = event_target_value(&ev).trim().parse::<usize>() {
+                                        set(&|s| s.start = v);
+                                    }
+                                }/>
+                        </label>
+                        <div class:hidden=move || source() != SourceKind::Preset>
                         <label>"Preset "
                             <select data-testid="signal" on:change=move |ev| {
                                 if let Some(k) = parse_id::<SignalKind>(&event_target_value(&ev)) {
@@ -334,6 +686,7 @@ pub fn SignalLab() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </label>
+                        </div>
                         <label>"Samples N "
                             <input type="number" data-testid="n" min="1" max="1048576" step="1"
                                 prop:value=move || state.with(|s| s.n.to_string())
@@ -343,7 +696,7 @@ pub fn SignalLab() -> impl IntoView {
                                     }
                                 }/>
                         </label>
-                        <label>"Amplitude "
+                        <label class:hidden=move || source() == SourceKind::File>"Amplitude "
                             <input type="range" data-testid="amp" min="0" max="2" step="0.01"
                                 prop:value=move || state.with(|s| s.amp.to_string())
                                 on:input=move |ev| {
@@ -353,7 +706,17 @@ pub fn SignalLab() -> impl IntoView {
                                 }/>
                             <output>{move || state.with(|s| fixed(s.amp, 2))}</output>
                         </label>
-                        <label class:hidden=is_noise>"Cycles per window "
+                        <label class:hidden=move || source() == SourceKind::File>"Offset "
+                            <input type="range" data-testid="offset" min="-1" max="1" step="0.01"
+                                prop:value=move || state.with(|s| s.offset.to_string())
+                                on:input=move |ev| {
+                                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                        set(&|s| s.offset = v);
+                                    }
+                                }/>
+                            <output>{move || state.with(|s| fixed(s.offset, 2))}</output>
+                        </label>
+                        <label class:hidden=move || !uses_freq() || source() != SourceKind::Preset>{move || if state.with(|s| s.signal == SignalKind::SpeechBursts) { "Bursts " } else { "Cycles per window " }}
                             <input type="number" data-testid="freq" min="0" max="100000" step="0.1"
                                 prop:value=move || state.with(|s| s.freq.to_string())
                                 on:change=move |ev| {
@@ -362,7 +725,7 @@ pub fn SignalLab() -> impl IntoView {
                                     }
                                 }/>
                         </label>
-                        <label class:hidden=move || !is_noise()>"Seed "
+                        <label class:hidden=move || !is_noise() || source() != SourceKind::Preset>"Seed "
                             <input type="number" data-testid="seed" min="0" step="1"
                                 prop:value=move || state.with(|s| s.seed.to_string())
                                 on:change=move |ev| {
@@ -473,8 +836,78 @@ pub fn SignalLab() -> impl IntoView {
                             </select>
                         </label>
                     </fieldset>
+                    <fieldset>
+                        <legend>"Listen"</legend>
+                        <label>"Rate "
+                            <select data-testid="rate" on:change=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                    set(&|s| s.rate = v);
+                                }
+                            }>
+                                {[8000.0, 16000.0, 22050.0, 44100.0, 48000.0].into_iter().map(|r| view! {
+                                    <option value=r.to_string() selected=move || state.with(|s| s.rate == r)>{format!("{r} Hz")}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <div class="buttons">
+                            <button type="button" data-testid="play-x" on:click=move |_| play("x")>"▶ x"</button>
+                            <button type="button" data-testid="play-q" on:click=move |_| play("q")>"▶ Q(x)"</button>
+                            <button type="button" data-testid="play-e" on:click=move |_| play("e")>"▶ error"</button>
+                            <button type="button" data-testid="stop" on:click=move |_| stop()>"■ Stop"</button>
+                        </div>
+                        <p class="hint" data-testid="audio-status" aria-live="polite">{move || audio_status.get()}</p>
+                    </fieldset>
+                    <fieldset>
+                        <legend>"Time axis"</legend>
+                        <label>"Zoom "
+                            <input type="range" data-testid="zoom" min="1" max="64" step="any"
+                                prop:value=move || state.with(|s| s.zoom.to_string())
+                                on:input=move |ev| {
+                                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                        set(&|s| s.zoom = v);
+                                    }
+                                }/>
+                            <output>{move || state.with(|s| format!("×{}", fixed(s.zoom, 1)))}</output>
+                        </label>
+                        <label>"Position "
+                            <input type="range" data-testid="pan" min="0" max="1" step="0.001"
+                                prop:value=move || state.with(|s| s.pan.to_string())
+                                on:input=move |ev| {
+                                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                        set(&|s| s.pan = v);
+                                    }
+                                }/>
+                        </label>
+                    </fieldset>
+                    <fieldset>
+                        <legend>"Share"</legend>
+                        <p class="hint">"The address bar holds every setting: copy it to share this exact view."
+                            {move || (source() == SourceKind::File).then(|| view! {
+                                <strong data-testid="share-file-note">" An uploaded file cannot travel in a link: whoever opens it sees the link's preset instead."</strong>
+                            })}
+                        </p>
+                        <div class="buttons">
+                            <button type="button" data-testid="copy-embed" on:click=copy_snippet>"Copy embed snippet"</button>
+                            <span class="hint">{move || copied.get()}</span>
+                        </div>
+                        <textarea readonly rows="3" data-testid="embed-snippet" aria-label="Embed snippet">{embed_snippet}</textarea>
+                        <div class="buttons">
+                            <button type="button" data-testid="export-csv" on:click=export_csv>"Data as CSV"</button>
+                            <button type="button" data-testid="export-signal-png" on:click=move |_| { let _ = crate::widgets::export::canvas_png("signal-canvas", "quantlab-signal.png"); }>"Signal chart as PNG"</button>
+                            <button type="button" data-testid="export-error-png" on:click=move |_| { let _ = crate::widgets::export::canvas_png("error-canvas", "quantlab-error.png"); }>"Error chart as PNG"</button>
+                        </div>
+                    </fieldset>
                 </form>
                 <div class="views">
+                    {move || (source() == SourceKind::Drawn).then(|| {
+                        let initial = state.with_untracked(|s| quantlab_core::drawn::decode(&s.drawn).unwrap_or_default());
+                        view! {
+                            <draw::DrawPad initial=initial on_commit=Callback::new(move |pts: Vec<f32>| {
+                                let text = quantlab_core::drawn::encode(&pts);
+                                state.update(|s| s.drawn = text);
+                            })/>
+                        }
+                    })}
                     {move || result.with(|r| r.as_ref().err().map(|e| view! {
                         <p class="error" role="alert" data-testid="error">{e.clone()}</p>
                     }))}
@@ -490,7 +923,7 @@ pub fn SignalLab() -> impl IntoView {
                         <div><dt>"Bits per value (with scales)"</dt><dd><span data-testid="bits-per-value">{readout(|r| num(r.bits_per_value))}</span></dd></div>
                     </dl>
                     <p class="formula" data-testid="formula">{readout(scale_formula)}</p>
-                    <figure>
+                    <figure class:hidden=move || !shows("signal")()>
                         <canvas node_ref=signal_canvas data-testid="signal-canvas" width="960" height="320"
                             role="img" aria-label="x[n] and Q(x[n]) over n, with the quantization levels as horizontal lines"></canvas>
                         <figcaption>
@@ -502,7 +935,7 @@ pub fn SignalLab() -> impl IntoView {
                             })}
                         </figcaption>
                     </figure>
-                    <figure>
+                    <figure class:hidden=move || !shows("error")()>
                         <canvas node_ref=error_canvas data-testid="error-canvas" width="960" height="200"
                             role="img" aria-label="quantization error e(n) over n, with the ±Δ/2 bounds dashed"></canvas>
                         <figcaption>"e(n) = x[n] − Q(x[n]), with ±Δ/2 dashed."</figcaption>

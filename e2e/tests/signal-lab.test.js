@@ -1,0 +1,163 @@
+// Signal lab sources, listening, sharing, embedding and timing, end to end.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { serveDist, launchBrowser, openApp, readout, readouts } from './harness.js';
+import { wav16, npyF32, sine } from './files.js';
+
+let server; let browser;
+before(async () => { server = await serveDist(); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+async function upload(page, name, buffer, mimeType = 'application/octet-stream') {
+  await page.locator('[data-testid="source"]').selectOption('file');
+  await page.locator('[data-testid="upload"]').setInputFiles({ name, mimeType, buffer });
+}
+
+test('drawing with real mouse moves makes the signal and it travels in the URL', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&n=512&bits=4');
+  await page.locator('[data-testid="source"]').selectOption('drawn');
+  const pad = page.locator('[data-testid="draw-pad"]');
+  await pad.waitFor();
+  const box = await pad.boundingBox();
+  await page.mouse.move(box.x + 2, box.y + box.height * 0.8);
+  await page.mouse.down();
+  for (let i = 0; i <= 40; i++) {
+    const x = box.x + 2 + (i / 40) * (box.width - 4);
+    const y = box.y + box.height * (0.5 - 0.4 * Math.sin((i / 40) * 2 * Math.PI));
+    await page.mouse.move(x, y);
+  }
+  await page.mouse.up();
+  await page.waitForFunction(() => (new URLSearchParams(location.search).get('drawn') || '').length > 100);
+  const drawnUrl = page.url();
+  const r = await readouts(page);
+  assert.ok(r['snr-db'] > 10, `snr of the drawing ${r['snr-db']}`);
+  // Undo goes back to the blank pad (a zero signal: infinite SNR).
+  await page.locator('[data-testid="draw-undo"]').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="snr-db"]').textContent === 'Infinity');
+  // The link restores the drawing.
+  const again = await openApp(browser, drawnUrl);
+  assert.equal((await readouts(again))['snr-db'], r['snr-db']);
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(again.problems, []);
+  await page.close(); await again.close();
+});
+
+test('uploading a WAV, a CSV and an npy file each becomes the signal', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&bits=8&mode=mid-rise');
+  const stereo = [];
+  for (const v of sine(4000)) stereo.push(v, v);
+  await upload(page, 'tone.wav', wav16(stereo, { rate: 16000, channels: 2 }), 'audio/wav');
+  await page.waitForFunction(() => /tone\.wav: 4000 samples at 16000 Hz/.test(document.querySelector('[data-testid="upload-info"]')?.textContent || ''));
+  let r = await readouts(page);
+  assert.ok(Math.abs(r['snr-db'] - 49.9) < 2, `wav snr ${r['snr-db']}`);
+  assert.equal(await page.locator('[data-testid="rate"]').inputValue(), '16000');
+  assert.ok(await page.locator('[data-testid="share-file-note"]').isVisible());
+
+  await upload(page, 'numbers.csv', Buffer.from(sine(300, 3, 2).map((v) => v.toFixed(6)).join('\n')), 'text/csv');
+  await page.waitForFunction(() => /numbers\.csv: 300 samples/.test(document.querySelector('[data-testid="upload-info"]')?.textContent || ''));
+  r = await readouts(page);
+  assert.ok(r['max-abs-error'] < 2 * 4 / 256, `csv max error ${r['max-abs-error']}`);
+
+  await upload(page, 'x.npy', npyF32(sine(1000, 7, 0.5)));
+  await page.waitForFunction(() => /x\.npy: 1000 samples/.test(document.querySelector('[data-testid="upload-info"]')?.textContent || ''));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a long file is trimmed to a window with a notice', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal');
+  await upload(page, 'long.wav', wav16(sine(40000, 50)), 'audio/wav');
+  const info = page.locator('[data-testid="upload-info"]');
+  await info.waitFor();
+  assert.match(await info.textContent(), /40000 samples.*window of 16384/);
+  assert.equal(Number(await page.locator('[data-testid="n"]').inputValue()), 16384);
+  await page.close();
+});
+
+test('bad files show a clear message, the previous signal stays and the app keeps working', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&bits=5');
+  const before = await readouts(page);
+  const cases = [
+    ['empty.csv', Buffer.alloc(0), /empty/],
+    ['broken.wav', Buffer.from('RIFF\x10\x00\x00\x00WAVEjunkjunk'), /wav|WAV/],
+    ['nan.csv', Buffer.from('1\n2\nNaN\n4\n'), /not a finite number|NaN/],
+    ['bad.npy', Buffer.from('\x93NUMPY\x01\x00\xff\x00{garbage', 'latin1'), /npy|header/i],
+    ['words.txt', Buffer.from('hello world'), /.+/],
+  ];
+  for (const [name, buffer, pattern] of cases) {
+    await page.locator('[data-testid="source"]').selectOption('file');
+    await page.locator('[data-testid="upload"]').setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
+    const msg = page.locator('[data-testid="upload-error"]');
+    await msg.waitFor();
+    assert.match(await msg.textContent(), pattern, name);
+    assert.match(await msg.textContent(), /previous signal stays/);
+  }
+  // Back to the preset: the same readouts as before, and the controls still work.
+  await page.locator('[data-testid="source"]').selectOption('preset');
+  assert.deepEqual(await readouts(page), before);
+  await page.locator('[data-testid="bits"]').fill('9');
+  await page.waitForFunction(() => document.querySelector('[data-testid="levels"]').textContent === '512');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('embed mode shows only the chosen view and a link back; the snippet reproduces it', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&bits=6');
+  const snippet = await page.locator('[data-testid="embed-snippet"]').inputValue();
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?lab=signal&amp;.*embed=true.*bits=6/);
+  const src = snippet.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&');
+  const embedded = await openApp(browser, src.replace('views=signal%2Cerror', 'views=error'));
+  assert.ok(!(await embedded.locator('form.controls').isVisible()), 'controls hidden');
+  assert.ok(await embedded.locator('[data-testid="error-canvas"]').isVisible());
+  assert.ok(!(await embedded.locator('[data-testid="signal-canvas"]').isVisible()));
+  const link = await embedded.locator('[data-testid="open-in-quantlab"]').getAttribute('href');
+  assert.match(link, /bits=6/);
+  assert.doesNotMatch(link, /embed=true/);
+  assert.deepEqual(embedded.problems, []);
+  await page.close(); await embedded.close();
+});
+
+test('the audio graph starts on a click and stops', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal');
+  await page.locator('[data-testid="play-e"]').click();
+  await page.waitForFunction(() => /^playing e/.test(document.querySelector('[data-testid="audio-status"]').textContent));
+  await page.locator('[data-testid="stop"]').click();
+  assert.equal(await readout(page, 'audio-status'), 'stopped');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('the data exports as CSV and the charts as PNG', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&n=64');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="export-csv"]').click()]);
+  const text = fs.readFileSync(await csv.path(), 'utf8').trim().split('\n');
+  assert.equal(text[0], 'n,x,q,e');
+  assert.equal(text.length, 65);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="export-signal-png"]').click()]);
+  const bytes = fs.readFileSync(await png.path());
+  assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+  await page.close();
+});
+
+test('zooming narrows the time axis and lives in the URL', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&n=4096');
+  await page.locator('[data-testid="zoom"]').fill('8');
+  await page.waitForFunction(() => Number.parseFloat(new URLSearchParams(location.search).get('zoom')) === 8);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('timing: a control change recomputes and redraws (N = 4096), p50/p95 reported', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&n=4096&bits=8');
+  await page.evaluate(() => performance.clearMeasures('ql-update'));
+  for (let i = 0; i < 40; i++) {
+    await page.locator('[data-testid="bits"]').fill(String(2 + (i % 14)));
+  }
+  await page.waitForTimeout(300);
+  const d = await page.evaluate(() => performance.getEntriesByName('ql-update').map((e) => e.duration).sort((a, b) => a - b));
+  assert.ok(d.length >= 20, `measures: ${d.length}`);
+  const q = (p) => d[Math.min(d.length - 1, Math.floor(p * d.length))];
+  console.log(`signal-lab update N=4096: p50 ${q(0.5).toFixed(2)} ms, p95 ${q(0.95).toFixed(2)} ms over ${d.length} changes`);
+  await page.close();
+});

@@ -1,0 +1,3 @@
+//! Small reusable pieces of UI glue shared by the labs.
+
+pub mod export;

@@ -95,7 +95,7 @@ pub fn DrawPad(
         last.set_value(Some(p));
     };
     let on_up = move |_ev: web_sys::PointerEvent| {
-        if last.get_value().take().is_some() {
+        if last.get_value().is_some() {
             last.set_value(None);
             on_commit.run(points.get_untracked());
         }

@@ -6,6 +6,8 @@
 //! Run with `--nocapture` to see the whole table (every configuration, model sizes, the
 //! int16 accumulator demo).
 
+// Loads the datasets from disk: native only.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;

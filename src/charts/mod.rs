@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub mod memory;
+pub mod views;
 
 /// Okabe–Ito colours, distinguishable with every common colour-vision deficiency.
 pub mod palette {

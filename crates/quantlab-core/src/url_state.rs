@@ -6,6 +6,10 @@
 //! `bits=8` becomes a number because `bits` is a number in the default, and a value that
 //! does not fit its field (`bits=abc`, `mode=banana`) is dropped with a warning and the
 //! default kept. Unknown parameters are ignored, so links survive new and old versions.
+//!
+//! A nested struct whose field name ends with a dot (`#[serde(rename = "cmp.")]`) keeps its
+//! own namespace: its fields are written with that prefix (`cmp.bits=8`), so a state can
+//! hold two structs of the same type (the Signal lab's second scheme in compare mode).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -17,21 +21,28 @@ use serde_json::{Map, Value};
 pub fn to_query<T: Serialize>(state: &T) -> String {
     let mut ser = form_urlencoded::Serializer::new(String::new());
     if let Ok(Value::Object(map)) = serde_json::to_value(state) {
-        write_pairs(&map, &mut ser);
+        write_pairs(&map, "", &mut ser);
     }
     ser.finish()
 }
 
-fn write_pairs(map: &Map<String, Value>, ser: &mut form_urlencoded::Serializer<'_, String>) {
+fn write_pairs(
+    map: &Map<String, Value>,
+    prefix: &str,
+    ser: &mut form_urlencoded::Serializer<'_, String>,
+) {
     for (k, v) in map {
         match v {
-            Value::Object(inner) => write_pairs(inner, ser),
+            Value::Object(inner) if k.ends_with('.') => {
+                write_pairs(inner, &format!("{prefix}{k}"), ser)
+            }
+            Value::Object(inner) => write_pairs(inner, prefix, ser),
             Value::Null => {}
             Value::String(s) => {
-                ser.append_pair(k, s);
+                ser.append_pair(&format!("{prefix}{k}"), s);
             }
             other => {
-                ser.append_pair(k, &other.to_string());
+                ser.append_pair(&format!("{prefix}{k}"), &other.to_string());
             }
         }
     }
@@ -89,9 +100,17 @@ fn find_path(map: &Map<String, Value>, key: &str) -> Option<Vec<String>> {
         return Some(vec![key.to_string()]);
     }
     for (k, v) in map {
-        if let Value::Object(inner) = v
-            && let Some(mut rest) = find_path(inner, key)
-        {
+        let Value::Object(inner) = v else { continue };
+        // A prefixed namespace (`cmp.`) only takes keys that carry its prefix.
+        let rest_key = if k.ends_with('.') {
+            match key.strip_prefix(k.as_str()) {
+                Some(rest) => rest,
+                None => continue,
+            }
+        } else {
+            key
+        };
+        if let Some(mut rest) = find_path(inner, rest_key) {
             rest.insert(0, k.clone());
             return Some(rest);
         }
@@ -199,5 +218,33 @@ mod tests {
     #[test]
     fn an_empty_query_is_the_default_state() {
         assert_eq!(from_query::<Demo>("").0, Demo::default());
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+    #[serde(default)]
+    struct Two {
+        scheme: Scheme,
+        #[serde(rename = "cmp.")]
+        cmp: Scheme,
+    }
+
+    #[test]
+    fn a_prefixed_namespace_holds_a_second_struct_of_the_same_type() {
+        let mut s = Two::default();
+        s.scheme.bits = 3;
+        s.cmp.bits = 8;
+        s.cmp.mode = Mode::Sym;
+        let q = to_query(&s);
+        assert!(q.contains("&bits=3") || q.starts_with("bits=3"), "{q}");
+        assert!(q.contains("cmp.bits=8"), "{q}");
+        assert!(q.contains("cmp.mode=sym"), "{q}");
+        let (back, warnings) = from_query::<Two>(&q);
+        assert_eq!(back, s);
+        assert!(warnings.is_empty());
+        // Unprefixed keys never reach the prefixed struct, and the reverse.
+        let (only, _) = from_query::<Two>("bits=5");
+        assert_eq!((only.scheme.bits, only.cmp.bits), (5, Scheme::default().bits));
+        let (only, _) = from_query::<Two>("cmp.bits=6");
+        assert_eq!((only.scheme.bits, only.cmp.bits), (Scheme::default().bits, 6));
     }
 }

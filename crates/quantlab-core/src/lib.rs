@@ -49,6 +49,7 @@ pub mod pack;
 pub mod quantizer;
 pub mod signal;
 pub mod url_state;
+pub mod weights;
 
 pub use error::QuantError;
 pub use quantizer::{Granularity, Mode, Scheme, SchemeKind};

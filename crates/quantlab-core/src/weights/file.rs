@@ -1,0 +1,945 @@
+//! `.safetensors` and `.npy` files read header first, so that a file of any size is listed
+//! without loading it and only the chosen tensor's bytes (or its first rows) are read.
+//!
+//! The page reads a file in three steps, each on a slice of the file:
+//!
+//! 1. [`header_span`] on the first [`PROBE_BYTES`] bytes: the format and how many bytes
+//!    the header takes;
+//! 2. [`index`] on that many bytes: every tensor with its name, dtype, shape, size and byte
+//!    range; the whole header is checked against the file length (offsets, sizes, dtypes);
+//! 3. [`decode`] on the byte range [`TensorEntry::window`] names: the values as `f32`,
+//!    row-major (Fortran-ordered `.npy` arrays are transposed).
+//!
+//! **safetensors.** `n` (u64 LE) | `n` bytes of JSON | data. The header is parsed with the
+//! `safetensors` crate's [`Metadata`] (which checks that the offsets tile the data and
+//! match each shape and dtype), after checks of our own that name the tensor at fault.
+//! Floats F32, F16, BF16 and F64 are read; other dtypes are listed and marked unsupported.
+//!
+//! **npy.** `\x93NUMPY`, version, header length, a Python dict literal
+//! (`descr`, `fortran_order`, `shape`), then the data. Floats `f2`, `f4`, `f8` in either
+//! byte order.
+
+use safetensors::tensor::Metadata;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{QuantError, Result};
+use crate::io::{bad, fortran_to_c};
+
+use super::MAX_STUDY_VALUES;
+
+/// Bytes to read first: enough for the magic number and the header length of both formats.
+pub const PROBE_BYTES: usize = 16;
+
+/// Largest safetensors header accepted (the crate's own limit).
+pub const MAX_SAFETENSORS_HEADER: u64 = 100_000_000;
+
+/// Largest `.npy` header accepted.
+pub const MAX_NPY_HEADER: u64 = 1 << 20;
+
+const ST: &str = ".safetensors";
+const NPY: &str = ".npy";
+
+/// The two formats the Weight lab reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WeightFormat {
+    /// Hugging Face safetensors.
+    Safetensors,
+    /// NumPy `.npy`.
+    Npy,
+}
+
+/// The element types the lab decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ElementType {
+    /// IEEE single.
+    F32,
+    /// IEEE half.
+    F16,
+    /// bfloat16.
+    Bf16,
+    /// IEEE double.
+    F64,
+}
+
+impl ElementType {
+    /// Bytes per value.
+    pub fn size(self) -> usize {
+        match self {
+            ElementType::F16 | ElementType::Bf16 => 2,
+            ElementType::F32 => 4,
+            ElementType::F64 => 8,
+        }
+    }
+}
+
+/// One tensor of a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TensorEntry {
+    /// Its name (`array` for a `.npy` file).
+    pub name: String,
+    /// The dtype as the file names it (`F32`, `BF16`, `<f4`, …).
+    pub dtype: String,
+    /// The shape.
+    pub shape: Vec<usize>,
+    /// Number of values.
+    pub count: usize,
+    /// First byte of its data in the file.
+    pub begin: u64,
+    /// One past its last byte.
+    pub end: u64,
+    /// The element type, `None` when the lab cannot read it.
+    pub element: Option<ElementType>,
+    /// Big-endian data (`.npy` only).
+    pub big_endian: bool,
+    /// Column-major data (`.npy` only).
+    pub fortran: bool,
+}
+
+impl TensorEntry {
+    /// Bytes of data.
+    pub fn bytes(&self) -> u64 {
+        self.end - self.begin
+    }
+
+    /// Whether the lab reads it.
+    pub fn supported(&self) -> bool {
+        self.element.is_some()
+    }
+
+    /// What the lab studies of this tensor: `(byte range, shape)` of its first rows, at
+    /// most [`MAX_STUDY_VALUES`] values (at least one row); the whole tensor when it fits.
+    ///
+    /// Errors: an unsupported dtype; a Fortran-ordered array over the limit (its rows are
+    /// not contiguous); one row over the limit.
+    pub fn window(&self) -> Result<((u64, u64), Vec<usize>)> {
+        let Some(el) = self.element else {
+            return Err(bad(
+                ST,
+                format!(
+                    "tensor {:?} has the data type {}, which the Weight lab does not read \
+                     (it reads F32, F16, BF16 and F64)",
+                    self.name, self.dtype
+                ),
+            ));
+        };
+        if self.count <= MAX_STUDY_VALUES {
+            return Ok(((self.begin, self.end), self.shape.clone()));
+        }
+        if self.fortran {
+            return Err(bad(
+                NPY,
+                format!(
+                    "this Fortran-ordered array has {} values; the lab studies up to {} and \
+                     can only take the first rows of a C-ordered array (save it with \
+                     numpy.ascontiguousarray)",
+                    self.count, MAX_STUDY_VALUES
+                ),
+            ));
+        }
+        let row: usize = self.shape.iter().skip(1).product::<usize>().max(1);
+        let rows = MAX_STUDY_VALUES / row;
+        if rows == 0 {
+            return Err(bad(
+                ST,
+                format!(
+                    "one row of tensor {:?} has {row} values, more than the {} the lab studies",
+                    self.name, MAX_STUDY_VALUES
+                ),
+            ));
+        }
+        let mut shape = self.shape.clone();
+        if let Some(first) = shape.first_mut() {
+            *first = rows;
+        }
+        let len = (rows * row * el.size()) as u64;
+        Ok(((self.begin, self.begin + len), shape))
+    }
+}
+
+/// A file's tensors, from its header alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileIndex {
+    /// The format.
+    pub format: WeightFormat,
+    /// Bytes before the data (length field and header).
+    pub header_bytes: u64,
+    /// The file's length.
+    pub file_len: u64,
+    /// Its tensors, in the order of their data.
+    pub tensors: Vec<TensorEntry>,
+}
+
+/// The format of a file named `name` and the bytes its header takes, from its first
+/// [`PROBE_BYTES`] bytes (fewer if the file is shorter) and its length.
+///
+/// Errors: a wrong magic number, a file too short for its header, a header length beyond
+/// the file or over the limits.
+pub fn header_span(name: &str, probe: &[u8], file_len: u64) -> Result<(WeightFormat, u64)> {
+    let lower = name.to_ascii_lowercase();
+    let format = if lower.ends_with(".npy") {
+        WeightFormat::Npy
+    } else if lower.ends_with(".safetensors") {
+        WeightFormat::Safetensors
+    } else if probe.starts_with(crate::io::npy::MAGIC) {
+        WeightFormat::Npy
+    } else if probe.len() > 8 && probe[8] == b'{' {
+        WeightFormat::Safetensors
+    } else {
+        return Err(QuantError::InvalidParameter(format!(
+            "{name} is neither a .safetensors nor a .npy file (the Weight lab reads those two)"
+        )));
+    };
+    match format {
+        WeightFormat::Safetensors => {
+            let Some(len) = probe.get(..8) else {
+                return Err(bad(
+                    ST,
+                    format!(
+                        "truncated: the file is {file_len} bytes, shorter than the 8-byte header length"
+                    ),
+                ));
+            };
+            let mut b = [0u8; 8];
+            b.copy_from_slice(len);
+            let n = u64::from_le_bytes(b);
+            if n > MAX_SAFETENSORS_HEADER {
+                return Err(bad(
+                    ST,
+                    format!(
+                        "the first 8 bytes give a header of {n} bytes, over the 100 MB limit \
+                         (wrong magic: is this a safetensors file?)"
+                    ),
+                ));
+            }
+            if 8 + n > file_len {
+                return Err(bad(
+                    ST,
+                    format!(
+                        "header length beyond the file: the header is {n} bytes but only {} \
+                         follow the length field (truncated, or not a safetensors file)",
+                        file_len.saturating_sub(8)
+                    ),
+                ));
+            }
+            Ok((format, 8 + n))
+        }
+        WeightFormat::Npy => {
+            if !probe.starts_with(crate::io::npy::MAGIC) {
+                return Err(bad(
+                    NPY,
+                    "wrong magic number: a .npy file starts with the bytes \\x93NUMPY",
+                ));
+            }
+            let (len, start) = match (probe.get(6), probe.get(8..12)) {
+                (Some(1), Some(b)) => (u64::from(u16::from_le_bytes([b[0], b[1]])), 10),
+                (Some(2 | 3), Some(b)) => {
+                    (u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])), 12)
+                }
+                (Some(v), Some(_)) => {
+                    return Err(bad(
+                        NPY,
+                        format!("format version {v} is not supported (1, 2 and 3 are)"),
+                    ));
+                }
+                _ => return Err(bad(NPY, "truncated: the file ends inside its preamble")),
+            };
+            if len > MAX_NPY_HEADER {
+                return Err(bad(
+                    NPY,
+                    format!("the header claims {len} bytes, over the 1 MB limit"),
+                ));
+            }
+            if start + len > file_len {
+                return Err(bad(
+                    NPY,
+                    format!(
+                        "truncated: the header is {len} bytes long but the file ends after {}",
+                        file_len.saturating_sub(start)
+                    ),
+                ));
+            }
+            Ok((format, start + len))
+        }
+    }
+}
+
+/// Reads the header: `head` is the file's first `header_span` bytes, `file_len` its length.
+pub fn index(format: WeightFormat, head: &[u8], file_len: u64) -> Result<FileIndex> {
+    match format {
+        WeightFormat::Safetensors => safetensors_index(head, file_len),
+        WeightFormat::Npy => npy_index(head, file_len),
+    }
+}
+
+fn st_element(dtype: &str) -> Option<ElementType> {
+    match dtype {
+        "F32" => Some(ElementType::F32),
+        "F16" => Some(ElementType::F16),
+        "BF16" => Some(ElementType::Bf16),
+        "F64" => Some(ElementType::F64),
+        _ => None,
+    }
+}
+
+fn safetensors_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
+    let header_bytes = head.len() as u64;
+    let text = std::str::from_utf8(head.get(8..).unwrap_or_default())
+        .map_err(|_| bad(ST, "bad header: it is not UTF-8 text"))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| bad(ST, format!("invalid header JSON: {e}")))?;
+    let Value::Object(map) = &value else {
+        return Err(bad(
+            ST,
+            "invalid header JSON: the header is not a JSON object",
+        ));
+    };
+    // Our own checks first, so the message names the tensor.
+    let mut entries = Vec::new();
+    for (name, v) in map {
+        if name == "__metadata__" {
+            continue;
+        }
+        let dtype = v
+            .get("dtype")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(ST, format!("bad header: tensor {name:?} has no dtype")))?;
+        let shape: Vec<usize> = v
+            .get("shape")
+            .and_then(Value::as_array)
+            .and_then(|a| {
+                a.iter()
+                    .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
+                    .collect()
+            })
+            .ok_or_else(|| {
+                bad(
+                    ST,
+                    format!("bad header: the shape of tensor {name:?} is not a list of sizes"),
+                )
+            })?;
+        let offsets: Vec<u64> = v
+            .get("data_offsets")
+            .and_then(Value::as_array)
+            .and_then(|a| a.iter().map(Value::as_u64).collect())
+            .filter(|o: &Vec<u64>| o.len() == 2)
+            .ok_or_else(|| {
+                bad(
+                    ST,
+                    format!("bad header: tensor {name:?} has no [begin, end] data_offsets"),
+                )
+            })?;
+        let (begin, end) = (offsets[0], offsets[1]);
+        let data_len = file_len.saturating_sub(header_bytes);
+        if begin > end || end > data_len {
+            return Err(bad(
+                ST,
+                format!(
+                    "offsets out of range: tensor {name:?} claims bytes {begin}..{end} of a data \
+                     section of {data_len} bytes"
+                ),
+            ));
+        }
+        let count = shape
+            .iter()
+            .try_fold(1usize, |a, &d| a.checked_mul(d))
+            .ok_or_else(|| {
+                bad(
+                    ST,
+                    format!("the shape {shape:?} of tensor {name:?} is too large"),
+                )
+            })?;
+        let element = st_element(dtype);
+        if let Some(el) = element {
+            let need = (count as u64).checked_mul(el.size() as u64);
+            if need != Some(end - begin) {
+                return Err(bad(
+                    ST,
+                    format!(
+                        "shape/data mismatch: tensor {name:?} of shape {shape:?} and dtype {dtype} \
+                         needs {} bytes but its offsets span {}",
+                        need.map(|n| n.to_string())
+                            .unwrap_or_else(|| "too many".into()),
+                        end - begin
+                    ),
+                ));
+            }
+        }
+        entries.push(TensorEntry {
+            name: name.clone(),
+            dtype: dtype.to_string(),
+            shape,
+            count,
+            begin: header_bytes + begin,
+            end: header_bytes + end,
+            element,
+            big_endian: false,
+            fortran: false,
+        });
+    }
+    // Then the crate's: offsets tile the data exactly, sizes match every dtype.
+    let meta: Metadata = serde_json::from_value(value).map_err(|e| {
+        let msg = e.to_string();
+        if msg.contains("unknown variant") {
+            bad(
+                ST,
+                format!("unsupported or unknown dtype in the header: {msg}"),
+            )
+        } else {
+            bad(
+                ST,
+                format!("bad header: {msg} (offsets must tile the data, in order)"),
+            )
+        }
+    })?;
+    let data_len = file_len.saturating_sub(header_bytes);
+    let covered = meta.data_len() as u64;
+    if covered < data_len {
+        return Err(bad(
+            ST,
+            format!(
+                "{} bytes after the last tensor: the offsets cover {covered} of {data_len} data bytes",
+                data_len - covered
+            ),
+        ));
+    }
+    entries.sort_by_key(|e| e.begin);
+    Ok(FileIndex {
+        format: WeightFormat::Safetensors,
+        header_bytes,
+        file_len,
+        tensors: entries,
+    })
+}
+
+fn npy_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
+    let start = if head.get(6) == Some(&1) { 10 } else { 12 };
+    let text = std::str::from_utf8(head.get(start..).unwrap_or_default())
+        .map_err(|_| bad(NPY, "bad header: it is not UTF-8 text"))?;
+    let value: py_literal::Value = text
+        .trim_end()
+        .parse()
+        .map_err(|e| bad(NPY, format!("bad header: not a Python dict literal ({e})")))?;
+    let py_literal::Value::Dict(entries) = value else {
+        return Err(bad(NPY, "bad header: it is not a Python dict literal"));
+    };
+    let get = |key: &str| {
+        entries
+            .iter()
+            .find(|(k, _)| k.as_string().is_some_and(|k| k == key))
+            .map(|(_, v)| v)
+    };
+    let descr = get("descr")
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| {
+            bad(
+                NPY,
+                "bad header: it has no 'descr' string (a structured dtype?)",
+            )
+        })?
+        .to_string();
+    let fortran = match get("fortran_order") {
+        Some(py_literal::Value::Boolean(b)) => *b,
+        _ => return Err(bad(NPY, "bad header: 'fortran_order' is not True or False")),
+    };
+    let dims = match get("shape") {
+        Some(py_literal::Value::Tuple(d) | py_literal::Value::List(d)) => d,
+        _ => return Err(bad(NPY, "bad header: it has no 'shape' tuple")),
+    };
+    let mut shape = Vec::with_capacity(dims.len());
+    for d in dims {
+        let n = match d {
+            py_literal::Value::Integer(n) => n.to_string().parse::<usize>().ok(),
+            _ => None,
+        }
+        .ok_or_else(|| bad(NPY, "bad header: a dimension is not a non-negative integer"))?;
+        shape.push(n);
+    }
+    let count = shape
+        .iter()
+        .try_fold(1usize, |a, &d| a.checked_mul(d))
+        .ok_or_else(|| bad(NPY, format!("the shape {shape:?} is too large to hold")))?;
+    let (order, kind) = descr.split_at(descr.len().min(1));
+    let big_endian = order == ">";
+    let element = match (order, kind) {
+        ("<" | ">" | "=" | "|", "f2") => Some(ElementType::F16),
+        ("<" | ">" | "=" | "|", "f4") => Some(ElementType::F32),
+        ("<" | ">" | "=" | "|", "f8") => Some(ElementType::F64),
+        _ => None,
+    };
+    let Some(el) = element else {
+        return Err(bad(
+            NPY,
+            format!("unsupported dtype {descr}: the Weight lab reads float arrays (f2, f4, f8)"),
+        ));
+    };
+    let header_bytes = head.len() as u64;
+    let data_len = file_len.saturating_sub(header_bytes);
+    let need = (count as u64).saturating_mul(el.size() as u64);
+    if need != data_len {
+        return Err(bad(
+            NPY,
+            if need > data_len {
+                format!(
+                    "truncated (shape/data mismatch): the shape {shape:?} needs {need} bytes of \
+                     data but only {data_len} follow the header"
+                )
+            } else {
+                format!(
+                    "shape/data mismatch: the shape {shape:?} holds {need} bytes of data but \
+                     {data_len} follow the header"
+                )
+            },
+        ));
+    }
+    Ok(FileIndex {
+        format: WeightFormat::Npy,
+        header_bytes,
+        file_len,
+        tensors: vec![TensorEntry {
+            name: "array".into(),
+            dtype: descr,
+            shape,
+            count,
+            begin: header_bytes,
+            end: file_len,
+            element,
+            big_endian,
+            fortran,
+        }],
+    })
+}
+
+/// Decodes the bytes of `entry`'s window (see [`TensorEntry::window`]) of shape `shape`
+/// into a row-major `f32` tensor. Errors: a length that does not match, NaN or infinity
+/// (with the index), an unsupported dtype.
+pub fn decode(entry: &TensorEntry, shape: &[usize], bytes: &[u8]) -> Result<Vec<f32>> {
+    let el = entry.element.ok_or_else(|| {
+        bad(
+            ST,
+            format!(
+                "tensor {:?} has an unsupported data type {}",
+                entry.name, entry.dtype
+            ),
+        )
+    })?;
+    let count: usize = shape.iter().product();
+    if bytes.len() != count * el.size() {
+        return Err(bad(
+            ST,
+            format!(
+                "tensor {:?}: expected {} bytes of data, read {}",
+                entry.name,
+                count * el.size(),
+                bytes.len()
+            ),
+        ));
+    }
+    let be = entry.big_endian;
+    let out: Vec<f32> = match el {
+        ElementType::F32 => bytes
+            .chunks_exact(4)
+            .map(|b| {
+                let a = [b[0], b[1], b[2], b[3]];
+                if be {
+                    f32::from_be_bytes(a)
+                } else {
+                    f32::from_le_bytes(a)
+                }
+            })
+            .collect(),
+        ElementType::F16 => bytes
+            .chunks_exact(2)
+            .map(|b| {
+                let a = [b[0], b[1]];
+                if be {
+                    half::f16::from_be_bytes(a)
+                } else {
+                    half::f16::from_le_bytes(a)
+                }
+                .to_f32()
+            })
+            .collect(),
+        ElementType::Bf16 => bytes
+            .chunks_exact(2)
+            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        ElementType::F64 => bytes
+            .chunks_exact(8)
+            .map(|b| {
+                let a = [b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]];
+                (if be {
+                    f64::from_be_bytes(a)
+                } else {
+                    f64::from_le_bytes(a)
+                }) as f32
+            })
+            .collect(),
+    };
+    if let Some(i) = out.iter().position(|v| !v.is_finite()) {
+        return Err(bad(
+            if entry.fortran || entry.name == "array" {
+                NPY
+            } else {
+                ST
+            },
+            format!(
+                "value {} at index {i} of tensor {:?} is not a finite number",
+                out[i], entry.name
+            ),
+        ));
+    }
+    if out.is_empty() {
+        return Err(QuantError::Empty);
+    }
+    Ok(if entry.fortran {
+        fortran_to_c(&out, shape)
+    } else {
+        out
+    })
+}
+
+/// Lists and reads a whole file held in memory (the command line and the tests use it;
+/// the page reads slices instead): the index and the `name`d tensor's window (the first
+/// tensor when `None`).
+pub fn read_in_memory(
+    file_name: &str,
+    bytes: &[u8],
+    name: Option<&str>,
+) -> Result<(FileIndex, TensorEntry, Vec<usize>, Vec<f32>)> {
+    let probe = &bytes[..bytes.len().min(PROBE_BYTES)];
+    let (format, span) = header_span(file_name, probe, bytes.len() as u64)?;
+    let idx = index(format, &bytes[..span as usize], bytes.len() as u64)?;
+    let entry = match name {
+        Some(n) => idx.tensors.iter().find(|t| t.name == n),
+        None => idx.tensors.iter().find(|t| t.supported()),
+    }
+    .cloned()
+    .ok_or_else(|| bad(ST, "it holds no tensor the Weight lab can read"))?;
+    let ((a, b), shape) = entry.window()?;
+    let data = decode(&entry, &shape, &bytes[a as usize..b as usize])?;
+    Ok((idx, entry, shape, data))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn st_file(header: &str, data: &[u8]) -> Vec<u8> {
+        let mut out = (header.len() as u64).to_le_bytes().to_vec();
+        out.extend(header.as_bytes());
+        out.extend(data);
+        out
+    }
+
+    fn f32s(v: &[f32]) -> Vec<u8> {
+        v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    fn three_tensors() -> Vec<u8> {
+        let mut data = f32s(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        data.extend(
+            [0.5f32, -2.0]
+                .iter()
+                .flat_map(|&x| half::bf16::from_f32(x).to_le_bytes()),
+        );
+        data.extend(
+            [1.5f32, -0.25]
+                .iter()
+                .flat_map(|&x| half::f16::from_f32(x).to_le_bytes()),
+        );
+        data.extend([3.0f64].iter().flat_map(|x| x.to_le_bytes()));
+        data.extend([7u8, 8, 9, 10]);
+        st_file(
+            r#"{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[24,28]},"h":{"dtype":"F16","shape":[2],"data_offsets":[28,32]},"d":{"dtype":"F64","shape":[1,1],"data_offsets":[32,40]},"i":{"dtype":"I32","shape":[1],"data_offsets":[40,44]},"__metadata__":{"format":"pt"}}"#,
+            &data,
+        )
+    }
+
+    fn message<T: std::fmt::Debug>(r: Result<T>) -> String {
+        r.unwrap_err().to_string()
+    }
+
+    fn npy(dict: &str, data: &[u8]) -> Vec<u8> {
+        let mut header = dict.to_string();
+        while !(10 + header.len() + 1).is_multiple_of(64) {
+            header.push(' ');
+        }
+        header.push('\n');
+        let mut out = crate::io::npy::MAGIC.to_vec();
+        out.extend([1, 0]);
+        out.extend((header.len() as u16).to_le_bytes());
+        out.extend(header.as_bytes());
+        out.extend(data);
+        out
+    }
+
+    #[test]
+    fn every_tensor_is_listed_with_its_dtype_shape_and_size() {
+        let bytes = three_tensors();
+        let (idx, _, _, _) = read_in_memory("m.safetensors", &bytes, None).unwrap();
+        let names: Vec<&str> = idx.tensors.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, vec!["w", "b", "h", "d", "i"]);
+        let w = &idx.tensors[0];
+        assert_eq!(
+            (w.dtype.as_str(), w.shape.clone(), w.count, w.bytes()),
+            ("F32", vec![2, 3], 6, 24)
+        );
+        assert!(!idx.tensors[4].supported());
+        for (name, want) in [
+            ("w", vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]),
+            ("b", vec![0.5, -2.0]),
+            ("h", vec![1.5, -0.25]),
+            ("d", vec![3.0]),
+        ] {
+            let (_, e, _, data) = read_in_memory("m.safetensors", &bytes, Some(name)).unwrap();
+            assert_eq!(data, want, "{name}");
+            assert_eq!(e.name, name);
+        }
+        assert!(
+            message(read_in_memory("m.safetensors", &bytes, Some("i"))).contains("does not read")
+        );
+    }
+
+    #[test]
+    fn every_malformed_safetensors_case_has_its_message() {
+        let good = three_tensors();
+        // Truncated before the length, header length beyond the file, truncated data.
+        assert!(message(read_in_memory("m.safetensors", &good[..5], None)).contains("truncated"));
+        assert!(
+            message(read_in_memory("m.safetensors", &good[..40], None))
+                .contains("header length beyond the file")
+        );
+        assert!(
+            message(read_in_memory(
+                "m.safetensors",
+                &good[..good.len() - 3],
+                None
+            ))
+            .contains("offsets out of range")
+        );
+        // Invalid JSON.
+        assert!(
+            message(read_in_memory(
+                "m.safetensors",
+                &st_file("{not json", &[]),
+                None
+            ))
+            .contains("invalid header JSON")
+        );
+        // Offsets out of range.
+        let e = message(read_in_memory(
+            "m.safetensors",
+            &st_file(
+                r#"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,80]}}"#,
+                &[0; 8],
+            ),
+            None,
+        ));
+        assert!(
+            e.contains("offsets out of range") && e.contains("\"x\""),
+            "{e}"
+        );
+        // Shape/data mismatch.
+        let e = message(read_in_memory(
+            "m.safetensors",
+            &st_file(
+                r#"{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#,
+                &[0; 8],
+            ),
+            None,
+        ));
+        assert!(e.contains("shape/data mismatch"), "{e}");
+        // Overlapping or gapped offsets are caught by the crate.
+        let e = message(read_in_memory(
+            "m.safetensors",
+            &st_file(
+                r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+                &[0; 8],
+            ),
+            None,
+        ));
+        assert!(e.contains("bad header"), "{e}");
+        // Unsupported dtype: unknown to safetensors, or known but not a float.
+        let e = message(read_in_memory(
+            "m.safetensors",
+            &st_file(
+                r#"{"x":{"dtype":"Q4","shape":[1],"data_offsets":[0,4]}}"#,
+                &[0; 4],
+            ),
+            None,
+        ));
+        assert!(e.contains("unsupported or unknown dtype"), "{e}");
+        let e = message(read_in_memory(
+            "m.safetensors",
+            &st_file(
+                r#"{"x":{"dtype":"I8","shape":[4],"data_offsets":[0,4]}}"#,
+                &[0; 4],
+            ),
+            None,
+        ));
+        assert!(e.contains("no tensor the Weight lab can read"), "{e}");
+        // Wrong magic: a zip file named .safetensors.
+        let e = message(read_in_memory(
+            "m.safetensors",
+            b"PK\x03\x04\x14\x00\x00\x00\x08\x00zzzzzzzzzz",
+            None,
+        ));
+        assert!(
+            e.contains("over the 100 MB limit") || e.contains("beyond the file"),
+            "{e}"
+        );
+        // Bytes left over after the last tensor.
+        let mut extra = st_file(
+            r#"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+            &[0; 4],
+        );
+        extra.extend([0; 4]);
+        assert!(
+            message(read_in_memory("m.safetensors", &extra, None))
+                .contains("after the last tensor")
+        );
+        // NaN is named with its index.
+        let nan = st_file(
+            r#"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#,
+            &f32s(&[1.0, f32::NAN]),
+        );
+        assert!(message(read_in_memory("m.safetensors", &nan, None)).contains("index 1"));
+        assert!(message(read_in_memory("m.txt", b"hello there, world", None)).contains("neither"));
+    }
+
+    #[test]
+    fn npy_files_in_c_and_fortran_order_and_every_float_width() {
+        let c = npy(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
+            &f32s(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0]),
+        );
+        let (idx, _, shape, data) = read_in_memory("a.npy", &c, None).unwrap();
+        assert_eq!(idx.tensors[0].dtype, "<f4");
+        assert_eq!(shape, vec![2, 3]);
+        assert_eq!(data, vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        let f: Vec<u8> = [0.0f64, 3.0, 1.0, 4.0, 2.0, 5.0]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        let fo = npy(
+            "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }",
+            &f,
+        );
+        assert_eq!(
+            read_in_memory("a.npy", &fo, None).unwrap().3,
+            vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+        );
+        let h: Vec<u8> = [1.5f32, -2.0]
+            .iter()
+            .flat_map(|&x| half::f16::from_f32(x).to_be_bytes())
+            .collect();
+        let hb = npy(
+            "{'descr': '>f2', 'fortran_order': False, 'shape': (2,), }",
+            &h,
+        );
+        assert_eq!(
+            read_in_memory("a.npy", &hb, None).unwrap().3,
+            vec![1.5, -2.0]
+        );
+    }
+
+    #[test]
+    fn every_malformed_npy_case_has_its_message() {
+        let good = npy(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }",
+            &f32s(&[1.0, 2.0, 3.0, 4.0]),
+        );
+        assert!(
+            message(read_in_memory("a.npy", b"PK\x03\x04 a zip file", None))
+                .contains("wrong magic")
+        );
+        assert!(message(read_in_memory("a.npy", &good[..7], None)).contains("truncated"));
+        assert!(message(read_in_memory("a.npy", &good[..30], None)).contains("truncated"));
+        assert!(
+            message(read_in_memory("a.npy", &good[..good.len() - 3], None))
+                .contains("shape/data mismatch")
+        );
+        let mut extra = good.clone();
+        extra.extend([0; 4]);
+        assert!(message(read_in_memory("a.npy", &extra, None)).contains("holds 16 bytes"));
+        assert!(
+            message(read_in_memory(
+                "a.npy",
+                &npy(
+                    "{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }",
+                    &[0; 4]
+                ),
+                None
+            ))
+            .contains("unsupported dtype <i4")
+        );
+        assert!(
+            message(read_in_memory(
+                "a.npy",
+                &npy("{'descr': '<f4', 'shape': (2,", &[0; 8]),
+                None
+            ))
+            .contains("bad header")
+        );
+        let huge = npy(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }",
+            &[0; 8],
+        );
+        assert!(message(read_in_memory("a.npy", &huge, None)).contains("too large"));
+    }
+
+    #[test]
+    fn a_tensor_over_the_limit_is_studied_on_its_first_rows() {
+        let e = TensorEntry {
+            name: "big".into(),
+            dtype: "F16".into(),
+            shape: vec![11008, 4096],
+            count: 11008 * 4096,
+            begin: 100,
+            end: 100 + 2 * 11008 * 4096,
+            element: Some(ElementType::F16),
+            big_endian: false,
+            fortran: false,
+        };
+        let ((a, b), shape) = e.window().unwrap();
+        assert_eq!(shape, vec![1024, 4096]);
+        assert_eq!((a, b), (100, 100 + 2 * 1024 * 4096));
+        let f = TensorEntry {
+            fortran: true,
+            ..e.clone()
+        };
+        assert!(message(f.window()).contains("Fortran"));
+        let row = TensorEntry {
+            shape: vec![1, 1 << 23],
+            count: 1 << 23,
+            ..e
+        };
+        assert!(message(row.window()).contains("one row"));
+    }
+
+    #[test]
+    fn damaged_files_never_panic() {
+        use rand::{Rng, SeedableRng};
+        let good = three_tensors();
+        let npy_good = npy(
+            "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }",
+            &f32s(&[1.0, 2.0, 3.0, 4.0]),
+        );
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for (name, file) in [("m.safetensors", &good), ("a.npy", &npy_good)] {
+            for _ in 0..2000 {
+                let mut b = file.clone();
+                for _ in 0..rng.random_range(1..4) {
+                    let i = rng.random_range(0..b.len());
+                    b[i] = rng.random();
+                }
+                let cut = rng.random_range(0..=b.len());
+                let _ = read_in_memory(name, &b[..cut], None);
+                let _ = read_in_memory(name, &b, Some("w"));
+            }
+        }
+    }
+}

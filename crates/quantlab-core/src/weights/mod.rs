@@ -1,0 +1,32 @@
+//! The Weight lab's computations: what quantization does to a real weight tensor.
+//!
+//! - [`synth`]: seeded synthetic tensors (Normal, Laplace, Student-t with ν, bimodal,
+//!   uniform, with a spread of row magnitudes) and tensors sampled from a histogram drawn
+//!   by hand.
+//! - [`storage`]: bits per weight **including** the scale and zero-point storage, packed
+//!   bytes, and whole-file sizes per scheme; all computed from shapes alone.
+//! - [`study`]: one scheme on one tensor: the reconstruction, MSE / SNR / max error /
+//!   relative Frobenius error, the scale and error of every channel or group, an error heat
+//!   map, and one weight worked through `r = S·(q − Z)` step by step.
+//! - [`packing`]: the first weights → codes → bits → packed bytes and back.
+//! - [`compare`]: the comparison table of the standard schemes, sortable.
+//! - [`mod@file`]: `.safetensors` and `.npy` headers read on their own, so a file of any size
+//!   is listed without loading it, and one tensor (or its first rows) decoded from its bytes.
+//!
+//! Every computation is linear in the number of weights (the k-means row of the
+//! comparison sorts once), and nothing panics on user data.
+//!
+//! **Tensors as matrices.** A tensor of shape `[d_0, …, d_{k−1}]` is viewed as a matrix of
+//! `d_0·…·d_{k−2}` rows and `d_{k−1}` columns (a 1-D tensor is one row): groups run along
+//! the last axis (the crate's convention), the heat map's rows are these rows.
+
+pub mod compare;
+pub mod file;
+pub mod packing;
+pub mod storage;
+pub mod study;
+pub mod synth;
+
+/// Most values the lab studies in one tensor: larger tensors are studied on their first
+/// rows (at most this many values), and the page says so.
+pub const MAX_STUDY_VALUES: usize = 1 << 22;

@@ -1,0 +1,364 @@
+//! What a quantized tensor costs to store: codes **plus** scales and zero-points.
+//!
+//! For `N` weights in `G` scale groups with `b`-bit codes and `s`-bit scales
+//! ([`ScaleDtype`]):
+//!
+//! | scheme | metadata per group | bits per weight |
+//! |---|---|---|
+//! | linear `sym`, `mid-rise` | scale | `b + G·s/N` |
+//! | linear `asym` (integer `Z`) | scale + `b`-bit zero-point | `b + G·(s + b)/N` |
+//! | linear `asym-float` (real offset) | scale + offset | `b + 2·G·s/N` |
+//! | FP4, FP8, μ-law, A-law, G.711, log2 | absmax scale | `b + G·s/N` |
+//! | k-means, Lloyd-Max | a codebook of `2^b` entries per tensor | `b + 2^b·s/N` |
+//! | NF4 | fp32 absmax per block (double quantization: see [`crate::nf4`]) | [`crate::nf4::nf4_bits_per_value`] |
+//! | ggml Q8_0 / Q4_0 / Q4_1 | fixed blocks of 32 (fp16 scale, Q4_1 also an fp16 min) | 8.5 / 4.5 / 5.0 |
+//! | fp16, bf16 | none | 16 |
+//!
+//! So int4 with groups of 128 and fp16 scales costs `4 + 16/128 = 4.125` bits per weight,
+//! and `4.15625` asymmetric (a 4-bit zero-point per group too).
+//!
+//! Packed bytes: codes take `⌈N·b/8⌉` bytes ([`crate::pack::packed_len`]), the metadata
+//! `⌈G·bits/8⌉`. Everything here depends on shapes only, so a whole file is sized without
+//! reading its data ([`file_size`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::granularity::GroupLayout;
+use crate::pack::packed_len;
+use crate::quantizer::{Granularity, Mode, Scheme, SchemeKind};
+
+/// How scales (and real zero-points, codebooks) are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScaleDtype {
+    /// 32-bit float.
+    Fp32,
+    /// IEEE half (the common choice: GPTQ, AWQ, ggml).
+    #[default]
+    Fp16,
+    /// bfloat16.
+    Bf16,
+}
+
+impl ScaleDtype {
+    /// Every choice, in menu order.
+    pub const ALL: [ScaleDtype; 3] = [ScaleDtype::Fp32, ScaleDtype::Fp16, ScaleDtype::Bf16];
+
+    /// The name in URLs.
+    pub fn id(self) -> &'static str {
+        match self {
+            ScaleDtype::Fp32 => "fp32",
+            ScaleDtype::Fp16 => "fp16",
+            ScaleDtype::Bf16 => "bf16",
+        }
+    }
+
+    /// Bits of one stored scale.
+    pub fn bits(self) -> u32 {
+        match self {
+            ScaleDtype::Fp32 => 32,
+            ScaleDtype::Fp16 | ScaleDtype::Bf16 => 16,
+        }
+    }
+
+    /// `v` as stored (rounded to nearest even in the format; fp16 saturates at ±65504).
+    pub fn round(self, v: f64) -> f64 {
+        match self {
+            ScaleDtype::Fp32 => f64::from(v as f32),
+            ScaleDtype::Fp16 => {
+                let h = half::f16::from_f64(v);
+                if h.is_infinite() {
+                    f64::from(half::f16::MAX) * v.signum()
+                } else {
+                    h.to_f64()
+                }
+            }
+            ScaleDtype::Bf16 => half::bf16::from_f64(v).to_f64(),
+        }
+    }
+}
+
+/// The storage cost of one tensor under one scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Storage {
+    /// Number of weights `N`.
+    pub count: usize,
+    /// Bits of one code `b`.
+    pub code_bits: u32,
+    /// Scale groups `G` (blocks for NF4 and ggml, 1 for a per-tensor codebook, 0 for a cast).
+    pub groups: usize,
+    /// Bytes of the packed codes.
+    pub code_bytes: u64,
+    /// Bytes of the scales, zero-points, codebooks.
+    pub meta_bytes: u64,
+    /// Bits per weight including the metadata: `8·(code + meta bytes)/N`, exact for ggml
+    /// and NF4, and `b + G·meta bits/N` for the others.
+    pub bits_per_weight: f64,
+}
+
+impl Storage {
+    /// All the bytes.
+    pub fn total_bytes(&self) -> u64 {
+        self.code_bytes + self.meta_bytes
+    }
+
+    /// `4·N`: the same tensor in fp32.
+    pub fn fp32_bytes(&self) -> u64 {
+        4 * self.count as u64
+    }
+
+    /// `2·N`: the same tensor in fp16.
+    pub fn fp16_bytes(&self) -> u64 {
+        2 * self.count as u64
+    }
+}
+
+/// The scale groups `scheme` uses on `shape` (`N` values; an empty shape is 1-D).
+///
+/// Errors: the shape does not hold `N` values, an axis out of range, a group size of 0.
+pub fn groups(scheme: &Scheme, shape: &[usize], n: usize) -> Result<usize> {
+    let g = match scheme.scheme {
+        SchemeKind::Nf4 => n.div_ceil((scheme.block_size as usize).max(1)),
+        SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => n.div_ceil(crate::ggml::QK),
+        SchemeKind::KMeans | SchemeKind::KMeansOptimal | SchemeKind::LloydMax => 1,
+        SchemeKind::Fp16 | SchemeKind::Bf16 => 0,
+        _ => GroupLayout::new(scheme.granularity(), shape, n)?.num_groups(),
+    };
+    // Check the shape for every scheme.
+    GroupLayout::new(Granularity::PerTensor, shape, n)?;
+    Ok(g)
+}
+
+/// Bits of metadata per scale group of a linear scheme: the scale, plus the zero-point.
+pub fn linear_meta_bits(mode: Mode, bits: u32, scale: ScaleDtype) -> u32 {
+    scale.bits()
+        + match mode {
+            Mode::Sym | Mode::MidRise => 0,
+            Mode::Asym => bits,
+            Mode::AsymFloat => scale.bits(),
+        }
+}
+
+/// The storage of `N` values of `shape` under `scheme`, scales stored as `scale`.
+pub fn storage(scheme: &Scheme, shape: &[usize], n: usize, scale: ScaleDtype) -> Result<Storage> {
+    let groups = groups(scheme, shape, n)?;
+    let b = scheme.code_bits();
+    let code_bytes = packed_len(n, b) as u64;
+    let meta_bits: u64 = match scheme.scheme {
+        SchemeKind::Linear => groups as u64 * u64::from(linear_meta_bits(scheme.mode, b, scale)),
+        SchemeKind::Nf4 => {
+            let bpw =
+                crate::nf4::nf4_bits_per_value(n, scheme.block_size as usize, scheme.double_quant);
+            // The module's exact count, less the codes.
+            ((bpw * n as f64).round() as u64).saturating_sub(8 * code_bytes)
+        }
+        SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => {
+            let block = match scheme.scheme {
+                SchemeKind::Q8_0 => crate::ggml::GgmlType::Q8_0,
+                SchemeKind::Q4_0 => crate::ggml::GgmlType::Q4_0,
+                _ => crate::ggml::GgmlType::Q4_1,
+            };
+            // Whole blocks: the last one is padded to 32 values.
+            let total = 8 * (groups * block.block_bytes()) as u64;
+            total.saturating_sub(8 * code_bytes)
+        }
+        SchemeKind::KMeans | SchemeKind::KMeansOptimal | SchemeKind::LloydMax => {
+            (1u64 << b) * u64::from(scale.bits())
+        }
+        SchemeKind::Fp16 | SchemeKind::Bf16 => 0,
+        _ => groups as u64 * u64::from(scale.bits()),
+    };
+    let meta_bytes = meta_bits.div_ceil(8);
+    let bits_per_weight = if n == 0 {
+        0.0
+    } else {
+        (8 * code_bytes + meta_bits) as f64 / n as f64
+    };
+    Ok(Storage {
+        count: n,
+        code_bits: b,
+        groups,
+        code_bytes,
+        meta_bytes,
+        bits_per_weight,
+    })
+}
+
+/// One tensor of a file, for [`file_size`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileTensor {
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// Its bytes as stored.
+    pub stored_bytes: u64,
+    /// Whether the scheme applies: a float tensor of two or more dimensions. Others (biases,
+    /// norms, integer tensors) are kept as stored, as quantization tools do.
+    pub quantized: bool,
+}
+
+/// The size of a whole file under `scheme`: quantized tensors at their [`storage`], the
+/// others as stored, plus `header_bytes`. Returns `(bytes, quantized tensor count)`.
+pub fn file_size(
+    scheme: &Scheme,
+    tensors: &[FileTensor],
+    header_bytes: u64,
+    scale: ScaleDtype,
+) -> Result<(u64, usize)> {
+    let mut total = header_bytes;
+    let mut quantized = 0;
+    for t in tensors {
+        let n = t
+            .shape
+            .iter()
+            .try_fold(1usize, |a, &d| a.checked_mul(d))
+            .unwrap_or(0);
+        if t.quantized && n > 0 {
+            total += storage(scheme, &t.shape, n, scale)?.total_bytes();
+            quantized += 1;
+        } else {
+            total += t.stored_bytes;
+        }
+    }
+    Ok((total, quantized))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::quantizer::GranularityKind;
+
+    fn int(bits: u32, mode: Mode, granularity: GranularityKind, group_size: u32) -> Scheme {
+        Scheme {
+            bits,
+            mode,
+            granularity,
+            group_size,
+            ..Scheme::default()
+        }
+    }
+
+    #[test]
+    fn int4_groups_of_128_with_fp16_scales_cost_4_125_bits() {
+        let s = int(4, Mode::Sym, GranularityKind::Group, 128);
+        let st = storage(&s, &[256, 1024], 256 * 1024, ScaleDtype::Fp16).unwrap();
+        assert_eq!(st.groups, 2048);
+        assert_eq!(st.bits_per_weight, 4.125);
+        assert_eq!(st.code_bytes, 128 * 1024);
+        assert_eq!(st.meta_bytes, 2048 * 2);
+        // Asymmetric adds a 4-bit zero-point per group; fp32 scales double the scale cost.
+        let a = int(4, Mode::Asym, GranularityKind::Group, 128);
+        assert_eq!(
+            storage(&a, &[256, 1024], 256 * 1024, ScaleDtype::Fp16)
+                .unwrap()
+                .bits_per_weight,
+            4.15625
+        );
+        assert_eq!(
+            storage(&s, &[256, 1024], 256 * 1024, ScaleDtype::Fp32)
+                .unwrap()
+                .bits_per_weight,
+            4.25
+        );
+        for (g, bpw) in [(32, 4.5), (64, 4.25)] {
+            let s = int(4, Mode::Sym, GranularityKind::Group, g);
+            assert_eq!(
+                storage(&s, &[8, 256], 2048, ScaleDtype::Fp16)
+                    .unwrap()
+                    .bits_per_weight,
+                bpw
+            );
+        }
+    }
+
+    #[test]
+    fn per_channel_and_per_tensor_int8_overheads() {
+        let ch = int(8, Mode::Sym, GranularityKind::Channel, 0);
+        let st = storage(&ch, &[4096, 4096], 4096 * 4096, ScaleDtype::Fp32).unwrap();
+        assert_eq!(st.groups, 4096);
+        assert_eq!(st.bits_per_weight, 8.0 + 32.0 / 4096.0);
+        let t = int(8, Mode::AsymFloat, GranularityKind::Tensor, 0);
+        let st = storage(&t, &[10], 10, ScaleDtype::Fp16).unwrap();
+        assert_eq!(st.bits_per_weight, 8.0 + 32.0 / 10.0);
+        assert_eq!(st.total_bytes(), 14);
+        assert_eq!(st.fp32_bytes(), 40);
+        assert_eq!(st.fp16_bytes(), 20);
+    }
+
+    #[test]
+    fn fixed_formats_match_their_published_sizes() {
+        let k = |scheme| Scheme {
+            scheme,
+            ..Scheme::default()
+        };
+        let n = 4096 * 256;
+        let bpw = |s: Scheme| {
+            storage(&s, &[4096, 256], n, ScaleDtype::Fp16)
+                .unwrap()
+                .bits_per_weight
+        };
+        assert_eq!(bpw(k(SchemeKind::Q8_0)), 8.5);
+        assert_eq!(bpw(k(SchemeKind::Q4_0)), 4.5);
+        assert_eq!(bpw(k(SchemeKind::Q4_1)), 5.0);
+        assert_eq!(bpw(k(SchemeKind::Nf4)), 4.5);
+        let dq = bpw(Scheme {
+            double_quant: true,
+            ..k(SchemeKind::Nf4)
+        });
+        assert!((dq - 4.127).abs() < 0.001, "{dq}");
+        assert_eq!(bpw(k(SchemeKind::Bf16)), 16.0);
+        let km = Scheme {
+            scheme: SchemeKind::KMeans,
+            bits: 4,
+            ..Scheme::default()
+        };
+        assert_eq!(bpw(km), 4.0 + 16.0 * 16.0 / n as f64);
+        let fp4 = Scheme {
+            granularity: GranularityKind::Group,
+            group_size: 32,
+            ..k(SchemeKind::Fp4)
+        };
+        assert_eq!(bpw(fp4), 4.5);
+    }
+
+    #[test]
+    fn scales_round_to_their_format() {
+        assert_eq!(
+            ScaleDtype::Fp16.round(1.0 / 3.0),
+            half::f16::from_f64(1.0 / 3.0).to_f64()
+        );
+        assert_eq!(ScaleDtype::Fp16.round(1e6), 65504.0);
+        assert_eq!(ScaleDtype::Bf16.round(1.0 + 1.0 / 512.0), 1.0);
+        assert_eq!(ScaleDtype::Fp32.round(0.1), f64::from(0.1f32));
+    }
+
+    #[test]
+    fn a_file_keeps_its_vectors_and_quantizes_its_matrices() {
+        let s = int(4, Mode::Sym, GranularityKind::Group, 128);
+        let tensors = [
+            FileTensor {
+                shape: vec![256, 1024],
+                stored_bytes: 4 * 256 * 1024,
+                quantized: true,
+            },
+            FileTensor {
+                shape: vec![256],
+                stored_bytes: 1024,
+                quantized: false,
+            },
+        ];
+        let (bytes, q) = file_size(&s, &tensors, 100, ScaleDtype::Fp16).unwrap();
+        assert_eq!(q, 1);
+        assert_eq!(bytes, 100 + 1024 + 128 * 1024 + 4096);
+        assert!(
+            storage(
+                &int(8, Mode::Sym, GranularityKind::Channel, 0),
+                &[3],
+                4,
+                ScaleDtype::Fp16
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,795 @@
+//! One scheme on one tensor: reconstruction, metrics, per-group scales and errors, an error
+//! heat map, and one weight worked through `r = S·(q − Z)`.
+//!
+//! **Metrics**, with `e = x − x̂` over all `N` weights:
+//!
+//! ```text
+//! MSE = Σe²/N      SNR = 10·log10(Σx²/Σe²) dB      max error = max|e|
+//! relative Frobenius error = ‖W − Ŵ‖_F / ‖W‖_F = √(Σe²/Σx²)
+//! ```
+//!
+//! (`0` when nothing is lost; `+∞` when `W = 0` but `Ŵ ≠ 0`.)
+//!
+//! **Stored scales.** A linear scheme reconstructs with its scales (and real offsets)
+//! rounded to the storage format ([`ScaleDtype`]): what a deployed model computes. A scale
+//! too small for the format rounds to 0 and its group reconstructs as a constant; such
+//! groups are counted in [`Study::underflow_groups`].
+//!
+//! **Groups** are the scheme's own scale groups: the granularity of linear, FP4/FP8 and
+//! companding schemes; NF4 blocks and ggml blocks of 32 along the flat data; one group for
+//! codebooks and casts.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{QuantError, Result, check_finite};
+use crate::granularity::GroupLayout;
+use crate::linear::{AffineParams, LinearQuantizer, round_half_even};
+use crate::quantizer::{Granularity, Quantizer, Scheme, SchemeKind};
+
+use super::storage::{ScaleDtype, Storage, storage};
+
+/// Error figures of a reconstruction.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WeightMetrics {
+    /// `Σe²/N`.
+    pub mse: f64,
+    /// `10·log10(Σx²/Σe²)` dB (`+∞` without error).
+    pub snr_db: f64,
+    /// `max|e|`.
+    pub max_error: f64,
+    /// `√(Σe²/Σx²)`.
+    pub rel_frobenius: f64,
+}
+
+impl WeightMetrics {
+    /// The figures from the sums `Σx²`, `Σe²`, the largest `|e|` and `N`.
+    pub fn from_sums(sum_x2: f64, sum_e2: f64, max_error: f64, n: usize) -> Self {
+        let rel_frobenius = if sum_e2 == 0.0 {
+            0.0
+        } else if sum_x2 == 0.0 {
+            f64::INFINITY
+        } else {
+            (sum_e2 / sum_x2).sqrt()
+        };
+        WeightMetrics {
+            mse: if n == 0 { 0.0 } else { sum_e2 / n as f64 },
+            snr_db: crate::metrics::snr_db_from_powers(sum_x2, sum_e2),
+            max_error,
+            rel_frobenius,
+        }
+    }
+
+    /// The figures of reconstruction `y` of `x` (equal lengths).
+    pub fn compute(x: &[f32], y: &[f32]) -> Self {
+        let (mut sx, mut se, mut mx) = (0.0f64, 0.0f64, 0.0f64);
+        for (&a, &b) in x.iter().zip(y) {
+            let a = f64::from(a);
+            let e = a - f64::from(b);
+            sx += a * a;
+            se += e * e;
+            mx = mx.max(e.abs());
+        }
+        Self::from_sums(sx, se, mx, x.len())
+    }
+}
+
+/// Which weights form scale group `g`, and where each sits in the row-major data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Geometry {
+    shape: Vec<usize>,
+    n: usize,
+    granularity: Granularity,
+    layout: GroupLayout,
+}
+
+impl Geometry {
+    /// The groups of `granularity` on `shape` (an empty shape is 1-D of `n`).
+    pub fn new(shape: &[usize], n: usize, granularity: Granularity) -> Result<Self> {
+        let shape = if shape.is_empty() {
+            vec![n]
+        } else {
+            shape.to_vec()
+        };
+        let layout = GroupLayout::new(granularity, &shape, n)?;
+        Ok(Geometry {
+            shape,
+            n,
+            granularity,
+            layout,
+        })
+    }
+
+    /// The groups `scheme` itself uses on `shape` (see the module docs).
+    pub fn of_scheme(scheme: &Scheme, shape: &[usize], n: usize) -> Result<Self> {
+        match scheme.scheme {
+            SchemeKind::Nf4 => Self::new(
+                &[n],
+                n,
+                Granularity::PerGroup {
+                    size: (scheme.block_size as usize).max(1),
+                },
+            ),
+            SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => Self::new(
+                &[n],
+                n,
+                Granularity::PerGroup {
+                    size: crate::ggml::QK,
+                },
+            ),
+            SchemeKind::KMeans
+            | SchemeKind::KMeansOptimal
+            | SchemeKind::LloydMax
+            | SchemeKind::Fp16
+            | SchemeKind::Bf16 => {
+                GroupLayout::new(Granularity::PerTensor, shape, n)?;
+                Self::new(&[n], n, Granularity::PerTensor)
+            }
+            _ => Self::new(shape, n, scheme.granularity()),
+        }
+    }
+
+    /// The group layout.
+    pub fn layout(&self) -> &GroupLayout {
+        &self.layout
+    }
+
+    /// Number of groups.
+    pub fn num_groups(&self) -> usize {
+        self.layout.num_groups()
+    }
+
+    /// The granularity.
+    pub fn granularity(&self) -> Granularity {
+        self.granularity
+    }
+
+    /// Weights in group `g` (0 beyond the last group).
+    pub fn group_len(&self, g: usize) -> usize {
+        if g >= self.num_groups() {
+            return 0;
+        }
+        match self.granularity {
+            Granularity::PerTensor => self.n,
+            Granularity::PerChannel { axis } => self.n / self.shape[axis].max(1),
+            Granularity::PerGroup { size } => {
+                let row_len = self.shape[self.shape.len() - 1];
+                let gpr = row_len.div_ceil(size);
+                let start = (g % gpr) * size;
+                size.min(row_len - start)
+            }
+        }
+    }
+
+    /// The row-major index of the `k`-th weight of group `g` (in row-major order within the
+    /// group), `None` past the group's end.
+    pub fn flat_index(&self, g: usize, k: usize) -> Option<usize> {
+        if k >= self.group_len(g) {
+            return None;
+        }
+        Some(match self.granularity {
+            Granularity::PerTensor => k,
+            Granularity::PerChannel { axis } => {
+                let c = self.shape[axis];
+                let inner: usize = self.shape[axis + 1..].iter().product();
+                let (o, r) = (k / inner, k % inner);
+                o * c * inner + g * inner + r
+            }
+            Granularity::PerGroup { size } => {
+                let row_len = self.shape[self.shape.len() - 1];
+                let gpr = row_len.div_ceil(size);
+                (g / gpr) * row_len + (g % gpr) * size + k
+            }
+        })
+    }
+
+    /// `(rows, cols)` of the matrix view: the last axis is the columns.
+    pub fn matrix(&self) -> (usize, usize) {
+        let cols = self.shape[self.shape.len() - 1].max(1);
+        (self.n / cols, cols)
+    }
+}
+
+/// Mean squared error over cells of the matrix view: `rows × cols` cells, each
+/// `row_step` matrix rows by `col_step` columns, row-major.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorMap {
+    /// Cell rows.
+    pub rows: usize,
+    /// Cell columns.
+    pub cols: usize,
+    /// Matrix rows per cell.
+    pub row_step: usize,
+    /// Matrix columns per cell (the group size when the scheme groups along rows).
+    pub col_step: usize,
+    /// MSE of each cell, row-major.
+    pub values: Vec<f64>,
+}
+
+impl ErrorMap {
+    /// `(min, max)` of the cells.
+    pub fn range(&self) -> (f64, f64) {
+        self.values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            })
+    }
+}
+
+/// One weight worked through `q = clamp(round(x/S + Z), q_min, q_max)`, `r = S·(q − Z)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WorkedExample {
+    /// The weight `x`.
+    pub x: f64,
+    /// `S` as stored.
+    pub scale: f64,
+    /// `Z`.
+    pub zero_point: f64,
+    /// Smallest code.
+    pub qmin: i32,
+    /// Largest code.
+    pub qmax: i32,
+    /// `x/S`.
+    pub x_over_s: f64,
+    /// `x/S + Z`.
+    pub plus_z: f64,
+    /// `round(x/S + Z)`, half to even, before the clamp.
+    pub rounded: f64,
+    /// The code `q` after the clamp.
+    pub q: i32,
+    /// Whether the clamp changed it (the weight was clipped).
+    pub clamped: bool,
+    /// `q − Z`.
+    pub q_minus_z: f64,
+    /// `r = S·(q − Z)`, as the quantizer returns it (`f32`).
+    pub r: f64,
+    /// `x − r`.
+    pub error: f64,
+}
+
+/// Works `x` through the group whose parameters are `p`.
+///
+/// The course path (`asym-float`, a real offset) computes `q_min + round((x − x_min)/S)`;
+/// the steps show it as `x/S + Z` with `Z = q_min − x_min/S`, and `q` is always exactly the
+/// quantizer's code.
+pub fn worked_example(p: &AffineParams, x: f32) -> WorkedExample {
+    let xf = f64::from(x);
+    let live = p.scale > 0.0 && p.scale.is_finite();
+    let x_over_s = if live { xf / p.scale } else { 0.0 };
+    let (plus_z, rounded) = match (p.offset, live) {
+        (Some(lo), true) => {
+            let t = (xf - lo) / p.scale;
+            (
+                t + f64::from(p.qmin),
+                f64::from(p.qmin) + round_half_even(t),
+            )
+        }
+        (None, true) => {
+            let t = x_over_s + p.zero_point;
+            (t, round_half_even(t))
+        }
+        (_, false) => (p.zero_point, f64::from(p.quantize_one(x))),
+    };
+    let q = p.quantize_one(x);
+    let r = f64::from(p.dequantize_one(q));
+    WorkedExample {
+        x: xf,
+        scale: p.scale,
+        zero_point: p.zero_point,
+        qmin: p.qmin,
+        qmax: p.qmax,
+        x_over_s,
+        plus_z,
+        rounded,
+        q,
+        clamped: f64::from(q) != rounded,
+        q_minus_z: f64::from(q) - p.zero_point,
+        r,
+        error: xf - r,
+    }
+}
+
+/// What to compute besides the reconstruction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StudyOptions {
+    /// Storage of scales.
+    pub scale_dtype: ScaleDtype,
+    /// The selected group (clamped to the last).
+    pub group: usize,
+    /// Most cell rows of the heat map.
+    pub heat_rows: usize,
+    /// Most cell columns of the heat map.
+    pub heat_cols: usize,
+}
+
+impl Default for StudyOptions {
+    fn default() -> Self {
+        StudyOptions {
+            scale_dtype: ScaleDtype::Fp16,
+            group: 0,
+            heat_rows: 96,
+            heat_cols: 64,
+        }
+    }
+}
+
+/// One scheme on one tensor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Study {
+    /// `x̂`, row-major.
+    pub recon: Vec<f32>,
+    /// Error figures.
+    pub metrics: WeightMetrics,
+    /// Storage cost.
+    pub storage: Storage,
+    /// The scheme's groups.
+    pub geometry: Geometry,
+    /// The scale of every group (linear: `S` as stored; NF4: the block absmax; FP4/FP8 and
+    /// ggml: the block scale); empty for codebooks and casts.
+    pub scales: Vec<f64>,
+    /// Linear only: `S`, `Z` and the code range of every group.
+    pub params: Vec<AffineParams>,
+    /// MSE of every group.
+    pub group_mse: Vec<f64>,
+    /// The selected group (clamped).
+    pub group: usize,
+    /// The reconstruction levels of the selected group (linear, NF4, FP4/FP8), else of the
+    /// first group; ascending.
+    pub levels: Vec<f32>,
+    /// The error heat map.
+    pub heat: ErrorMap,
+    /// Linear only: groups whose scale rounded to 0 in the storage format.
+    pub underflow_groups: usize,
+}
+
+impl Study {
+    /// The group with the largest MSE and that MSE.
+    pub fn worst_group(&self) -> (usize, f64) {
+        self.group_mse
+            .iter()
+            .enumerate()
+            .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| {
+                if v > bv { (i, v) } else { (bi, bv) }
+            })
+    }
+
+    /// The `k`-th weight of the selected group worked through `r = S·(q − Z)` (linear
+    /// schemes), with its flat index; `None` for other schemes or past the group's end.
+    pub fn worked(&self, data: &[f32], k: usize) -> Option<(usize, WorkedExample)> {
+        let p = self.params.get(self.group)?;
+        let i = self.geometry.flat_index(self.group, k)?;
+        Some((i, worked_example(p, *data.get(i)?)))
+    }
+}
+
+/// Quantizes `data` (row-major, `shape`) with `scheme` and measures everything the lab
+/// shows. Linear time in `N`.
+pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions) -> Result<Study> {
+    scheme.validate()?;
+    check_finite(data)?;
+    let n = data.len();
+    let geometry = Geometry::of_scheme(scheme, shape, n)?;
+    let st = storage(scheme, shape, n, opts.scale_dtype)?;
+    let group = opts.group.min(geometry.num_groups().saturating_sub(1));
+    let mut params = Vec::new();
+    let mut underflow_groups = 0;
+    let (recon, scales, levels): (Vec<f32>, Vec<f64>, Vec<f32>) = match scheme.scheme {
+        SchemeKind::Linear => {
+            let mut lq = LinearQuantizer::fit(data, shape, scheme)?;
+            for p in &mut lq.params {
+                let stored = opts.scale_dtype.round(p.scale);
+                if p.scale > 0.0 && stored == 0.0 {
+                    underflow_groups += 1;
+                }
+                p.scale = stored;
+                if let Some(lo) = p.offset {
+                    let lo = opts.scale_dtype.round(lo);
+                    p.offset = Some(lo);
+                    if p.scale > 0.0 {
+                        p.zero_point = f64::from(p.qmin) - lo / p.scale;
+                    }
+                }
+            }
+            let layout = geometry.layout();
+            let recon = data
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| {
+                    let p = &lq.params[layout.group_of(i)];
+                    p.dequantize_one(p.quantize_one(x))
+                })
+                .collect();
+            let scales = lq.params.iter().map(|p| p.scale).collect();
+            let levels = lq.params.get(group).map(|p| p.levels()).unwrap_or_default();
+            params = lq.params;
+            (recon, scales, levels)
+        }
+        SchemeKind::Nf4 => {
+            let q = crate::nf4::Nf4Quantizer::fit(
+                data,
+                shape,
+                scheme.block_size as usize,
+                scheme.double_quant,
+            )?;
+            let recon = q.quantize_dequantize(data)?;
+            let a = q.decode_absmax.get(group).copied().unwrap_or(0.0);
+            let mut levels: Vec<f32> = crate::nf4::NF4_CODE.iter().map(|&c| c * a).collect();
+            levels.dedup();
+            let scales = q.decode_absmax.iter().map(|&v| f64::from(v)).collect();
+            (recon, scales, levels)
+        }
+        SchemeKind::Fp4 | SchemeKind::Fp8 => {
+            use crate::minifloat::{FloatFormat, MiniFloatQuantizer};
+            let format = if scheme.scheme == SchemeKind::Fp4 {
+                FloatFormat::E2m1
+            } else {
+                FloatFormat::from(scheme.fp8)
+            };
+            let q = MiniFloatQuantizer::fit(format, data, shape, scheme.granularity())?;
+            let recon = q.quantize_dequantize(data)?;
+            let first = q.levels();
+            let (s0, sg) = (
+                q.scales.first().copied().unwrap_or(0.0),
+                q.scales.get(group).copied().unwrap_or(0.0),
+            );
+            let levels = if s0 > 0.0 {
+                first.iter().map(|&l| l / s0 * sg).collect()
+            } else {
+                first
+            };
+            let scales = q.scales.iter().map(|&v| f64::from(v)).collect();
+            (recon, scales, levels)
+        }
+        SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => {
+            use crate::ggml::{GgmlQuantizer, GgmlType};
+            let ty = match scheme.scheme {
+                SchemeKind::Q8_0 => GgmlType::Q8_0,
+                SchemeKind::Q4_0 => GgmlType::Q4_0,
+                _ => GgmlType::Q4_1,
+            };
+            let q = GgmlQuantizer::fit(ty, data, shape)?;
+            let recon = q.quantize_dequantize(data)?;
+            let scales = q.scales().iter().map(|&v| f64::from(v)).collect();
+            (recon, scales, q.levels())
+        }
+        _ => {
+            let q = scheme.fit(data, shape)?;
+            (q.quantize_dequantize(data)?, Vec::new(), q.levels())
+        }
+    };
+    if recon.len() != n {
+        return Err(QuantError::ShapeMismatch {
+            shape: shape.to_vec(),
+            expected: n,
+            actual: recon.len(),
+        });
+    }
+    // One pass: totals, per-group sums, heat-map cells.
+    let view = Geometry::new(shape, n, Granularity::PerTensor)?;
+    let (rows, cols) = view.matrix();
+    let heat_rows_step = rows.div_ceil(opts.heat_rows.max(1)).max(1);
+    let col_step = match geometry.granularity() {
+        // Groups along the real rows: one cell per group (or per run of groups).
+        Granularity::PerGroup { size } if geometry.shape == view.shape => {
+            let gpr = cols.div_ceil(size);
+            size * gpr.div_ceil(opts.heat_cols.max(1))
+        }
+        _ => cols.div_ceil(opts.heat_cols.max(1)),
+    }
+    .max(1);
+    let (hr, hc) = (rows.div_ceil(heat_rows_step), cols.div_ceil(col_step));
+    let mut cell_sum = vec![0.0f64; hr * hc];
+    let mut cell_n = vec![0u32; hr * hc];
+    let ng = geometry.num_groups();
+    let mut gsum = vec![0.0f64; ng];
+    let mut gn = vec![0u32; ng];
+    let (mut sx, mut se, mut mx) = (0.0f64, 0.0f64, 0.0f64);
+    let layout = geometry.layout();
+    for (i, (&x, &y)) in data.iter().zip(&recon).enumerate() {
+        let xf = f64::from(x);
+        let e = xf - f64::from(y);
+        let e2 = e * e;
+        sx += xf * xf;
+        se += e2;
+        mx = mx.max(e.abs());
+        let g = layout.group_of(i);
+        gsum[g] += e2;
+        gn[g] += 1;
+        let cell = (i / cols / heat_rows_step) * hc + (i % cols) / col_step;
+        cell_sum[cell] += e2;
+        cell_n[cell] += 1;
+    }
+    let mean = |s: f64, c: u32| if c == 0 { 0.0 } else { s / f64::from(c) };
+    Ok(Study {
+        metrics: WeightMetrics::from_sums(sx, se, mx, n),
+        storage: st,
+        scales,
+        params,
+        group_mse: gsum.iter().zip(&gn).map(|(&s, &c)| mean(s, c)).collect(),
+        group,
+        levels,
+        heat: ErrorMap {
+            rows: hr,
+            cols: hc,
+            row_step: heat_rows_step,
+            col_step,
+            values: cell_sum
+                .iter()
+                .zip(&cell_n)
+                .map(|(&s, &c)| mean(s, c))
+                .collect(),
+        },
+        underflow_groups,
+        recon,
+        geometry,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::quantizer::{GranularityKind, Mode};
+    use crate::weights::synth::{SynthSpec, generate};
+
+    fn int(bits: u32, mode: Mode, granularity: GranularityKind, group_size: u32) -> Scheme {
+        Scheme {
+            bits,
+            mode,
+            granularity,
+            group_size,
+            ..Scheme::default()
+        }
+    }
+
+    fn tensor() -> (Vec<f32>, Vec<usize>) {
+        let s = SynthSpec {
+            rows: 64,
+            cols: 256,
+            spread: 1.0,
+            ..SynthSpec::default()
+        };
+        (generate(&s).unwrap(), vec![64, 256])
+    }
+
+    #[test]
+    fn metrics_of_a_known_pair() {
+        let m = WeightMetrics::compute(&[3.0, 4.0], &[3.0, 3.0]);
+        assert_eq!(m.mse, 0.5);
+        assert_eq!(m.max_error, 1.0);
+        assert!((m.rel_frobenius - 0.2).abs() < 1e-12);
+        assert!((m.snr_db - 10.0 * 25f64.log10()).abs() < 1e-12);
+        let z = WeightMetrics::compute(&[0.0], &[0.0]);
+        assert_eq!((z.rel_frobenius, z.snr_db), (0.0, f64::INFINITY));
+        assert_eq!(
+            WeightMetrics::compute(&[0.0], &[1.0]).rel_frobenius,
+            f64::INFINITY
+        );
+    }
+
+    #[test]
+    fn geometry_maps_group_members_to_flat_indices() {
+        let g = Geometry::new(&[3, 10], 30, Granularity::PerGroup { size: 4 }).unwrap();
+        assert_eq!(g.num_groups(), 9);
+        assert_eq!(g.group_len(2), 2);
+        assert_eq!(g.flat_index(4, 1), Some(15));
+        assert_eq!(g.flat_index(2, 2), None);
+        let c = Geometry::new(&[3, 4], 12, Granularity::PerChannel { axis: 1 }).unwrap();
+        assert_eq!(c.group_len(1), 3);
+        assert_eq!(
+            (0..3)
+                .map(|k| c.flat_index(1, k).unwrap())
+                .collect::<Vec<_>>(),
+            vec![1, 5, 9]
+        );
+        let r = Geometry::new(&[3, 4], 12, Granularity::PerChannel { axis: 0 }).unwrap();
+        assert_eq!(r.flat_index(2, 3), Some(11));
+        // Every flat index belongs to the group that lists it.
+        for geo in [g, c, r] {
+            for grp in 0..geo.num_groups() {
+                for k in 0..geo.group_len(grp) {
+                    let i = geo.flat_index(grp, k).unwrap();
+                    assert_eq!(geo.layout().group_of(i), grp);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_worked_example_matches_the_quantizer() {
+        let x: Vec<f32> = (0..200)
+            .map(|i| ((i as f32) * 0.37).sin() * 1.3 + 0.2)
+            .collect();
+        for mode in Mode::ALL {
+            for bits in [2, 4, 8] {
+                let q = LinearQuantizer::fit(&x, &[], &int(bits, mode, GranularityKind::Tensor, 0))
+                    .unwrap();
+                let p = q.params[0];
+                for &v in &x {
+                    let w = worked_example(&p, v);
+                    assert_eq!(w.q, p.quantize_one(v), "{mode:?} {bits}");
+                    assert_eq!(w.r as f32, p.dequantize_one(w.q));
+                    assert!((w.error - (f64::from(v) - w.r)).abs() < 1e-12);
+                    assert!(w.q >= w.qmin && w.q <= w.qmax);
+                }
+            }
+        }
+        // A value beyond the range is clamped, and says so.
+        let p = AffineParams::choose(-1.0, 1.0, 4, Mode::Sym, crate::quantizer::IntRange::Signed)
+            .unwrap();
+        let w = worked_example(&p, 3.0);
+        assert_eq!((w.q, w.clamped), (7, true));
+        assert_eq!(w.rounded, 21.0);
+        // S = 1/7, x = 0.3: x/S = 2.1, round 2, r = 2/7.
+        let w = worked_example(&p, 0.3);
+        assert!((w.x_over_s - 2.1).abs() < 1e-6);
+        assert_eq!((w.q, w.clamped), (2, false));
+        assert!((w.r - 2.0 / 7.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn finer_groups_cost_more_bits_and_err_less() {
+        let (x, shape) = tensor();
+        let opts = StudyOptions::default();
+        let tensor = study(
+            &x,
+            &shape,
+            &int(4, Mode::Sym, GranularityKind::Tensor, 0),
+            &opts,
+        )
+        .unwrap();
+        let channel = study(
+            &x,
+            &shape,
+            &int(4, Mode::Sym, GranularityKind::Channel, 0),
+            &opts,
+        )
+        .unwrap();
+        let g128 = study(
+            &x,
+            &shape,
+            &int(4, Mode::Sym, GranularityKind::Group, 128),
+            &opts,
+        )
+        .unwrap();
+        let g32 = study(
+            &x,
+            &shape,
+            &int(4, Mode::Sym, GranularityKind::Group, 32),
+            &opts,
+        )
+        .unwrap();
+        assert!(tensor.metrics.mse > channel.metrics.mse);
+        assert!(channel.metrics.mse > g128.metrics.mse);
+        assert!(g128.metrics.mse > g32.metrics.mse);
+        assert_eq!(g128.storage.bits_per_weight, 4.125);
+        assert_eq!(g32.storage.bits_per_weight, 4.5);
+        assert_eq!(g128.scales.len(), 128);
+        assert_eq!(channel.scales.len(), 64);
+        // The per-group MSEs average to the total (equal group sizes).
+        let mean = g128.group_mse.iter().sum::<f64>() / 128.0;
+        assert!((mean - g128.metrics.mse).abs() < 1e-12 * mean.max(1e-30) + 1e-18);
+        // Heat map: one cell per group, rows × 2.
+        assert_eq!(
+            (g128.heat.rows, g128.heat.cols, g128.heat.col_step),
+            (64, 2, 128)
+        );
+        let cell_mean = g128.heat.values.iter().sum::<f64>() / g128.heat.values.len() as f64;
+        assert!((cell_mean - g128.metrics.mse).abs() <= 1e-9 * g128.metrics.mse);
+    }
+
+    #[test]
+    fn linear_reconstruction_uses_the_stored_scale() {
+        let (x, shape) = tensor();
+        let s = int(8, Mode::Sym, GranularityKind::Channel, 0);
+        let f16 = study(&x, &shape, &s, &StudyOptions::default()).unwrap();
+        for p in &f16.params {
+            assert_eq!(ScaleDtype::Fp16.round(p.scale), p.scale);
+        }
+        let f32s = study(
+            &x,
+            &shape,
+            &s,
+            &StudyOptions {
+                scale_dtype: ScaleDtype::Fp32,
+                ..StudyOptions::default()
+            },
+        )
+        .unwrap();
+        assert_ne!(f16.recon, f32s.recon);
+        assert_eq!(f16.underflow_groups, 0);
+        // Tiny weights underflow fp16 scales and are reported.
+        let tiny: Vec<f32> = x.iter().map(|v| v * 1e-7).collect();
+        let t = study(&tiny, &shape, &s, &StudyOptions::default()).unwrap();
+        assert!(t.underflow_groups > 0);
+    }
+
+    #[test]
+    fn every_scheme_studies_a_tensor_and_the_selected_group_clamps() {
+        let (x, shape) = tensor();
+        for kind in crate::quantizer::SchemeKind::ALL {
+            let (lo, hi) = kind.bits_range();
+            let s = Scheme {
+                scheme: kind,
+                bits: 4u32.clamp(lo, hi),
+                granularity: GranularityKind::Group,
+                group_size: 64,
+                ..Scheme::default()
+            };
+            let st = study(
+                &x,
+                &shape,
+                &s,
+                &StudyOptions {
+                    group: 1_000_000,
+                    ..StudyOptions::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+            assert_eq!(st.recon.len(), x.len());
+            assert_eq!(st.group, st.geometry.num_groups() - 1, "{kind:?}");
+            assert!(st.metrics.snr_db > 5.0, "{kind:?} {}", st.metrics.snr_db);
+            assert!(!st.levels.is_empty(), "{kind:?}");
+            assert_eq!(st.group_mse.len(), st.geometry.num_groups());
+        }
+    }
+
+    #[test]
+    fn the_worked_weight_of_a_group_is_that_groups() {
+        let (x, shape) = tensor();
+        let st = study(
+            &x,
+            &shape,
+            &int(4, Mode::Asym, GranularityKind::Group, 32),
+            &StudyOptions {
+                group: 9,
+                ..StudyOptions::default()
+            },
+        )
+        .unwrap();
+        let (i, w) = st.worked(&x, 5).unwrap();
+        assert_eq!(i, 256 + 32 + 5);
+        assert_eq!(w.r as f32, st.recon[i]);
+        assert!(st.worked(&x, 32).is_none());
+        let nf4 = study(
+            &x,
+            &shape,
+            &Scheme {
+                scheme: SchemeKind::Nf4,
+                ..Scheme::default()
+            },
+            &StudyOptions::default(),
+        )
+        .unwrap();
+        assert!(nf4.worked(&x, 0).is_none());
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        assert!(study(&[], &[], &Scheme::default(), &StudyOptions::default()).is_err());
+        assert!(
+            study(
+                &[1.0, f32::NAN],
+                &[],
+                &Scheme::default(),
+                &StudyOptions::default()
+            )
+            .is_err()
+        );
+        assert!(
+            study(
+                &[1.0; 6],
+                &[4],
+                &Scheme::default(),
+                &StudyOptions::default()
+            )
+            .is_err()
+        );
+        let axis = Scheme {
+            granularity: GranularityKind::Channel,
+            axis: 3,
+            ..Scheme::default()
+        };
+        assert!(study(&[1.0; 6], &[2, 3], &axis, &StudyOptions::default()).is_err());
+    }
+}

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::labs::memory::MemoryLab;
 use crate::labs::signal::SignalLab;
+use crate::labs::weight::WeightLab;
 
 /// The whole app: the `lab` parameter of the URL picks the page (`signal` when missing or
 /// unknown).
@@ -11,11 +12,13 @@ use crate::labs::signal::SignalLab;
 pub fn App() -> impl IntoView {
     let lab = match crate::url::current_lab().as_str() {
         "memory" => "memory",
+        "weight" => "weight",
         _ => "signal",
     };
     let current = move |id: &'static str| (lab == id).then_some("page");
     let page = match lab {
         "memory" => view! { <MemoryLab/> }.into_any(),
+        "weight" => view! { <WeightLab/> }.into_any(),
         _ => view! { <SignalLab/> }.into_any(),
     };
     view! {
@@ -25,6 +28,7 @@ pub fn App() -> impl IntoView {
             <nav aria-label="Labs">
                 <a href="?lab=signal" aria-current=current("signal")>"Signal lab"</a>
                 <a href="?lab=memory" aria-current=current("memory")>"Memory calculator"</a>
+                <a href="?lab=weight" aria-current=current("weight")>"Weight lab"</a>
             </nav>
         </header>
         <main>

@@ -6,6 +6,7 @@ use plotters::prelude::*;
 
 pub mod memory;
 pub mod views;
+pub mod weight;
 
 /// Okabe–Ito colours, distinguishable with every common colour-vision deficiency.
 pub mod palette {

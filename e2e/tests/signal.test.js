@@ -132,7 +132,7 @@ test('scheme parameters are controls and live in the URL', async () => {
   await page.waitForFunction(() => /mu=10\b/.test(location.search));
   assert.notEqual(Number.parseFloat(await readout(page, 'snr-db')), at255);
   await page.locator('[data-testid="scheme"]').selectOption('nf4');
-  assert.ok(await page.locator('.fixed-bits').isVisible());
+  assert.ok(await page.locator('[data-testid="fixed-bits"]').isVisible());
   assert.equal(await readout(page, 'bits-per-value'), '4.5');
   await page.locator('[data-testid="double-quant"]').check();
   await page.waitForFunction(() => /double_quant=true/.test(location.search));

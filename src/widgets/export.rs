@@ -46,7 +46,14 @@ pub fn text_file(text: &str, mime: &str, filename: &str) -> Result<(), String> {
     let url =
         web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "cannot create the file")?;
     let r = download_href(&url, filename);
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // The browser reads the blob after this returns: free it a little later.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
+    }
     r
 }
 

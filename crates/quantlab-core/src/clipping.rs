@@ -351,6 +351,23 @@ impl Sorted {
 
     /// `Σ (x − Q(x))²` over the sorted values with indices `i..j`.
     fn sse_between(&self, params: &AffineParams, i: usize, j: usize) -> f64 {
+        if j <= i {
+            return 0.0;
+        }
+        // Walking the levels costs a binary search per level; when the values are spread
+        // over more levels than that saves (fine grids, few values), sum them one by one.
+        let len = j - i;
+        let span = (f64::from(self.x[j - 1]) - f64::from(self.x[i])) / params.scale.max(1e-300);
+        let log_len = f64::from(usize::BITS - len.leading_zeros());
+        if (span + 1.0) * log_len >= len as f64 {
+            return self.x[i..j]
+                .iter()
+                .map(|&x| {
+                    let e = f64::from(x) - f64::from(params.dequantize_one(params.quantize_one(x)));
+                    e * e
+                })
+                .sum();
+        }
         let mut total = 0.0;
         let mut start = i;
         while start < j {

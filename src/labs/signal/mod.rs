@@ -3,6 +3,8 @@
 
 pub mod audio;
 pub mod draw;
+pub mod figures;
+pub mod scheme_controls;
 
 use std::sync::Arc;
 
@@ -10,15 +12,17 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+use quantlab_core::analysis::{self, LevelPoint};
 use quantlab_core::linear::{AffineParams, LinearQuantizer};
 use quantlab_core::metrics::Metrics;
-use quantlab_core::quantizer::{Fp8Format, IntRange, Mode, Quantizer, Scheme, SchemeKind};
+use quantlab_core::quantizer::{Fp8Format, Mode, Quantizer, Scheme, SchemeKind};
 use quantlab_core::signal::{SignalKind, SignalSpec, generate};
 use serde::{Deserialize, Serialize};
 
 use crate::charts::{self, SignalChart};
 use crate::format::{fixed, num};
 use crate::url::{parse_id, read_state, write_state};
+use scheme_controls::SchemeControls;
 
 /// Where the signal comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -68,10 +72,15 @@ pub struct SignalLabState {
     pub pan: f64,
     /// Embed mode: only the chosen views and a link back.
     pub embed: bool,
-    /// Views shown in embed mode, comma-separated (`signal`, `error`).
+    /// Views shown in embed mode, comma-separated ids of [`figures::VIEWS`].
     pub views: String,
     /// The quantizer.
     pub scheme: Scheme,
+    /// Compare mode: a second scheme on the same signal, side by side.
+    pub compare: bool,
+    /// The second scheme of compare mode (`cmp.`-prefixed in the URL).
+    #[serde(rename = "cmp.")]
+    pub cmp: Scheme,
 }
 
 impl Default for SignalLabState {
@@ -96,6 +105,14 @@ impl Default for SignalLabState {
             scheme: Scheme {
                 bits: 3,
                 mode: Mode::AsymFloat,
+                ..Scheme::default()
+            },
+            compare: false,
+            // Linear against μ-law, the classic pairing; bits follow the main scheme when
+            // compare mode is switched on.
+            cmp: Scheme {
+                scheme: SchemeKind::MuLaw,
+                bits: 3,
                 ..Scheme::default()
             },
         }
@@ -237,8 +254,12 @@ pub fn compute_with(
     state: &SignalLabState,
     upload: Option<&Upload>,
 ) -> Result<SignalResult, String> {
-    let input = input_signal(state, upload)?;
-    let scheme = state.scheme;
+    quantize_signal(input_signal(state, upload)?, state.scheme)
+}
+
+/// Quantizes `input` with `scheme`: the second half of [`compute_with`], also used for the
+/// second scheme of compare mode.
+pub fn quantize_signal(input: Vec<f32>, scheme: Scheme) -> Result<SignalResult, String> {
     // The linear scheme is fitted directly so its scale and zero-point can be shown.
     let (q, params): (Box<dyn Quantizer>, Option<AffineParams>) = match scheme.scheme {
         SchemeKind::Linear => {
@@ -434,16 +455,116 @@ fn perf_measure(name: &str, start: &str) {
     }
 }
 
+/// A future that resolves on a later task (a short timer): lets the page paint and handle
+/// input between pieces of background work.
+async fn idle_tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Runs `f` between two marks and records a `ql-step-<name>` measure, so the browser test can
+/// report where an update's time goes.
+fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    let perf = web_sys::window().and_then(|w| w.performance());
+    let (start, end) = (format!("ql-step-{name}-a"), format!("ql-step-{name}-b"));
+    if let Some(p) = &perf {
+        let _ = p.mark(&start);
+    }
+    let out = f();
+    if let Some(p) = &perf {
+        let _ = p.mark(&end);
+        let _ = p.measure_with_start_mark_and_end_mark(&format!("ql-step-{name}"), &start, &end);
+        p.clear_marks_with_mark_name(&start);
+        p.clear_marks_with_mark_name(&end);
+    }
+    out
+}
+
 fn draw_on(
     canvas: &web_sys::HtmlCanvasElement,
     f: impl FnOnce(&DrawingArea<CanvasBackend, plotters::coord::Shift>) -> Result<(), String>,
 ) {
-    if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
-        let root = backend.into_drawing_area();
-        if let Err(e) = f(&root) {
-            leptos::logging::warn!("{e}");
+    let name = canvas.get_attribute("data-testid").unwrap_or_default();
+    timed(&format!("draw-{name}"), || {
+        if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
+            let root = backend.into_drawing_area();
+            if let Err(e) = f(&root) {
+                leptos::logging::warn!("{e}");
+            }
         }
+    })
+}
+
+/// `views` with `id` switched on or off (comma-separated, in [`figures::VIEWS`] order).
+pub fn toggle_view(views: &str, id: &str, on: bool) -> String {
+    figures::VIEWS
+        .iter()
+        .map(|v| v.0)
+        .filter(|&v| {
+            if v == id {
+                on
+            } else {
+                views.split(',').any(|w| w.trim() == v)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// One analysis figure of the page: its view id, canvas height, texts and CSV export.
+struct FigureSpec {
+    id: &'static str,
+    height: u32,
+    caption: &'static str,
+    aria: &'static str,
+    formula: Box<dyn Fn() -> String + Send + Sync>,
+    csv: Box<dyn Fn() -> Option<String> + Send + Sync>,
+    visible: Box<dyn Fn() -> bool + Send + Sync>,
+    drawable: Box<dyn Fn() -> bool + Send + Sync>,
+}
+
+/// Compare mode's figure: the visible window of both results side by side, each titled with
+/// its scheme and SNR.
+fn draw_compare<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    a: &SignalResult,
+    b: &SignalResult,
+    lo: usize,
+    hi: usize,
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| format!("{e:?}"))?;
+    let (w, _) = root.dim_in_pixel();
+    let (left, right) = root.split_horizontally(w / 2);
+    for (area, r, name) in [(left, a, "A"), (right, b, "B")] {
+        let (title, body) = area.split_vertically(24);
+        title
+            .draw_text(
+                &format!(
+                    "{name}: {} — SNR {} dB",
+                    figures::scheme_name(&r.scheme),
+                    fixed(r.metrics.snr_db, 2)
+                ),
+                &("sans-serif", 13).into_font().color(&BLACK),
+                (10, 5),
+            )
+            .map_err(|e| format!("{e:?}"))?;
+        let hi = hi.min(r.input.len());
+        let lo = lo.min(hi);
+        charts::draw_signal(
+            &body,
+            &SignalChart {
+                input: &r.input[lo..hi],
+                quantized: &r.quantized[lo..hi],
+                levels: &r.levels,
+                start: lo,
+            },
+        )?;
     }
+    Ok(())
 }
 
 /// The Signal lab page.
@@ -453,37 +574,263 @@ pub fn SignalLab() -> impl IntoView {
     let state = RwSignal::new(initial);
     let upload = RwSignal::new(None::<Arc<Upload>>);
     let upload_error = RwSignal::new(None::<String>);
-    let result = Memo::new(move |_| {
+    // The pipeline, as memos: each figure recomputes only when what it depends on changes.
+    // Only the source's own settings regenerate the input.
+    let source_key = Memo::new(move |_| {
         perf_mark("ql-update-start");
+        state.with(|s| SignalLabState {
+            source: s.source,
+            drawn: s.drawn.clone(),
+            start: s.start,
+            signal: s.signal,
+            n: s.n,
+            amp: s.amp,
+            freq: s.freq,
+            seed: s.seed,
+            offset: s.offset,
+            ..SignalLabState::default()
+        })
+    });
+    let input = Memo::new(move |_| {
         let up = upload.get();
-        state.with(|s| compute_with(s, up.as_deref())).map(Arc::new)
+        source_key
+            .with(|s| timed("input", || input_signal(s, up.as_deref())))
+            .map(Arc::new)
+    });
+    let scheme = Memo::new(move |_| state.with(|s| s.scheme));
+    let result = Memo::new(move |_| {
+        let x = input.get()?;
+        timed("quantize", || quantize_signal(x.to_vec(), scheme.get())).map(Arc::new)
+    });
+    let compare = Memo::new(move |_| state.with(|s| s.compare));
+    let cmp_scheme = Memo::new(move |_| state.with(|s| s.cmp));
+    let result_b = Memo::new(move |_| {
+        let x = input.get()?;
+        timed("quantize-b", || {
+            quantize_signal(x.to_vec(), cmp_scheme.get())
+        })
+        .map(Arc::new)
+    });
+    let transfer = Memo::new(move |_| {
+        let x = input.get()?;
+        timed("transfer", || figures::transfer(&x, &scheme.get())).map(Arc::new)
+    });
+    let error_hist = Memo::new(move |_| {
+        let r = result.get()?;
+        timed("error-hist", || figures::error_histogram(&r)).map(Arc::new)
+    });
+    // SNR against bits sweeps every width: keyed on the scheme without its bits.
+    let scheme_any_bits = Memo::new(move |_| Scheme {
+        bits: 0,
+        ..scheme.get()
+    });
+    let snr_bits = Memo::new(move |_| {
+        let x = input.get()?;
+        timed("snr-bits", || figures::snr_bits(&x, &scheme_any_bits.get())).map(Arc::new)
+    });
+    // The companding curve depends only on (bits, μ): computed once per pair and kept.
+    let level_key = Memo::new(move |_| figures::companding_params(&scheme.get()));
+    let level_cache = StoredValue::new(Vec::<((u32, u64), Arc<Vec<LevelPoint>>)>::new());
+    let cached_curve = move |bits: u32, mu: f64| -> Result<Arc<Vec<LevelPoint>>, String> {
+        let key = (bits, mu.to_bits());
+        if let Some(hit) =
+            level_cache.with_value(|c| c.iter().find(|e| e.0 == key).map(|e| e.1.clone()))
+        {
+            return Ok(hit);
+        }
+        let curve = Arc::new(timed("snr-level", || figures::companding_curve(bits, mu))?);
+        level_cache.update_value(|c| {
+            if c.len() >= 64 {
+                c.remove(0);
+            }
+            c.push((key, curve.clone()));
+        });
+        Ok(curve)
+    };
+    let level_curve = Memo::new(move |_| {
+        let (bits, mu) = level_key.get();
+        cached_curve(bits, mu)
+    });
+    // While the page is idle, fill the cache for every other bit width at this μ, one width
+    // per task, so moving the bits slider never waits for the figure.
+    Effect::new(move |_| {
+        let (_, mu) = level_key.get();
+        wasm_bindgen_futures::spawn_local(async move {
+            for bits in 1..=16 {
+                idle_tick().await;
+                if level_key
+                    .try_get_untracked()
+                    .is_none_or(|k| k.1.to_bits() != mu.to_bits())
+                {
+                    return;
+                }
+                let _ = cached_curve(bits, mu);
+            }
+        });
+    });
+    let level_point = Memo::new(move |_| {
+        let x = input.get().ok()?;
+        let (bits, mu) = level_key.get();
+        timed("level-point", || analysis::level_point(&x, bits, mu)).ok()
+    });
+    let clip = Memo::new(move |_| {
+        let x = input.get()?;
+        timed("clip", || figures::clip(&x, &scheme.get())).map(Arc::new)
     });
 
     Effect::new(move |_| state.with(|s| write_state("signal", s)));
 
-    let signal_canvas = NodeRef::<Canvas>::new();
-    let error_canvas = NodeRef::<Canvas>::new();
+    let canvases: [(&'static str, NodeRef<Canvas>); 8] =
+        figures::VIEWS.map(|(id, _)| (id, NodeRef::new()));
+    let canvas = move |id: &str| {
+        canvases
+            .iter()
+            .find(|c| c.0 == id)
+            .map(|c| c.1)
+            .unwrap_or_default()
+    };
+    let shown =
+        move |id: &str| state.with(|s| !s.embed || s.views.split(',').any(|v| v.trim() == id));
+    // One effect draws every visible figure, in order, and closes the `ql-update` measure;
+    // a figure whose data did not change is not redrawn.
+    // Each entry holds the data last drawn (so its address cannot be reused) and a key of
+    // the other inputs (window, bits, marker).
+    type Drawn = (Arc<dyn std::any::Any + Send + Sync>, u64);
+    let drawn = StoredValue::new(std::collections::HashMap::<&'static str, Drawn>::new());
+    let fresh = move |id: &'static str, data: Arc<dyn std::any::Any + Send + Sync>, key: u64| {
+        drawn
+            .try_update_value(|d| {
+                let same = d
+                    .get(id)
+                    .is_some_and(|(old, k)| Arc::ptr_eq(old, &data) && *k == key);
+                d.insert(id, (data, key));
+                !same
+            })
+            .unwrap_or(true)
+    };
     Effect::new(move |_| {
-        let Ok(r) = result.get() else { return };
         let (zoom, pan) = state.with(|s| (s.zoom, s.pan));
-        let (a, b) = visible_window(r.input.len(), zoom, pan);
-        if let Some(c) = signal_canvas.get() {
+        if let Ok(r) = result.get() {
+            let (a, b) = visible_window(r.input.len(), zoom, pan);
+            let key = ((a as u64) << 32) ^ b as u64;
+            if shown("signal")
+                && fresh("signal", r.clone(), key)
+                && let Some(c) = canvas("signal").get()
+            {
+                draw_on(&c, |root| {
+                    charts::draw_signal(
+                        root,
+                        &SignalChart {
+                            input: &r.input[a..b],
+                            quantized: &r.quantized[a..b],
+                            levels: &r.levels,
+                            start: a,
+                        },
+                    )
+                });
+            }
+            if shown("error")
+                && fresh("error", r.clone(), key)
+                && let Some(c) = canvas("error").get()
+            {
+                draw_on(&c, |root| {
+                    charts::draw_error(root, &r.error[a..b], r.metrics.step, a)
+                });
+            }
+            if shown("compare")
+                && compare.get()
+                && let Ok(rb) = result_b.get()
+                && let Some(c) = canvas("compare").get()
+            {
+                let both: Arc<dyn std::any::Any + Send + Sync> = Arc::new((r.clone(), rb.clone()));
+                let same = drawn.with_value(|d| {
+                    d.get("compare")
+                        .and_then(|(old, k)| {
+                            old.downcast_ref::<(Arc<SignalResult>, Arc<SignalResult>)>()
+                                .map(|(oa, ob)| {
+                                    Arc::ptr_eq(oa, &r) && Arc::ptr_eq(ob, &rb) && *k == key
+                                })
+                        })
+                        .unwrap_or(false)
+                });
+                if !same && fresh("compare", both, key) {
+                    draw_on(&c, |root| draw_compare(root, &r, &rb, a, b));
+                }
+            }
+        }
+        if shown("transfer")
+            && let Ok(t) = transfer.get()
+            && fresh("transfer", t.clone(), 0)
+            && let Some(c) = canvas("transfer").get()
+        {
             draw_on(&c, |root| {
-                charts::draw_signal(
+                charts::views::draw_transfer(
                     root,
-                    &SignalChart {
-                        input: &r.input[a..b],
-                        quantized: &r.quantized[a..b],
-                        levels: &r.levels,
-                        start: a,
+                    &charts::views::TransferChart {
+                        curve: &t.curve,
+                        histogram: &t.histogram,
                     },
                 )
             });
         }
-        if let Some(c) = error_canvas.get() {
+        if shown("error-hist")
+            && let Ok(h) = error_hist.get()
+            && let Ok(r) = result.get()
+            && fresh("error-hist", h.clone(), 0)
+            && let Some(c) = canvas("error-hist").get()
+        {
             draw_on(&c, |root| {
-                charts::draw_error(root, &r.error[a..b], r.metrics.step, a)
+                charts::views::draw_error_histogram(root, &h, r.metrics.step)
             });
+        }
+        if shown("snr-bits")
+            && let Ok(sb) = snr_bits.get()
+        {
+            let bits = scheme.get().code_bits();
+            if fresh("snr-bits", sb.clone(), u64::from(bits))
+                && let Some(c) = canvas("snr-bits").get()
+            {
+                draw_on(&c, |root| {
+                    charts::views::draw_snr_vs_bits(
+                        root,
+                        &charts::views::SnrBitsChart {
+                            measured: &sb.measured,
+                            theory: &sb.theory,
+                            current_bits: Some(bits),
+                        },
+                    )
+                });
+            }
+        }
+        if shown("snr-level")
+            && let Ok(curve) = level_curve.get()
+        {
+            let current = level_point.get();
+            let key = current.map_or(0, |p| {
+                p.level_db.to_bits()
+                    ^ p.snr_mulaw.to_bits().rotate_left(17)
+                    ^ p.snr_linear.to_bits().rotate_left(41)
+            });
+            if fresh("snr-level", curve.clone(), key)
+                && let Some(c) = canvas("snr-level").get()
+            {
+                draw_on(&c, |root| {
+                    charts::views::draw_snr_vs_level(
+                        root,
+                        &charts::views::LevelChart {
+                            curve: &curve,
+                            current,
+                        },
+                    )
+                });
+            }
+        }
+        if shown("clip")
+            && let Ok(t) = clip.get()
+            && fresh("clip", t.clone(), 0)
+            && let Some(c) = canvas("clip").get()
+        {
+            draw_on(&c, |root| charts::views::draw_clip_tradeoff(root, &t));
         }
         perf_measure("ql-update", "ql-update-start");
     });
@@ -492,16 +839,12 @@ pub fn SignalLab() -> impl IntoView {
     let readout = move |f: fn(&SignalResult) -> String| {
         move || result.with(|r| r.as_ref().map(|r| f(r)).unwrap_or_else(|_| "—".into()))
     };
-    let kind = move || state.with(|s| s.scheme.scheme);
     let is_noise = move || state.with(|s| s.signal.is_random());
     let uses_freq = move || state.with(|s| s.signal.uses_freq());
     // A memo, so views keyed on the source (the drawing pad) are not rebuilt on every change.
     let source_memo = Memo::new(move |_| state.with(|s| s.source));
     let source = move || source_memo.get();
     let embed = state.with_untracked(|s| s.embed);
-    let shows = move |view: &'static str| {
-        move || state.with(|s| !s.embed || s.views.split(',').any(|v| v.trim() == view))
-    };
 
     // Listening.
     let playing = StoredValue::new_local(None::<audio::Playing>);
@@ -610,6 +953,52 @@ pub fn SignalLab() -> impl IntoView {
             let text =
                 crate::widgets::export::csv(&["x", "q", "e"], &[&r.input, &r.quantized, &r.error]);
             let _ = crate::widgets::export::text_file(&text, "text/csv", "quantlab-signal.csv");
+        }
+    };
+
+    let figure = move |f: FigureSpec| {
+        let FigureSpec {
+            id,
+            height,
+            caption,
+            aria,
+            formula,
+            csv,
+            visible,
+            drawable,
+        } = f;
+        let visible = Arc::new(visible);
+        let shown_now = {
+            let v = visible.clone();
+            move || shown(id) && v()
+        };
+        let png = move |_| {
+            let _ = crate::widgets::export::canvas_png(
+                &format!("{id}-canvas"),
+                &format!("quantlab-{id}.png"),
+            );
+        };
+        let save_csv = move |_| {
+            if let Some(text) = csv() {
+                let _ = crate::widgets::export::text_file(
+                    &text,
+                    "text/csv",
+                    &format!("quantlab-{id}.csv"),
+                );
+            }
+        };
+        view! {
+            <figure class="view" class:hidden=move || !shown_now() data-view=id>
+                <canvas node_ref=canvas(id) data-testid=format!("{id}-canvas") width="960" height=height class:hidden=move || !drawable()
+                    role="img" aria-label=aria></canvas>
+                <figcaption>{caption}
+                    <span class="formula" data-testid=format!("formula-{id}")>{formula}</span>
+                </figcaption>
+                <div class="buttons figure-exports" class:hidden=embed>
+                    <button type="button" data-testid=format!("export-{id}-png") on:click=png>"PNG"</button>
+                    <button type="button" data-testid=format!("export-{id}-csv") on:click=save_csv>"CSV"</button>
+                </div>
+            </figure>
         }
     };
 
@@ -737,104 +1126,31 @@ pub fn SignalLab() -> impl IntoView {
                     </fieldset>
                     <fieldset>
                         <legend>"Quantizer"</legend>
-                        <label>"Scheme "
-                            <select data-testid="scheme" on:change=move |ev| {
-                                if let Some(k) = parse_id::<SchemeKind>(&event_target_value(&ev)) {
-                                    set(&|s| {
-                                        s.scheme.scheme = k;
-                                        let (lo, hi) = k.bits_range();
-                                        s.scheme.bits = s.scheme.bits.clamp(lo, hi);
-                                    });
-                                }
-                            }>
-                                {SchemeKind::ALL.iter().map(|&k| view! {
-                                    <option value=k.id() selected=move || state.with(|s| s.scheme.scheme == k)>{k.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label class:hidden=move || kind().fixed_bits().is_some()>"Bits "
-                            <input type="range" data-testid="bits" step="1"
-                                min=move || kind().bits_range().0
-                                max=move || kind().bits_range().1
-                                prop:value=move || state.with(|s| s.scheme.bits.to_string())
-                                on:input=move |ev| {
-                                    if let Ok(v) = event_target_value(&ev).parse::<u32>() {
-                                        set(&|s| s.scheme.bits = v);
-                                    }
-                                }/>
-                            <output data-testid="bits-value">{move || state.with(|s| s.scheme.bits)}</output>
-                        </label>
-                        <p class:hidden=move || kind().fixed_bits().is_none() class="fixed-bits">
-                            {move || kind().fixed_bits().map(|b| format!("{b} bits per code, fixed by the format")).unwrap_or_default()}
-                        </p>
-                        <label class:hidden=move || kind() != SchemeKind::Linear>"Mode "
-                            <select data-testid="mode" on:change=move |ev| {
-                                if let Some(m) = parse_id::<Mode>(&event_target_value(&ev)) {
-                                    set(&|s| s.scheme.mode = m);
-                                }
-                            }>
-                                {Mode::ALL.iter().map(|&m| view! {
-                                    <option value=m.id() selected=move || state.with(|s| s.scheme.mode == m)>{m.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label class:hidden=move || kind() != SchemeKind::Linear>"Codes "
-                            <select data-testid="range" on:change=move |ev| {
-                                if let Some(r) = parse_id::<IntRange>(&event_target_value(&ev)) {
-                                    set(&|s| s.scheme.range = r);
-                                }
-                            }>
-                                <option value="signed" selected=move || state.with(|s| s.scheme.range == IntRange::Signed)>"signed"</option>
-                                <option value="unsigned" selected=move || state.with(|s| s.scheme.range == IntRange::Unsigned)>"unsigned"</option>
-                            </select>
-                        </label>
-                        <label class:hidden=move || kind() != SchemeKind::MuLaw>"μ "
-                            <input type="number" data-testid="mu" min="0.001" step="any"
-                                prop:value=move || state.with(|s| s.scheme.mu.to_string())
-                                on:change=move |ev| {
-                                    if let Ok(v) = event_target_value(&ev).trim().parse::<f64>() {
-                                        set(&|s| s.scheme.mu = v);
-                                    }
-                                }/>
-                        </label>
-                        <label class:hidden=move || kind() != SchemeKind::ALaw>"A "
-                            <input type="number" data-testid="a-law" min="1" step="any"
-                                prop:value=move || state.with(|s| s.scheme.a_law.to_string())
-                                on:change=move |ev| {
-                                    if let Ok(v) = event_target_value(&ev).trim().parse::<f64>() {
-                                        set(&|s| s.scheme.a_law = v);
-                                    }
-                                }/>
-                        </label>
-                        <label class:hidden=move || kind() != SchemeKind::Nf4>"Block size "
-                            <input type="number" data-testid="block-size" min="1" step="1"
-                                prop:value=move || state.with(|s| s.scheme.block_size.to_string())
-                                on:change=move |ev| {
-                                    if let Ok(v) = event_target_value(&ev).trim().parse::<u32>() {
-                                        set(&|s| s.scheme.block_size = v);
-                                    }
-                                }/>
-                        </label>
-                        <label class:hidden=move || kind() != SchemeKind::Nf4>
-                            <input type="checkbox" data-testid="double-quant"
-                                prop:checked=move || state.with(|s| s.scheme.double_quant)
+                        <SchemeControls prefix="" scheme=Signal::derive(move || state.with(|s| s.scheme))
+                            edit=move |f: &dyn Fn(&mut Scheme)| state.update(|s| f(&mut s.scheme))/>
+                    </fieldset>
+                    <fieldset>
+                        <legend>"Compare"</legend>
+                        <label>
+                            <input type="checkbox" data-testid="compare"
+                                prop:checked=move || compare.get()
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
-                                    set(&|s| s.scheme.double_quant = on);
+                                    state.update(|s| {
+                                        // The first time, B starts at A's bits (linear vs μ-law at the same width).
+                                        if on && s.cmp == SignalLabState::default().cmp {
+                                            let (lo, hi) = s.cmp.scheme.bits_range();
+                                            s.cmp.bits = s.scheme.code_bits().clamp(lo, hi);
+                                        }
+                                        s.compare = on;
+                                    });
                                 }/>
-                            " double quantization of the block scales"
+                            " compare with a second scheme (B) on the same signal"
                         </label>
-                        <label class:hidden=move || kind() != SchemeKind::Fp8>"FP8 format "
-                            <select data-testid="fp8" on:change=move |ev| {
-                                if let Some(f) = parse_id::<Fp8Format>(&event_target_value(&ev)) {
-                                    set(&|s| s.scheme.fp8 = f);
-                                }
-                            }>
-                                {Fp8Format::ALL.iter().map(|&f| view! {
-                                    <option value=f.id() selected=move || state.with(|s| s.scheme.fp8 == f)>{f.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
+                        <div class:hidden=move || !compare.get()>
+                            <SchemeControls prefix="cmp-" scheme=Signal::derive(move || cmp_scheme.get())
+                                edit=move |f: &dyn Fn(&mut Scheme)| state.update(|s| f(&mut s.cmp))/>
+                        </div>
                     </fieldset>
                     <fieldset>
                         <legend>"Listen"</legend>
@@ -890,6 +1206,20 @@ pub fn SignalLab() -> impl IntoView {
                             <button type="button" data-testid="copy-embed" on:click=copy_snippet>"Copy embed snippet"</button>
                             <span class="hint">{move || copied.get()}</span>
                         </div>
+                        <p class="hint">"Views in the embed:"</p>
+                        <div class="view-picks">
+                            {figures::VIEWS.iter().map(|&(id, label)| view! {
+                                <label>
+                                    <input type="checkbox" data-testid=format!("embed-view-{id}")
+                                        prop:checked=move || state.with(|s| s.views.split(',').any(|v| v.trim() == id))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            state.update(|s| s.views = toggle_view(&s.views, id, on));
+                                        }/>
+                                    {format!(" {label}")}
+                                </label>
+                            }).collect_view()}
+                        </div>
                         <textarea readonly rows="3" data-testid="embed-snippet" aria-label="Embed snippet">{embed_snippet}</textarea>
                         <div class="buttons">
                             <button type="button" data-testid="export-csv" on:click=export_csv>"Data as CSV"</button>
@@ -922,9 +1252,20 @@ pub fn SignalLab() -> impl IntoView {
                         <div><dt>"Levels L"</dt><dd><span data-testid="levels">{readout(|r| r.metrics.levels.to_string())}</span></dd></div>
                         <div><dt>"Bits per value (with scales)"</dt><dd><span data-testid="bits-per-value">{readout(|r| num(r.bits_per_value))}</span></dd></div>
                     </dl>
+                    <dl class="readouts compare-readouts" class:hidden=move || !compare.get()>
+                        <div><dt>"B: SNR"</dt><dd><span data-testid="cmp-snr-db">{move || result_b.with(|r| r.as_ref().map(|r| fixed(r.metrics.snr_db, 2)).unwrap_or_else(|_| "—".into()))}</span>" dB"</dd></div>
+                        <div><dt>"B: MSE"</dt><dd><span data-testid="cmp-mse">{move || result_b.with(|r| r.as_ref().map(|r| num(r.metrics.mse)).unwrap_or_else(|_| "—".into()))}</span></dd></div>
+                        <div><dt>"B: max |e|"</dt><dd><span data-testid="cmp-max-abs-error">{move || result_b.with(|r| r.as_ref().map(|r| num(r.metrics.max_abs_error)).unwrap_or_else(|_| "—".into()))}</span></dd></div>
+                        <div><dt>"B: levels"</dt><dd><span data-testid="cmp-levels">{move || result_b.with(|r| r.as_ref().map(|r| r.metrics.levels.to_string()).unwrap_or_else(|_| "—".into()))}</span></dd></div>
+                        <div><dt>"B: bits per value"</dt><dd><span data-testid="cmp-bits-per-value">{move || result_b.with(|r| r.as_ref().map(|r| num(r.bits_per_value)).unwrap_or_else(|_| "—".into()))}</span></dd></div>
+                        <div><dt>"SNR B − A"</dt><dd><span data-testid="cmp-snr-gain-db">{move || match (result.get(), result_b.get()) { (Ok(a), Ok(b)) => fixed(b.metrics.snr_db - a.metrics.snr_db, 2), _ => "—".into() }}</span>" dB"</dd></div>
+                    </dl>
+                    {move || (compare.get()).then(|| result_b.with(|r| r.as_ref().err().map(|e| view! {
+                        <p class="error" role="alert" data-testid="cmp-error">{format!("Scheme B: {e}")}</p>
+                    })))}
                     <p class="formula" data-testid="formula">{readout(scale_formula)}</p>
-                    <figure class:hidden=move || !shows("signal")()>
-                        <canvas node_ref=signal_canvas data-testid="signal-canvas" width="960" height="320"
+                    <figure class:hidden=move || !shown("signal")>
+                        <canvas node_ref=canvas("signal") data-testid="signal-canvas" width="960" height="320"
                             role="img" aria-label="x[n] and Q(x[n]) over n, with the quantization levels as horizontal lines"></canvas>
                         <figcaption>
                             "x[n] (blue) and Q(x[n]) (orange) over the level grid. "
@@ -935,11 +1276,80 @@ pub fn SignalLab() -> impl IntoView {
                             })}
                         </figcaption>
                     </figure>
-                    <figure class:hidden=move || !shows("error")()>
-                        <canvas node_ref=error_canvas data-testid="error-canvas" width="960" height="200"
+                    <figure class:hidden=move || !shown("error")>
+                        <canvas node_ref=canvas("error") data-testid="error-canvas" width="960" height="200"
                             role="img" aria-label="quantization error e(n) over n, with the ±Δ/2 bounds dashed"></canvas>
                         <figcaption>"e(n) = x[n] − Q(x[n]), with ±Δ/2 dashed."</figcaption>
                     </figure>
+                    {figure(FigureSpec {
+                        id: "compare", height: 280,
+                        caption: "Compare: the same signal through scheme A (left) and scheme B (right).",
+                        aria: "two charts side by side: x[n] and Q(x[n]) for scheme A and for scheme B",
+                        formula: Box::new(move || match (result.get(), result_b.get()) {
+                            (Ok(a), Ok(b)) => figures::compare_formula(&a, &b),
+                            (Err(e), _) | (_, Err(e)) => e,
+                        }),
+                        csv: Box::new(move || match (result.get_untracked(), result_b.get_untracked()) {
+                            (Ok(a), Ok(b)) => Some(figures::compare_csv(&a, &b)),
+                            _ => None,
+                        }),
+                        visible: Box::new(move || compare.get()),
+                        drawable: Box::new(|| true),
+                    })}
+                    {figure(FigureSpec {
+                        id: "transfer", height: 360,
+                        caption: "Transfer staircase Q(x) against x (vermillion; identity dashed), with the input's histogram beneath it.",
+                        aria: "the transfer function Q(x) as a staircase over x, above a histogram of the input",
+                        formula: Box::new(move || result.with(|r| r.as_ref().map(|r| figures::transfer_formula(r)).unwrap_or_else(|e| e.clone()))),
+                        csv: Box::new(move || transfer.get_untracked().ok().map(|t| figures::transfer_csv(&t))),
+                        visible: Box::new(|| true),
+                        drawable: Box::new(|| true),
+                    })}
+                    {figure(FigureSpec {
+                        id: "error-hist", height: 240,
+                        caption: "Histogram of e(n), with ±Δ/2 dashed: flat between the bounds when the uniform-noise model holds.",
+                        aria: "histogram of the quantization error with the bounds plus and minus half a step",
+                        formula: Box::new(move || match (result.get(), error_hist.get()) {
+                            (Ok(r), Ok(h)) => figures::error_histogram_formula(&r, &h),
+                            (Err(e), _) | (_, Err(e)) => e,
+                        }),
+                        csv: Box::new(move || error_hist.get_untracked().ok().map(|h| figures::histogram_csv(&h))),
+                        visible: Box::new(|| true),
+                        drawable: Box::new(|| true),
+                    })}
+                    {figure(FigureSpec {
+                        id: "snr-bits", height: 280,
+                        caption: "SNR against bits for this signal (vermillion) and the 6.02·b + 1.76 dB line (black, dashed); the current bits in orange.",
+                        aria: "signal-to-noise ratio in decibels against the number of bits, measured and theoretical",
+                        formula: Box::new(move || result.with(|r| r.as_ref().map(|r| figures::snr_bits_formula(r)).unwrap_or_else(|e| e.clone()))),
+                        csv: Box::new(move || snr_bits.get_untracked().ok().map(|s| figures::snr_bits_csv(&s))),
+                        visible: Box::new(|| true),
+                        drawable: Box::new(|| true),
+                    })}
+                    {figure(FigureSpec {
+                        id: "snr-level", height: 280,
+                        caption: "SNR against input level, −60 … 0 dB below full scale, for linear (blue) and μ-law (purple) at the same bits: the companding figure. This signal's point in orange.",
+                        aria: "signal-to-noise ratio against input level for a uniform and a mu-law quantizer",
+                        formula: Box::new(move || {
+                            let (bits, mu) = level_key.get();
+                            figures::level_formula(bits, mu, level_point.get().as_ref())
+                        }),
+                        csv: Box::new(move || level_curve.get_untracked().ok().map(|c| figures::level_csv(&c))),
+                        visible: Box::new(|| true),
+                        drawable: Box::new(|| true),
+                    })}
+                    {figure(FigureSpec {
+                        id: "clip", height: 280,
+                        caption: "Rounding (blue), clipping (vermillion) and total (black) MSE against the clip threshold α; the current clip range in orange.",
+                        aria: "rounding error, clipping error and their total against the clipping threshold",
+                        formula: Box::new(move || match clip.get() {
+                            Ok(t) => figures::clip_formula(&t, &scheme.get()),
+                            Err(e) => e,
+                        }),
+                        csv: Box::new(move || clip.get_untracked().ok().map(|t| figures::clip_csv(&t))),
+                        visible: Box::new(|| true),
+                        drawable: Box::new(move || clip.with(|c| c.is_ok())),
+                    })}
                 </div>
             </div>
         </section>

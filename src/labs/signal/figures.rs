@@ -1,0 +1,414 @@
+//! The Signal lab's analysis views as data: what each figure plots, its formula with the live
+//! numbers substituted, and its CSV export. Pure functions of the computed result, so they are
+//! tested natively; the page only draws them ([`crate::charts::views`]).
+
+use quantlab_core::analysis::{self, ClipTradeoff, Histogram, LevelPoint};
+use quantlab_core::quantizer::{Mode, Scheme, SchemeKind};
+
+use super::SignalResult;
+use crate::format::{fixed, num};
+
+/// Every view of the page: its id (used in `views=` of an embed link) and its title.
+pub const VIEWS: [(&str, &str); 8] = [
+    ("signal", "x[n] and Q(x[n])"),
+    ("error", "Error e(n)"),
+    ("transfer", "Transfer staircase"),
+    ("error-hist", "Error histogram"),
+    ("snr-bits", "SNR vs bits"),
+    ("snr-level", "SNR vs input level"),
+    ("clip", "Rounding vs clipping"),
+    ("compare", "Compare two schemes"),
+];
+
+/// Bins of the input histogram under the transfer curve.
+pub const INPUT_BINS: usize = 64;
+/// Bins of the error histogram.
+pub const ERROR_BINS: usize = 41;
+/// Points of the transfer curve: enough to show every step of an 8-bit staircase.
+pub const TRANSFER_POINTS: usize = 1024;
+/// Thresholds of the rounding/clipping sweep.
+pub const CLIP_POINTS: usize = 48;
+
+/// The transfer view: the staircase and the input's histogram on the same x range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transfer {
+    /// `(x, Q(x))`, ascending `x`.
+    pub curve: Vec<(f64, f64)>,
+    /// The input's histogram over the curve's range.
+    pub histogram: Histogram,
+}
+
+/// Computes the transfer view of `scheme` on `input`.
+pub fn transfer(input: &[f32], scheme: &Scheme) -> Result<Transfer, String> {
+    let range = analysis::transfer_range(input).map_err(|e| e.to_string())?;
+    let curve =
+        analysis::transfer_curve(scheme, input, TRANSFER_POINTS).map_err(|e| e.to_string())?;
+    let histogram =
+        analysis::histogram(input, INPUT_BINS, Some(range)).map_err(|e| e.to_string())?;
+    Ok(Transfer { curve, histogram })
+}
+
+/// The histogram of the error, over `±Δ/2` widened to show what lies outside.
+pub fn error_histogram(r: &SignalResult) -> Result<Histogram, String> {
+    analysis::error_histogram(&r.error, r.metrics.step, ERROR_BINS).map_err(|e| e.to_string())
+}
+
+/// The SNR-against-bits view: measured on the signal, and the textbook line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnrBits {
+    /// `(bits, SNR dB)` measured.
+    pub measured: Vec<(u32, f64)>,
+    /// `(bits, 6.02·b + 1.76)`.
+    pub theory: Vec<(u32, f64)>,
+}
+
+/// Computes the SNR-against-bits view. It does not depend on `scheme.bits` (every width is
+/// swept), so the page keys it on the scheme with the bits left out.
+pub fn snr_bits(input: &[f32], scheme: &Scheme) -> Result<SnrBits, String> {
+    let measured = analysis::snr_vs_bits(input, scheme).map_err(|e| e.to_string())?;
+    Ok(SnrBits {
+        measured,
+        theory: analysis::sqnr_theory_line(1, 16),
+    })
+}
+
+/// The bits and μ the companding figure uses for a scheme: the scheme's own for μ-law and
+/// linear, 8 bits for the fixed formats, and μ = 255 unless the scheme is μ-law.
+pub fn companding_params(scheme: &Scheme) -> (u32, f64) {
+    let bits = scheme.code_bits().clamp(1, 16);
+    let mu = if scheme.scheme == SchemeKind::MuLaw && scheme.mu.is_finite() && scheme.mu > 0.0 {
+        scheme.mu
+    } else {
+        255.0
+    };
+    (bits, mu)
+}
+
+/// The companding curve (a fixed full-scale sine at −60 … 0 dB) for `bits` and `mu`.
+pub fn companding_curve(bits: u32, mu: f64) -> Result<Vec<LevelPoint>, String> {
+    analysis::snr_vs_input_level(bits, mu, &analysis::default_levels_db())
+        .map_err(|e| e.to_string())
+}
+
+/// The rounding/clipping sweep for the current settings (linear schemes only).
+pub fn clip(input: &[f32], scheme: &Scheme) -> Result<ClipTradeoff, String> {
+    analysis::clip_tradeoff(input, scheme, CLIP_POINTS).map_err(|e| e.to_string())
+}
+
+/// The transfer view's formula.
+pub fn transfer_formula(r: &SignalResult) -> String {
+    let l = r.levels.len();
+    if r.scheme.scheme == SchemeKind::Linear && r.scheme.mode == Mode::AsymFloat {
+        return format!(
+            "Q(x) = Δ·round((x − x_min)/Δ) + x_min with Δ = {} and x_min = {}: {l} levels from {} to {}",
+            num(r.metrics.step),
+            num(r.x_min),
+            num(r.x_min),
+            num(r.x_max)
+        );
+    }
+    match r.params {
+        Some(p) => format!(
+            "Q(x) = S·(clamp(round(x/S) + Z, {}, {}) − Z) with S = {}, Z = {}: {} steps of height Δ = {} over [{}, {}]",
+            p.qmin,
+            p.qmax,
+            num(p.scale),
+            num(p.zero_point),
+            l,
+            num(p.scale),
+            num(r.x_min),
+            num(r.x_max)
+        ),
+        None => format!(
+            "Q(x) = the nearest of L = {l} levels (smallest step {}); data range [{}, {}]",
+            num(r.metrics.step),
+            num(r.x_min),
+            num(r.x_max)
+        ),
+    }
+}
+
+/// The error histogram's formula: the uniform-noise model against the measurement.
+pub fn error_histogram_formula(r: &SignalResult, h: &Histogram) -> String {
+    let step = r.metrics.step;
+    let half = step / 2.0;
+    let outside = r
+        .error
+        .iter()
+        .filter(|e| f64::from(e.abs()) > half * (1.0 + 1e-6))
+        .count();
+    format!(
+        "e(n) = x[n] − Q(x[n]); uniform model: e ∈ [−Δ/2, Δ/2] = [−{h2}, {h2}], MSE = Δ²/12 = {}²/12 = {}; measured MSE = {}; {outside} of {} samples beyond ±Δ/2{}",
+        num(step),
+        num(step * step / 12.0),
+        num(r.metrics.mse),
+        h.total(),
+        if outside > 0 {
+            " (clipped, or a non-uniform grid)"
+        } else {
+            ""
+        },
+        h2 = num(half),
+    )
+}
+
+/// The SNR-against-bits formula at the current bits.
+pub fn snr_bits_formula(r: &SignalResult) -> String {
+    let b = r.bits;
+    format!(
+        "SNR = 10·log10(Σx² / Σe²) = {} dB at b = {b}; theory for a full-scale sine 6.02·{b} + 1.76 = {} dB (difference {} dB)",
+        fixed(r.metrics.snr_db, 2),
+        fixed(r.metrics.sqnr_theory_db, 2),
+        fixed(r.metrics.snr_db - r.metrics.sqnr_theory_db, 2)
+    )
+}
+
+/// The companding figure's formula, with the current signal's point.
+pub fn level_formula(bits: u32, mu: f64, current: Option<&LevelPoint>) -> String {
+    let point = match current {
+        Some(p) => format!(
+            "this signal peaks at {} dBFS: linear {} dB, μ-law {} dB",
+            fixed(p.level_db, 1),
+            fixed(p.snr_linear, 1),
+            fixed(p.snr_mulaw, 1)
+        ),
+        None => "this signal has no level (all zero)".into(),
+    };
+    format!(
+        "b = {bits}, full scale fixed at ±1; linear: Δ = 2/2^b = {}; μ-law: c(x) = sign(x)·ln(1 + μ|x|)/ln(1 + μ), μ = {}; {point}",
+        num(2.0 / f64::from(1u32 << bits.min(16))),
+        num(mu)
+    )
+}
+
+/// The rounding/clipping formula at the current clip range.
+pub fn clip_formula(t: &ClipTradeoff, scheme: &Scheme) -> String {
+    let c = &t.current;
+    format!(
+        "{} clip to [{}, {}] (α = {}): MSE = rounding {} + clipping {} = {}; {} values clipped; Δ = {}",
+        scheme.clip_strategy().clip.label(),
+        num(c.lo),
+        num(c.hi),
+        num(c.alpha),
+        num(c.split.rounding_mse),
+        num(c.split.clipping_mse),
+        num(c.split.total_mse),
+        c.split.clipped,
+        num(c.split.step)
+    )
+}
+
+/// A short name of a scheme with its bits, e.g. `μ-law (μ = 255), 8 bits`.
+pub fn scheme_name(s: &Scheme) -> String {
+    let name = match s.scheme {
+        SchemeKind::Linear => format!("linear {}", s.mode.id()),
+        SchemeKind::MuLaw => format!("μ-law μ = {}", num(s.mu)),
+        SchemeKind::ALaw => format!("A-law A = {}", num(s.a_law)),
+        SchemeKind::Fp8 => format!("FP8 {}", s.fp8.id()),
+        k => k.id().to_string(),
+    };
+    format!("{name}, {} bits", s.code_bits())
+}
+
+/// The comparison in one line: both SNRs, their difference and both storage costs.
+pub fn compare_formula(a: &SignalResult, b: &SignalResult) -> String {
+    format!(
+        "A = {}: SNR {} dB, MSE {}, {} bits/value;  B = {}: SNR {} dB, MSE {}, {} bits/value;  SNR_B − SNR_A = {} dB",
+        scheme_name(&a.scheme),
+        fixed(a.metrics.snr_db, 2),
+        num(a.metrics.mse),
+        num(a.bits_per_value),
+        scheme_name(&b.scheme),
+        fixed(b.metrics.snr_db, 2),
+        num(b.metrics.mse),
+        num(b.bits_per_value),
+        fixed(b.metrics.snr_db - a.metrics.snr_db, 2)
+    )
+}
+
+/// CSV of rows of numbers under a header.
+pub fn rows_csv<const N: usize>(header: [&str; N], rows: impl Iterator<Item = [f64; N]>) -> String {
+    let mut out = header.join(",");
+    out.push('\n');
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|v| num_cell(*v)).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn num_cell(v: f64) -> String {
+    if v.is_finite() {
+        v.to_string()
+    } else if v.is_nan() {
+        "NaN".into()
+    } else if v > 0.0 {
+        "Infinity".into()
+    } else {
+        "-Infinity".into()
+    }
+}
+
+/// CSV of the transfer curve.
+pub fn transfer_csv(t: &Transfer) -> String {
+    rows_csv(["x", "q"], t.curve.iter().map(|&(x, q)| [x, q]))
+}
+
+/// CSV of a histogram's bars.
+pub fn histogram_csv(h: &Histogram) -> String {
+    rows_csv(
+        ["bin_lo", "bin_hi", "count"],
+        h.bars().map(|(a, b, n)| [a, b, n as f64]),
+    )
+}
+
+/// CSV of the SNR-against-bits view.
+pub fn snr_bits_csv(s: &SnrBits) -> String {
+    rows_csv(
+        ["bits", "snr_db", "theory_db"],
+        s.measured.iter().map(|&(b, snr)| {
+            [
+                f64::from(b),
+                snr,
+                analysis::sqnr_theory_line(b, b)
+                    .first()
+                    .map_or(f64::NAN, |p| p.1),
+            ]
+        }),
+    )
+}
+
+/// CSV of the companding curve.
+pub fn level_csv(curve: &[LevelPoint]) -> String {
+    rows_csv(
+        ["level_db", "snr_linear_db", "snr_mulaw_db"],
+        curve
+            .iter()
+            .map(|p| [p.level_db, p.snr_linear, p.snr_mulaw]),
+    )
+}
+
+/// CSV of the rounding/clipping sweep.
+pub fn clip_csv(t: &ClipTradeoff) -> String {
+    rows_csv(
+        ["alpha", "rounding_mse", "clipping_mse", "total_mse"],
+        t.sweep.iter().map(|p| {
+            [
+                p.alpha,
+                p.split.rounding_mse,
+                p.split.clipping_mse,
+                p.split.total_mse,
+            ]
+        }),
+    )
+}
+
+/// CSV of the comparison: the signal and both reconstructions.
+pub fn compare_csv(a: &SignalResult, b: &SignalResult) -> String {
+    let n = a.input.len().min(b.input.len());
+    rows_csv(
+        ["n", "x", "q_a", "q_b", "e_a", "e_b"],
+        (0..n).map(|i| {
+            [
+                i as f64,
+                f64::from(a.input[i]),
+                f64::from(a.quantized[i]),
+                f64::from(b.quantized[i]),
+                f64::from(a.error[i]),
+                f64::from(b.error[i]),
+            ]
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labs::signal::{SignalLabState, compute};
+
+    fn state(bits: u32) -> SignalLabState {
+        let mut s = SignalLabState::default();
+        s.scheme.bits = bits;
+        s.scheme.mode = Mode::Sym;
+        s
+    }
+
+    #[test]
+    fn every_view_computes_on_the_default_signal() {
+        let s = state(4);
+        let r = compute(&s).unwrap();
+        let t = transfer(&r.input, &s.scheme).unwrap();
+        assert_eq!(t.curve.len(), TRANSFER_POINTS);
+        assert_eq!(t.histogram.total(), r.input.len());
+        // The staircase takes exactly the scheme's levels.
+        let mut ys: Vec<f64> = t.curve.iter().map(|p| p.1).collect();
+        ys.dedup();
+        assert_eq!(ys.len(), r.levels.len());
+        let h = error_histogram(&r).unwrap();
+        assert_eq!(h.total() + h.outside, r.input.len());
+        let sb = snr_bits(&r.input, &s.scheme).unwrap();
+        assert_eq!(sb.theory.len(), 16);
+        let at4 = sb.measured.iter().find(|p| p.0 == 4).unwrap().1;
+        assert!(
+            (at4 - r.metrics.snr_db).abs() < 1e-9,
+            "{at4} vs {}",
+            r.metrics.snr_db
+        );
+        let c = clip(&r.input, &s.scheme).unwrap();
+        assert_eq!(c.sweep.len(), CLIP_POINTS);
+        let (bits, mu) = companding_params(&s.scheme);
+        assert_eq!((bits, mu), (4, 255.0));
+        assert_eq!(companding_curve(bits, mu).unwrap().len(), 61);
+    }
+
+    #[test]
+    fn formulas_carry_the_live_numbers() {
+        let s = state(4);
+        let r = compute(&s).unwrap();
+        let p = r.params.unwrap();
+        assert!(transfer_formula(&r).contains(&num(p.scale)));
+        let h = error_histogram(&r).unwrap();
+        let f = error_histogram_formula(&r, &h);
+        assert!(
+            f.contains(&num(r.metrics.step * r.metrics.step / 12.0)),
+            "{f}"
+        );
+        assert!(f.contains(" 0 of 1024 samples"), "{f}");
+        assert!(snr_bits_formula(&r).contains("6.02·4 + 1.76 = 25.84"));
+        let c = clip(&r.input, &s.scheme).unwrap();
+        assert!(clip_formula(&c, &s.scheme).contains("Min-max"));
+        let lf = level_formula(8, 255.0, None);
+        assert!(lf.contains("μ = 255") && lf.contains("0.0078125"), "{lf}");
+    }
+
+    #[test]
+    fn clip_is_for_the_linear_scheme_only() {
+        let mut s = state(8);
+        s.scheme.scheme = SchemeKind::MuLaw;
+        let r = compute(&s).unwrap();
+        assert!(clip(&r.input, &s.scheme).unwrap_err().contains("linear"));
+        assert_eq!(companding_params(&s.scheme), (8, s.scheme.mu));
+    }
+
+    #[test]
+    fn csv_exports_have_headers_and_rows() {
+        let s = state(3);
+        let r = compute(&s).unwrap();
+        let t = transfer(&r.input, &s.scheme).unwrap();
+        let csv = transfer_csv(&t);
+        assert!(csv.starts_with("x,q\n"));
+        assert_eq!(csv.lines().count(), TRANSFER_POINTS + 1);
+        let sb = snr_bits(&r.input, &s.scheme).unwrap();
+        let csv = snr_bits_csv(&sb);
+        assert!(csv.contains("\n3,"), "{csv}");
+        assert_eq!(
+            rows_csv(["a"], [[f64::INFINITY]].into_iter()),
+            "a\nInfinity\n"
+        );
+        let b = compute(&state(8)).unwrap();
+        let csv = compare_csv(&r, &b);
+        assert_eq!(csv.lines().count(), r.input.len() + 1);
+        assert!(csv.starts_with("n,x,q_a,q_b,e_a,e_b\n0,"));
+    }
+}

@@ -243,8 +243,14 @@ mod tests {
         assert!(warnings.is_empty());
         // Unprefixed keys never reach the prefixed struct, and the reverse.
         let (only, _) = from_query::<Two>("bits=5");
-        assert_eq!((only.scheme.bits, only.cmp.bits), (5, Scheme::default().bits));
+        assert_eq!(
+            (only.scheme.bits, only.cmp.bits),
+            (5, Scheme::default().bits)
+        );
         let (only, _) = from_query::<Two>("cmp.bits=6");
-        assert_eq!((only.scheme.bits, only.cmp.bits), (Scheme::default().bits, 6));
+        assert_eq!(
+            (only.scheme.bits, only.cmp.bits),
+            (Scheme::default().bits, 6)
+        );
     }
 }

@@ -86,6 +86,8 @@ pub fn WeightLab() -> impl IntoView {
     let loaded = RwSignal::new(None::<Arc<WeightTensor>>);
     let upload_error = RwSignal::new(None::<String>);
     let progress = RwSignal::new(None::<String>);
+    // Uploads and tensor reads finished (loaded or refused): a readout tests wait on.
+    let attempts = RwSignal::new(0u32);
 
     // Only the fields that shape the tensor: other controls do not regenerate it.
     let source_key = Memo::new(move |_| {
@@ -303,6 +305,7 @@ pub fn WeightLab() -> impl IntoView {
             }
             upload::tick().await;
             progress.set(None);
+            attempts.update(|a| *a += 1);
         });
     };
     let on_file = move |ev: leptos::ev::Event| {
@@ -339,12 +342,14 @@ pub fn WeightLab() -> impl IntoView {
                                 "{name} holds no F32, F16, BF16 or F64 tensor; the previous tensor stays"
                             )));
                             progress.set(None);
+                            attempts.update(|a| *a += 1);
                         }
                     }
                 }
                 Err(e) => {
                     upload_error.set(Some(format!("{e}; the previous tensor stays")));
                     progress.set(None);
+                    attempts.update(|a| *a += 1);
                 }
             }
         });
@@ -554,6 +559,7 @@ pub fn WeightLab() -> impl IntoView {
                                 </label>
                             })}
                         </div>
+                        <span class="hidden" data-testid="wl-upload-attempts">{move || attempts.get()}</span>
                         {move || upload_error.get().map(|e| view! {
                             <p class="error" role="alert" data-testid="wl-upload-error">{e}</p>
                         })}

@@ -1264,7 +1264,7 @@ pub fn SignalLab() -> impl IntoView {
                         <p class="error" role="alert" data-testid="cmp-error">{format!("Scheme B: {e}")}</p>
                     })))}
                     <p class="formula" data-testid="formula">{readout(scale_formula)}</p>
-                    <figure class:hidden=move || !shown("signal")>
+                    <figure class="view" class:hidden=move || !shown("signal")>
                         <canvas node_ref=canvas("signal") data-testid="signal-canvas" width="960" height="320"
                             role="img" aria-label="x[n] and Q(x[n]) over n, with the quantization levels as horizontal lines"></canvas>
                         <figcaption>
@@ -1276,10 +1276,15 @@ pub fn SignalLab() -> impl IntoView {
                             })}
                         </figcaption>
                     </figure>
-                    <figure class:hidden=move || !shown("error")>
+                    <figure class="view" class:hidden=move || !shown("error")>
                         <canvas node_ref=canvas("error") data-testid="error-canvas" width="960" height="200"
                             role="img" aria-label="quantization error e(n) over n, with the ±Δ/2 bounds dashed"></canvas>
-                        <figcaption>"e(n) = x[n] − Q(x[n]), with ±Δ/2 dashed."</figcaption>
+                        <figcaption>"e(n) = x[n] − Q(x[n]), with ±Δ/2 dashed. "
+                            <span class="formula" data-testid="formula-error">{move || result.with(|r| match r {
+                                Ok(r) => format!("Δ = {}, ±Δ/2 = ±{}; max |e| = {}; MSE = {}", num(r.metrics.step), num(r.metrics.step / 2.0), num(r.metrics.max_abs_error), num(r.metrics.mse)),
+                                Err(e) => e.clone(),
+                            })}</span>
+                        </figcaption>
                     </figure>
                     {figure(FigureSpec {
                         id: "compare", height: 280,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs whatever quantlab needs and is missing, skipping what is already there at the
 # right version: the wasm32 target, trunk, wasm-bindgen-cli (the exact version pinned in
-# Cargo.toml), npm's binaryen 132 and playwright-core (in e2e/), Debian's chromium and
-# chromium-driver, then fetches every crate so builds need no network afterwards.
+# Cargo.toml), npm's binaryen 132 and playwright-core (in e2e/), Debian's chromium,
+# chromium-driver and Vulkan drivers (lavapipe, for the GPU tests), then fetches every
+# crate so builds need no network afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -46,6 +47,17 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
 else
   say "chromium present"
+fi
+
+# Mesa's Vulkan drivers (lavapipe, a software Vulkan device) and the Vulkan loader: the
+# quantlab-gpu tests run their WGSL kernels on it when the machine has no GPU.
+if ! dpkg -s mesa-vulkan-drivers libvulkan1 >/dev/null 2>&1; then
+  say "installing Debian's mesa-vulkan-drivers and libvulkan1 (lavapipe)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq mesa-vulkan-drivers libvulkan1
+else
+  say "mesa-vulkan-drivers and libvulkan1 present"
 fi
 
 # binaryen 132 (wasm-opt; Debian's 108 miscompiles wasm-bindgen's externref table) and

@@ -7,7 +7,13 @@ source scripts/env.sh
 scripts/install.sh
 
 LOG=$(mktemp)
-trap 'rm -f "$LOG"' EXIT
+# Mesa's Vulkan driver (the GPU tests) complains without a private runtime directory.
+if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "$XDG_RUNTIME_DIR" ]; then
+  XDG_RUNTIME_DIR=$(mktemp -d) && chmod 700 "$XDG_RUNTIME_DIR" && export XDG_RUNTIME_DIR
+  trap 'rm -rf "$LOG" "$XDG_RUNTIME_DIR"' EXIT
+else
+  trap 'rm -f "$LOG"' EXIT
+fi
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "cargo fmt --check"

@@ -1,10 +1,19 @@
 //! What only the browser can say: the adapter's vendor and architecture when WebGPU hides
 //! its description (Chromium reports an empty description but `vendor`/`architecture`).
 
-/// The adapter's name from `navigator.gpu.requestAdapter()`'s `GPUAdapterInfo` (vendor,
-/// architecture, device, description, whichever are non-empty), or an empty string.
+/// What `GPUAdapterInfo` says beyond wgpu's mapping.
+#[derive(Debug, Default)]
+pub(crate) struct BrowserAdapterInfo {
+    /// Vendor, architecture, device and description, whichever are non-empty, joined.
+    pub name: String,
+    /// `isFallbackAdapter`, where the browser reports it.
+    pub is_fallback: Option<bool>,
+}
+
+/// The adapter's name and fallback flag from `navigator.gpu.requestAdapter()`'s
+/// `GPUAdapterInfo`; empty when there is none.
 #[cfg(target_arch = "wasm32")]
-pub(crate) async fn adapter_name() -> String {
+pub(crate) async fn adapter_info() -> BrowserAdapterInfo {
     use wasm_bindgen::{JsCast, JsValue};
 
     fn get(o: &JsValue, key: &str) -> Option<JsValue> {
@@ -22,7 +31,7 @@ pub(crate) async fn adapter_name() -> String {
     }
 
     let Some(info) = info().await else {
-        return String::new();
+        return BrowserAdapterInfo::default();
     };
     let mut parts: Vec<String> = Vec::new();
     for key in ["vendor", "architecture", "device", "description"] {
@@ -33,11 +42,14 @@ pub(crate) async fn adapter_name() -> String {
             }
         }
     }
-    parts.join(" ")
+    BrowserAdapterInfo {
+        name: parts.join(" "),
+        is_fallback: get(&info, "isFallbackAdapter").and_then(|v| v.as_bool()),
+    }
 }
 
-/// Natively the driver always names the adapter.
+/// Natively wgpu reads everything from the driver.
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) async fn adapter_name() -> String {
-    String::new()
+pub(crate) async fn adapter_info() -> BrowserAdapterInfo {
+    BrowserAdapterInfo::default()
 }

@@ -163,6 +163,20 @@ fn device_type_name(t: wgpu::DeviceType) -> &'static str {
     }
 }
 
+/// Software rasterizers that do not always say so in the device type: Mesa's llvmpipe and
+/// lavapipe, Chromium's SwiftShader, Windows' WARP ("Microsoft Basic Render Driver").
+fn is_software_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "llvmpipe",
+        "lavapipe",
+        "swiftshader",
+        "microsoft basic render",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
+}
+
 fn lock(h: &Mutex<Health>) -> std::sync::MutexGuard<'_, Health> {
     h.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -242,10 +256,15 @@ impl GpuContext {
             });
         }
 
+        let browser = crate::browser::adapter_info().await;
         let mut name = info.name.trim().to_string();
         if name.is_empty() {
-            name = crate::browser::adapter_name().await;
+            name = browser.name.clone();
         }
+        let is_software = info.device_type == wgpu::DeviceType::Cpu
+            || browser.is_fallback == Some(true)
+            || is_software_name(&name)
+            || is_software_name(&browser.name);
         let summary = AdapterSummary {
             name: if name.is_empty() {
                 "unnamed adapter".into()
@@ -260,7 +279,7 @@ impl GpuContext {
                 .copied()
                 .collect::<Vec<_>>()
                 .join(" "),
-            is_software: info.device_type == wgpu::DeviceType::Cpu,
+            is_software,
             has_packed_dot,
         };
 

@@ -108,6 +108,30 @@ impl GroupLayout {
         }
     }
 
+    /// Calls `f(group, range)` for every maximal run of consecutive flat indices that share
+    /// a group, in index order; the runs cover `0..len` exactly once. Lets a loop look up a
+    /// group's parameters once per run instead of once per value.
+    pub fn for_each_run(&self, mut f: impl FnMut(usize, std::ops::Range<usize>)) {
+        match self.granularity {
+            Granularity::PerTensor => f(0, 0..self.len),
+            Granularity::PerChannel { .. } => {
+                let stride = self.axis_stride.max(1);
+                for (k, start) in (0..self.len).step_by(stride).enumerate() {
+                    f(k % self.axis_len, start..(start + stride).min(self.len));
+                }
+            }
+            Granularity::PerGroup { size } => {
+                for (r, row_start) in (0..self.len).step_by(self.row_len).enumerate() {
+                    for c in 0..self.groups_per_row {
+                        let a = row_start + c * size;
+                        let b = row_start + ((c + 1) * size).min(self.row_len);
+                        f(r * self.groups_per_row + c, a..b);
+                    }
+                }
+            }
+        }
+    }
+
     /// `(min, max)` of the values in each group, in `f64`.
     pub fn min_max(&self, data: &[f32]) -> Vec<(f64, f64)> {
         let mut out = vec![(f64::INFINITY, f64::NEG_INFINITY); self.num_groups];
@@ -183,5 +207,31 @@ mod tests {
             GroupLayout::new(Granularity::PerTensor, &[usize::MAX, 3], 3),
             Err(QuantError::ShapeMismatch { .. })
         ));
+    }
+
+    #[test]
+    fn runs_cover_every_index_once_with_its_group() {
+        let cases: [(Granularity, &[usize]); 6] = [
+            (Granularity::PerTensor, &[7]),
+            (Granularity::PerChannel { axis: 0 }, &[3, 5]),
+            (Granularity::PerChannel { axis: 1 }, &[3, 5]),
+            (Granularity::PerChannel { axis: 1 }, &[2, 3, 4]),
+            (Granularity::PerGroup { size: 4 }, &[3, 10]),
+            (Granularity::PerGroup { size: 64 }, &[2, 10]),
+        ];
+        for (g, shape) in cases {
+            let len: usize = shape.iter().product();
+            let layout = GroupLayout::new(g, shape, len).unwrap();
+            let mut next = 0;
+            layout.for_each_run(|group, range| {
+                assert_eq!(range.start, next, "{g:?} {shape:?}");
+                assert!(range.end > range.start);
+                for i in range.clone() {
+                    assert_eq!(layout.group_of(i), group, "{g:?} {shape:?} {i}");
+                }
+                next = range.end;
+            });
+            assert_eq!(next, len, "{g:?} {shape:?}");
+        }
     }
 }

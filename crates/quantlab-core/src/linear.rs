@@ -48,7 +48,23 @@ pub const MAX_BITS: u32 = 16;
 /// no bias on values that sit exactly between two levels.
 #[inline]
 pub fn round_half_even(x: f64) -> f64 {
-    x.round_ties_even()
+    // WebAssembly has `f64.nearest`, one instruction; baseline x86-64 (no SSE4.1) would
+    // call into libm, so there the classic trick: adding and subtracting 2^52 leaves
+    // |x| < 2^52 rounded half to even by the FPU itself (above 2^52 every f64 is whole).
+    #[cfg(target_arch = "wasm32")]
+    {
+        x.round_ties_even()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        const TWO_52: f64 = 4_503_599_627_370_496.0;
+        let a = x.abs();
+        if a < TWO_52 {
+            ((a + TWO_52) - TWO_52).copysign(x)
+        } else {
+            x
+        }
+    }
 }
 
 /// The course formula `Q(x) = Δ·round((x − x_min)/Δ) + x_min` applied to a whole signal.
@@ -191,6 +207,38 @@ impl AffineParams {
         r.clamp(-f64::from(f32::MAX), f64::from(f32::MAX)) as f32
     }
 
+    /// `dequantize_one(quantize_one(x))` for every value of `xs`, into `out` (same length):
+    /// the same arithmetic, with the branches on the kind of grid taken once per slice.
+    pub fn quantize_dequantize_into(&self, xs: &[f32], out: &mut [f32]) {
+        let (qmin, qmax) = (f64::from(self.qmin), f64::from(self.qmax));
+        let s = self.scale;
+        let big = f64::from(f32::MAX);
+        if s == 0.0 || !s.is_finite() {
+            for (o, &x) in out.iter_mut().zip(xs) {
+                *o = self.dequantize_one(self.quantize_one(x));
+            }
+            return;
+        }
+        match self.offset {
+            Some(lo) => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    // `+ 0.0` turns a code of −0 into +0, as the integer codes of the
+                    // two-pass path do.
+                    let q =
+                        (qmin + round_half_even((f64::from(x) - lo) / s)).clamp(qmin, qmax) + 0.0;
+                    *o = (lo + s * (q - qmin)).clamp(-big, big) as f32;
+                }
+            }
+            None => {
+                let z = self.zero_point;
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    let q = round_half_even(f64::from(x) / s + z).clamp(qmin, qmax) + 0.0;
+                    *o = (s * (q - z)).clamp(-big, big) as f32;
+                }
+            }
+        }
+    }
+
     /// Number of distinct codes, `q_max − q_min + 1`.
     pub fn num_codes(&self) -> usize {
         (self.qmax - self.qmin + 1) as usize
@@ -270,20 +318,37 @@ impl Quantizer for LinearQuantizer {
     fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
         self.check_len(data.len())?;
         check_finite(data)?;
-        Ok(data
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| self.params[self.layout.group_of(i)].quantize_one(x))
-            .collect())
+        let mut out = vec![0i32; data.len()];
+        self.layout.for_each_run(|g, r| {
+            let p = &self.params[g];
+            for (o, &x) in out[r.clone()].iter_mut().zip(&data[r]) {
+                *o = p.quantize_one(x);
+            }
+        });
+        Ok(out)
     }
 
     fn dequantize(&self, codes: &[i32]) -> Result<Vec<f32>> {
         self.check_len(codes.len())?;
-        Ok(codes
-            .iter()
-            .enumerate()
-            .map(|(i, &q)| self.params[self.layout.group_of(i)].dequantize_one(q))
-            .collect())
+        let mut out = vec![0f32; codes.len()];
+        self.layout.for_each_run(|g, r| {
+            let p = &self.params[g];
+            for (o, &q) in out[r.clone()].iter_mut().zip(&codes[r]) {
+                *o = p.dequantize_one(q);
+            }
+        });
+        Ok(out)
+    }
+
+    /// One pass, no code buffer: equal to `dequantize(quantize(data))` value for value.
+    fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
+        self.check_len(data.len())?;
+        check_finite(data)?;
+        let mut out = vec![0f32; data.len()];
+        self.layout.for_each_run(|g, r| {
+            self.params[g].quantize_dequantize_into(&data[r.clone()], &mut out[r]);
+        });
+        Ok(out)
     }
 
     fn levels(&self) -> Vec<f32> {
@@ -560,5 +625,100 @@ mod tests {
         };
         let q = LinearQuantizer::fit(&x, &[128], &s).unwrap();
         assert_eq!(q.bits_per_value(), 4.0 + 32.0 / 32.0);
+    }
+
+    #[test]
+    fn round_half_even_equals_the_standard_library_everywhere_that_matters() {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            -2.5,
+            0.49999999999999994,
+            1e-300,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            9_007_199_254_740_993.0,
+            -4_503_599_627_370_495.5,
+            1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let bits = state;
+            let v = f64::from_bits(bits);
+            if v.is_finite() {
+                xs.push(v);
+            }
+            // Halves and near-halves at every scale of the codes.
+            let k = (state >> 40) as f64 - 8_388_608.0;
+            xs.extend([k + 0.5, k - 0.5, (k + 0.5) * (1.0 + f64::EPSILON), k / 3.0]);
+        }
+        for x in xs {
+            let (a, b) = (round_half_even(x), x.round_ties_even());
+            assert!(a.to_bits() == b.to_bits(), "{x:e}: {a:e} vs {b:e}");
+        }
+        assert!(round_half_even(f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn the_one_pass_path_equals_quantize_then_dequantize() {
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 11) as f64 / (1u64 << 53) as f64) as f32
+        };
+        let mut data: Vec<f32> = (0..6 * 40).map(|_| (next() - 0.3) * 5.0).collect();
+        data[3] = 0.0;
+        data[17] = 1e30;
+        data[18] = -1e-30;
+        let constant = vec![0.75f32; 6 * 40];
+        for d in [&data, &constant] {
+            for mode in Mode::ALL {
+                for bits in [1, 2, 3, 4, 8, 12, 16] {
+                    for (granularity, group_size, axis) in [
+                        (GranularityKind::Tensor, 64, 0),
+                        (GranularityKind::Channel, 64, 0),
+                        (GranularityKind::Channel, 64, 1),
+                        (GranularityKind::Group, 7, 0),
+                        (GranularityKind::Group, 64, 0),
+                    ] {
+                        for range in [IntRange::Signed, IntRange::Unsigned] {
+                            let scheme = Scheme {
+                                bits,
+                                mode,
+                                granularity,
+                                group_size,
+                                axis,
+                                range,
+                                ..Scheme::default()
+                            };
+                            let Ok(q) = LinearQuantizer::fit(d, &[6, 40], &scheme) else {
+                                continue;
+                            };
+                            let two = q.dequantize(&q.quantize(d).unwrap()).unwrap();
+                            let one = q.quantize_dequantize(d).unwrap();
+                            let same = two
+                                .iter()
+                                .zip(&one)
+                                .all(|(a, b)| a.to_bits() == b.to_bits());
+                            assert!(same, "{scheme:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -130,10 +130,11 @@ impl fmt::Debug for GpuContext {
 
 fn no_adapter_message(detail: &str) -> String {
     if cfg!(target_arch = "wasm32") {
-        format!(
-            "This browser has no WebGPU adapter (navigator.gpu is missing or requestAdapter() \
-             returned nothing), so the GPU path cannot run; the CPU paths still work. ({detail})"
-        )
+        // wgpu's detail lists the native backends it was built without: noise in a browser.
+        let _ = detail;
+        "This browser has no WebGPU adapter (navigator.gpu is missing or requestAdapter() \
+         returned nothing), so the GPU path cannot run; the CPU paths still work."
+            .to_string()
     } else {
         format!(
             "No GPU adapter was found: install a Vulkan driver (on Debian, \

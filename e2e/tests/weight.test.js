@@ -450,20 +450,25 @@ test('performance: a control change on a 1 M-weight tensor (p50/p95 printed, not
     async (i) => page.locator('[data-testid="wl-range"]').selectOption(['unsigned', 'signed'][i % 2]),
   ];
   const times = [];
+  const parts = { 'wl-study': [], 'wl-pack': [], 'wl-draw': [] };
   for (let i = 0; i < 40; i++) {
-    await page.evaluate(() => performance.clearMeasures('wl-update'));
+    await page.evaluate(() => performance.clearMeasures());
     await changes[i % changes.length](i);
     const d = await page.waitForFunction(() => {
       const m = performance.getEntriesByName('wl-update');
       return m.length ? m[m.length - 1].duration : false;
     }, null, { timeout: 20000 });
     times.push(await d.jsonValue());
+    const got = await page.evaluate((names) => Object.fromEntries(names.map((n) => [n, performance.getEntriesByName(n).reduce((a, m) => a + m.duration, 0)])), Object.keys(parts));
+    for (const k of Object.keys(parts)) parts[k].push(got[k]);
     // Let the comparison table (re-run when the scale storage changes) finish.
     await compareTable(page);
   }
   times.sort((a, b) => a - b);
   const p = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
   console.log(`weight lab, 1,048,576 weights, ${times.length} control changes: p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`);
+  const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  console.log(`weight lab, medians of the parts: study ${med(parts['wl-study']).toFixed(1)} ms, packing ${med(parts['wl-pack']).toFixed(1)} ms, charts ${med(parts['wl-draw']).toFixed(1)} ms`);
   assert.equal(times.length, 40);
   assert.deepEqual(page.problems, []);
   await page.close();

@@ -49,6 +49,15 @@ fn perf_measure(name: &str, start: &str) {
     }
 }
 
+/// Measures from its start mark when dropped.
+struct Measure(&'static str, &'static str);
+
+impl Drop for Measure {
+    fn drop(&mut self) {
+        perf_measure(self.0, self.1);
+    }
+}
+
 fn draw_on(
     canvas: &web_sys::HtmlCanvasElement,
     f: impl FnOnce(&DrawingArea<CanvasBackend, plotters::coord::Shift>) -> Result<(), String>,
@@ -131,12 +140,17 @@ pub fn WeightLab() -> impl IntoView {
             group,
             ..WeightLabState::default()
         };
-        compute_study(&t, &s)
+        perf_mark("wl-study-start");
+        let r = compute_study(&t, &s);
+        perf_measure("wl-study", "wl-study-start");
+        r
     });
     let pack_key = Memo::new(move |_| state.with(|s| (s.scheme, s.pack_bits, s.pack_n)));
     let packing = Memo::new(move |_| {
         let t = tensor.get()?;
         let (scheme, pack_bits, pack_n) = pack_key.get();
+        perf_mark("wl-pack-start");
+        let _measure = Measure("wl-pack", "wl-pack-start");
         compute_packing(
             &t,
             &WeightLabState {
@@ -156,6 +170,7 @@ pub fn WeightLab() -> impl IntoView {
         let log = state.with(|s| s.log);
         let r = result.get();
         let h = hist.get();
+        perf_mark("wl-draw-start");
         if let (Some(c), Ok(h)) = (hist_canvas.get(), &h) {
             let levels = r.as_ref().map(|r| r.levels.clone()).unwrap_or_default();
             draw_on(&c, |root| wc::draw_weight_histogram(root, h, &levels, log));
@@ -169,6 +184,7 @@ pub fn WeightLab() -> impl IntoView {
                 draw_on(&c, |root| wc::draw_heat(root, &r.heat));
             }
         }
+        perf_measure("wl-draw", "wl-draw-start");
         perf_measure("wl-update", "wl-update-start");
     });
 
@@ -457,12 +473,13 @@ pub fn WeightLab() -> impl IntoView {
         })
     };
 
-    let sorted_compare = move || {
-        let (key, desc) = state.with(|s| (s.sort, s.desc));
+    let sort_key = Memo::new(move |_| state.with(|s| (s.sort, s.desc)));
+    let sorted_compare = Memo::new(move |_| {
+        let (key, desc) = sort_key.get();
         let mut rows = compare.get();
         sort_rows(&mut rows, key, desc);
         rows
-    };
+    });
     let sort_by = move |key: SortKey| {
         set(&|s| {
             if s.sort == key {
@@ -864,7 +881,7 @@ pub fn WeightLab() -> impl IntoView {
                                 }).collect_view()}
                         </tr></thead>
                         <tbody>
-                            {move || sorted_compare().into_iter().map(|r| view! {
+                            {move || sorted_compare.get().into_iter().map(|r| view! {
                                 <tr data-testid="wl-compare-row" data-scheme=r.id.clone()>
                                     <th scope="row">{r.label.clone()}</th>
                                     <td data-col="bits">{num(r.bits_per_weight)}</td>

@@ -10,8 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::study::{Geometry, linear_params};
 use crate::error::{QuantError, Result};
-use crate::linear::LinearQuantizer;
 use crate::pack::{SUPPORTED_BITS, pack, unpack};
 use crate::quantizer::{Mode, Scheme, SchemeKind};
 
@@ -92,23 +92,26 @@ pub fn packing_view(
         mode,
         ..*scheme
     };
-    let q = LinearQuantizer::fit(data, shape, &s)?;
+    s.validate()?;
+    crate::error::check_finite(data)?;
+    let geometry = Geometry::of_scheme(&s, shape, data.len())?;
+    let params = linear_params(data, shape, &geometry, &s)?;
+    let layout = geometry.layout();
     let count = count.clamp(1, MAX_PACK_VIEW).min(data.len());
     let weights = data[..count].to_vec();
-    let layout = &q.layout;
     let codes: Vec<i32> = weights
         .iter()
         .enumerate()
-        .map(|(i, &x)| q.params[layout.group_of(i)].quantize_one(x))
+        .map(|(i, &x)| params[layout.group_of(i)].quantize_one(x))
         .collect();
-    let qmin = q.params.first().map(|p| p.qmin).unwrap_or(0);
+    let qmin = params.first().map(|p| p.qmin).unwrap_or(0);
     let unsigned: Vec<u32> = codes.iter().map(|&c| (c - qmin) as u32).collect();
     let bytes = pack(&unsigned, bits)?;
     let unpacked = unpack(&bytes, count, bits)?;
     let recon = unpacked
         .iter()
         .enumerate()
-        .map(|(i, &u)| q.params[layout.group_of(i)].dequantize_one(u as i32 + qmin))
+        .map(|(i, &u)| params[layout.group_of(i)].dequantize_one(u as i32 + qmin))
         .collect();
     Ok(PackingView {
         bits,
@@ -128,6 +131,7 @@ pub fn packing_view(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::linear::LinearQuantizer;
     use crate::quantizer::GranularityKind;
 
     #[test]

@@ -182,6 +182,63 @@ impl Geometry {
         })
     }
 
+    /// Calls `f(i, g)` for every row-major index `i` in order with its group `g`, without a
+    /// division per element (the fast path of every pass over the tensor).
+    pub fn for_each_group(&self, mut f: impl FnMut(usize, usize)) {
+        match self.granularity {
+            Granularity::PerTensor => (0..self.n).for_each(|i| f(i, 0)),
+            Granularity::PerChannel { axis } => {
+                let c = self.shape[axis];
+                let inner: usize = self.shape[axis + 1..].iter().product();
+                let outer = self.n / (c * inner).max(1);
+                let mut i = 0;
+                for _ in 0..outer {
+                    for ch in 0..c {
+                        for _ in 0..inner {
+                            f(i, ch);
+                            i += 1;
+                        }
+                    }
+                }
+            }
+            Granularity::PerGroup { size } => {
+                let (rows, cols) = self.matrix();
+                let gpr = cols.div_ceil(size);
+                let mut i = 0;
+                for r in 0..rows {
+                    let (mut g, mut k) = (r * gpr, 0);
+                    for _ in 0..cols {
+                        f(i, g);
+                        i += 1;
+                        k += 1;
+                        if k == size {
+                            k = 0;
+                            g += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `(min, max)` of every group, in `f64` (one pass, no division per element).
+    pub fn min_max(&self, data: &[f32]) -> Vec<(f64, f64)> {
+        let mut out = vec![(f32::INFINITY, f32::NEG_INFINITY); self.num_groups()];
+        self.for_each_group(|i, g| {
+            let v = data[i];
+            let m = &mut out[g];
+            if v < m.0 {
+                m.0 = v;
+            }
+            if v > m.1 {
+                m.1 = v;
+            }
+        });
+        out.into_iter()
+            .map(|(a, b)| (f64::from(a), f64::from(b)))
+            .collect()
+    }
+
     /// `(rows, cols)` of the matrix view: the last axis is the columns.
     pub fn matrix(&self) -> (usize, usize) {
         let cols = self.shape[self.shape.len() - 1].max(1);
@@ -289,6 +346,30 @@ pub fn worked_example(p: &AffineParams, x: f32) -> WorkedExample {
     }
 }
 
+/// The `S`, `Z` of every group of a linear `scheme` on `data` laid out as `geometry`
+/// (which must be the scheme's). Min-max ranges take one division-free pass; the clipping
+/// strategies go through [`LinearQuantizer::fit`].
+pub fn linear_params(
+    data: &[f32],
+    shape: &[usize],
+    geometry: &Geometry,
+    scheme: &Scheme,
+) -> Result<Vec<AffineParams>> {
+    if scheme.clip != crate::clipping::ClipKind::MinMax {
+        return Ok(LinearQuantizer::fit(data, shape, scheme)?.params);
+    }
+    crate::error::check_bits(
+        scheme.bits,
+        crate::linear::MIN_BITS,
+        crate::linear::MAX_BITS,
+    )?;
+    geometry
+        .min_max(data)
+        .into_iter()
+        .map(|(lo, hi)| AffineParams::choose(lo, hi, scheme.bits, scheme.mode, scheme.range))
+        .collect()
+}
+
 /// What to compute besides the reconstruction.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StudyOptions {
@@ -373,10 +454,13 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
     let group = opts.group.min(geometry.num_groups().saturating_sub(1));
     let mut params = Vec::new();
     let mut underflow_groups = 0;
+    let ng = geometry.num_groups();
+    let mut sums = (vec![0.0f64; ng], vec![0u32; ng]);
+    let mut totals = None;
     let (recon, scales, levels): (Vec<f32>, Vec<f64>, Vec<f32>) = match scheme.scheme {
         SchemeKind::Linear => {
-            let mut lq = LinearQuantizer::fit(data, shape, scheme)?;
-            for p in &mut lq.params {
+            let mut lparams = linear_params(data, shape, &geometry, scheme)?;
+            for p in &mut lparams {
                 let stored = opts.scale_dtype.round(p.scale);
                 if p.scale > 0.0 && stored == 0.0 {
                     underflow_groups += 1;
@@ -390,18 +474,27 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
                     }
                 }
             }
-            let layout = geometry.layout();
-            let recon = data
-                .iter()
-                .enumerate()
-                .map(|(i, &x)| {
-                    let p = &lq.params[layout.group_of(i)];
-                    p.dequantize_one(p.quantize_one(x))
-                })
-                .collect();
-            let scales = lq.params.iter().map(|p| p.scale).collect();
-            let levels = lq.params.get(group).map(|p| p.levels()).unwrap_or_default();
-            params = lq.params;
+            // One pass: reconstruction and the per-group sums together.
+            let mut recon = vec![0.0f32; n];
+            let (mut sx, mut se, mut mx) = (0.0f64, 0.0f64, 0.0f64);
+            let (gsum, gn) = (&mut sums.0, &mut sums.1);
+            geometry.for_each_group(|i, g| {
+                let p = &lparams[g];
+                let x = data[i];
+                let y = p.dequantize_one(p.quantize_one(x));
+                recon[i] = y;
+                let xf = f64::from(x);
+                let e = xf - f64::from(y);
+                sx += xf * xf;
+                se += e * e;
+                mx = mx.max(e.abs());
+                gsum[g] += e * e;
+                gn[g] += 1;
+            });
+            totals = Some((sx, se, mx));
+            let scales = lparams.iter().map(|p| p.scale).collect();
+            let levels = lparams.get(group).map(|p| p.levels()).unwrap_or_default();
+            params = lparams;
             (recon, scales, levels)
         }
         SchemeKind::Nf4 => {
@@ -478,26 +571,40 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
     }
     .max(1);
     let (hr, hc) = (rows.div_ceil(heat_rows_step), cols.div_ceil(col_step));
+    let (gsum, gn) = (&mut sums.0, &mut sums.1);
+    let (sx, se, mx) = match totals {
+        Some(t) => t,
+        None => {
+            let (mut sx, mut se, mut mx) = (0.0f64, 0.0f64, 0.0f64);
+            geometry.for_each_group(|i, g| {
+                let xf = f64::from(data[i]);
+                let e = xf - f64::from(recon[i]);
+                let e2 = e * e;
+                sx += xf * xf;
+                se += e2;
+                mx = mx.max(e.abs());
+                gsum[g] += e2;
+                gn[g] += 1;
+            });
+            (sx, se, mx)
+        }
+    };
+    // The heat map: row by row, a column-cell counter instead of divisions.
     let mut cell_sum = vec![0.0f64; hr * hc];
     let mut cell_n = vec![0u32; hr * hc];
-    let ng = geometry.num_groups();
-    let mut gsum = vec![0.0f64; ng];
-    let mut gn = vec![0u32; ng];
-    let (mut sx, mut se, mut mx) = (0.0f64, 0.0f64, 0.0f64);
-    let layout = geometry.layout();
-    for (i, (&x, &y)) in data.iter().zip(&recon).enumerate() {
-        let xf = f64::from(x);
-        let e = xf - f64::from(y);
-        let e2 = e * e;
-        sx += xf * xf;
-        se += e2;
-        mx = mx.max(e.abs());
-        let g = layout.group_of(i);
-        gsum[g] += e2;
-        gn[g] += 1;
-        let cell = (i / cols / heat_rows_step) * hc + (i % cols) / col_step;
-        cell_sum[cell] += e2;
-        cell_n[cell] += 1;
+    for (r, (xs, ys)) in data.chunks(cols).zip(recon.chunks(cols)).enumerate() {
+        let base = (r / heat_rows_step) * hc;
+        let (mut cell, mut k) = (base, 0);
+        for (&x, &y) in xs.iter().zip(ys) {
+            let e = f64::from(x) - f64::from(y);
+            cell_sum[cell] += e * e;
+            cell_n[cell] += 1;
+            k += 1;
+            if k == col_step {
+                k = 0;
+                cell += 1;
+            }
+        }
     }
     let mean = |s: f64, c: u32| if c == 0 { 0.0 } else { s / f64::from(c) };
     Ok(Study {
@@ -505,7 +612,11 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         storage: st,
         scales,
         params,
-        group_mse: gsum.iter().zip(&gn).map(|(&s, &c)| mean(s, c)).collect(),
+        group_mse: gsum
+            .iter()
+            .zip(gn.iter())
+            .map(|(&s, &c)| mean(s, c))
+            .collect(),
         group,
         levels,
         heat: ErrorMap {
@@ -584,7 +695,20 @@ mod tests {
         );
         let r = Geometry::new(&[3, 4], 12, Granularity::PerChannel { axis: 0 }).unwrap();
         assert_eq!(r.flat_index(2, 3), Some(11));
-        // Every flat index belongs to the group that lists it.
+        // Every flat index belongs to the group that lists it, and the fast pass agrees.
+        let c3 = Geometry::new(&[2, 3, 4], 24, Granularity::PerChannel { axis: 1 }).unwrap();
+        for geo in [&g, &c, &r, &c3] {
+            let mut seen = Vec::new();
+            geo.for_each_group(|i, grp| seen.push((i, grp)));
+            let want: Vec<(usize, usize)> = (0..geo.layout().len())
+                .map(|i| (i, geo.layout().group_of(i)))
+                .collect();
+            assert_eq!(seen, want);
+            let x: Vec<f32> = (0..geo.layout().len())
+                .map(|i| ((i * 7) % 11) as f32)
+                .collect();
+            assert_eq!(geo.min_max(&x), geo.layout().min_max(&x));
+        }
         for geo in [g, c, r] {
             for grp in 0..geo.num_groups() {
                 for k in 0..geo.group_len(grp) {
@@ -791,5 +915,46 @@ mod tests {
             ..Scheme::default()
         };
         assert!(study(&[1.0; 6], &[2, 3], &axis, &StudyOptions::default()).is_err());
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[allow(clippy::unwrap_used)]
+mod timing {
+    use super::*;
+    use crate::quantizer::{GranularityKind, Mode};
+    use crate::weights::synth::{SynthSpec, generate};
+
+    /// `cargo test --release -p quantlab-core study_timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn study_timing() {
+        let x = generate(&SynthSpec {
+            rows: 1024,
+            cols: 1024,
+            ..SynthSpec::default()
+        })
+        .unwrap();
+        let s = Scheme {
+            bits: 4,
+            mode: Mode::Sym,
+            granularity: GranularityKind::Group,
+            group_size: 128,
+            ..Scheme::default()
+        };
+        let geo = Geometry::of_scheme(&s, &[1024, 1024], x.len()).unwrap();
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let p = linear_params(&x, &[1024, 1024], &geo, &s).unwrap();
+            let t1 = t.elapsed();
+            let st = study(&x, &[1024, 1024], &s, &StudyOptions::default()).unwrap();
+            let t2 = t.elapsed();
+            println!(
+                "params {t1:?}, study {:?} ({} groups, mse {})",
+                t2 - t1,
+                p.len(),
+                st.metrics.mse
+            );
+        }
     }
 }

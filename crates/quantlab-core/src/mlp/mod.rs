@@ -24,6 +24,8 @@
 //!   [`Trainer`] that runs in chunks (`step_batches`, `step_epoch`) so a page stays responsive.
 //! - [`int8`]: the integer kernels — per-token activation quantization, `int8 × int8 → int32`
 //!   matrix product, its int16 overflow demo, `i8x4` packing.
+//! - [`simd`]: the same int8 product with WebAssembly `simd128` vectors, bit-exact with
+//!   [`int8`]'s scalar reference.
 //! - [`quant`]: the quantized model in the course's configurations (W8, W4-g, W8A8, per-tensor
 //!   variants, NF4), its accuracy, size and per-layer error against fp32.
 
@@ -36,12 +38,14 @@ use crate::error::{QuantError, Result};
 
 pub mod int8;
 pub mod quant;
+pub mod simd;
 pub mod train;
 
 pub use quant::{
     AccumulatorReport, Activations, Evaluation, Int8LayerTrace, LayerError, ModelSize, QuantConfig,
     QuantLayer, QuantWeights, QuantizedMlp, WeightFormat, evaluate, layer_errors,
 };
+pub use simd::Int8Kernel;
 pub use train::{EpochStats, OptimizerKind, Schedule, StepReport, TrainConfig, Trainer};
 
 /// One fully connected layer `z = W·x + b`.

@@ -43,6 +43,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::int8::{self, I16Accumulation};
+use super::simd::Int8Kernel;
 use super::{Mlp, accuracy_of, argmax_rows, confusion_matrix, linear_forward, relu_in_place};
 use crate::dataset::Dataset;
 use crate::error::{QuantError, Result};
@@ -605,15 +606,20 @@ impl QuantizedMlp {
     }
 
     /// One layer's W8A8 computation on `m` inputs `a` `(m, in)`.
-    fn int8_layer(layer: &QuantLayer, a: &[f32], m: usize) -> Result<Int8LayerTrace> {
+    fn int8_layer(
+        layer: &QuantLayer,
+        a: &[f32],
+        m: usize,
+        kernel: Int8Kernel,
+    ) -> Result<Int8LayerTrace> {
         let QuantWeights::Int8 { codes: wq, .. } = &layer.weights else {
             return Err(QuantError::InvalidParameter(
                 "int8 activations need int8 weights".into(),
             ));
         };
         let (k, n) = (layer.in_dim, layer.out_dim);
-        let (codes, act_scales) = int8::quantize_per_token(a, m, k)?;
-        let acc = int8::matmul_i8_i32(&codes, wq, m, k, n)?;
+        let (codes, act_scales) = kernel.quantize_per_token(a, m, k)?;
+        let acc = kernel.matmul(&codes, wq, m, k, n)?;
         let mut output = vec![0.0f32; m * n];
         for i in 0..m {
             for j in 0..n {
@@ -635,6 +641,17 @@ impl QuantizedMlp {
 
     /// Every layer's output `z_l` (before the ReLU; the last is the logits) for `m` samples.
     pub fn forward_layers(&self, x: &[f32], m: usize) -> Result<Vec<Vec<f32>>> {
+        self.forward_layers_with(x, m, Int8Kernel::Scalar)
+    }
+
+    /// [`QuantizedMlp::forward_layers`] with the int8 matrix product of `kernel` (used by
+    /// W8A8 configurations only; every kernel gives the same result bit for bit).
+    pub fn forward_layers_with(
+        &self,
+        x: &[f32],
+        m: usize,
+        kernel: Int8Kernel,
+    ) -> Result<Vec<Vec<f32>>> {
         self.check_input(x, m)?;
         let mut outs = Vec::with_capacity(self.layers.len());
         let mut a = x.to_vec();
@@ -643,7 +660,7 @@ impl QuantizedMlp {
                 Activations::Fp32 => {
                     linear_forward(&a, m, layer.in_dim, &layer.dequantized, &layer.bias)
                 }
-                Activations::Int8PerToken => Self::int8_layer(layer, &a, m)?.output,
+                Activations::Int8PerToken => Self::int8_layer(layer, &a, m, kernel)?.output,
             };
             if l + 1 < self.layers.len() {
                 a = z.clone();
@@ -663,6 +680,16 @@ impl QuantizedMlp {
     /// accumulators, outputs) — what a GPU or SIMD path must reproduce bit for bit. Errors for
     /// configurations without int8 activations.
     pub fn trace_int8(&self, x: &[f32], m: usize) -> Result<Vec<Int8LayerTrace>> {
+        self.trace_int8_with(x, m, Int8Kernel::Scalar)
+    }
+
+    /// [`QuantizedMlp::trace_int8`] with the int8 matrix product of `kernel`.
+    pub fn trace_int8_with(
+        &self,
+        x: &[f32],
+        m: usize,
+        kernel: Int8Kernel,
+    ) -> Result<Vec<Int8LayerTrace>> {
         self.check_input(x, m)?;
         if self.config.activations != Activations::Int8PerToken {
             return Err(QuantError::InvalidParameter(format!(
@@ -673,7 +700,7 @@ impl QuantizedMlp {
         let mut traces: Vec<Int8LayerTrace> = Vec::with_capacity(self.layers.len());
         let mut a = x.to_vec();
         for (l, layer) in self.layers.iter().enumerate() {
-            let t = Self::int8_layer(layer, &a, m)?;
+            let t = Self::int8_layer(layer, &a, m, kernel)?;
             if l + 1 < self.layers.len() {
                 a = t.output.clone();
                 relu_in_place(&mut a);

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::labs::memory::MemoryLab;
+use crate::labs::mlp::MlpLab;
 use crate::labs::signal::SignalLab;
 use crate::labs::weight::WeightLab;
 
@@ -13,12 +14,14 @@ pub fn App() -> impl IntoView {
     let lab = match crate::url::current_lab().as_str() {
         "memory" => "memory",
         "weight" => "weight",
+        "mlp" => "mlp",
         _ => "signal",
     };
     let current = move |id: &'static str| (lab == id).then_some("page");
     let page = match lab {
         "memory" => view! { <MemoryLab/> }.into_any(),
         "weight" => view! { <WeightLab/> }.into_any(),
+        "mlp" => view! { <MlpLab/> }.into_any(),
         _ => view! { <SignalLab/> }.into_any(),
     };
     view! {
@@ -29,6 +32,7 @@ pub fn App() -> impl IntoView {
                 <a href="?lab=signal" aria-current=current("signal")>"Signal lab"</a>
                 <a href="?lab=memory" aria-current=current("memory")>"Memory calculator"</a>
                 <a href="?lab=weight" aria-current=current("weight")>"Weight lab"</a>
+                <a href="?lab=mlp" aria-current=current("mlp")>"MLP lab"</a>
             </nav>
         </header>
         <main>

@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub mod memory;
+pub mod mlp;
 pub mod views;
 pub mod weight;
 

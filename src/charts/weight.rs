@@ -181,7 +181,7 @@ pub fn draw_heat<DB: DrawingBackend>(
 ) -> Result<(), String> {
     root.fill(&WHITE).map_err(fail)?;
     let (w, _) = root.dim_in_pixel();
-    let (main, bar) = root.split_horizontally(w.saturating_sub(70));
+    let (main, bar) = root.split_horizontally(w.saturating_sub(110));
     let rows = map.rows.max(1) as f64;
     let cols = map.cols.max(1) as f64;
     let lo = map
@@ -227,7 +227,7 @@ pub fn draw_heat<DB: DrawingBackend>(
         .margin(8)
         .margin_left(4)
         .x_label_area_size(28)
-        .y_label_area_size(40)
+        .y_label_area_size(64)
         .build_cartesian_2d(0.0..1.0, l0..l1)
         .map_err(fail)?;
     b.configure_mesh()

@@ -34,6 +34,7 @@ use half::{bf16, f16};
 
 use crate::error::{QuantError, Result, check_finite};
 use crate::granularity::GroupLayout;
+use crate::linear::round_half_even;
 use crate::mulaw::code_in_range;
 use crate::pack::packed_len;
 use crate::quantizer::{Fp8Format, Granularity, Quantizer, check_len, group_absmax};
@@ -150,9 +151,9 @@ impl FloatFormat {
         let magnitude = special.unwrap_or_else(|| {
             let m_scale = f64::from(1u32 << mb);
             if e == 0 {
-                f64::from(m) / m_scale * 2f64.powi(1 - self.bias())
+                f64::from(m) / m_scale * pow2(1 - self.bias())
             } else {
-                (1.0 + f64::from(m) / m_scale) * 2f64.powi(e - self.bias())
+                (1.0 + f64::from(m) / m_scale) * pow2(e - self.bias())
             }
         });
         if negative { -magnitude } else { magnitude }
@@ -200,18 +201,25 @@ impl FloatFormat {
         let v = x.abs().min(self.max());
         let mb = self.mantissa_bits() as i32;
         let emin = 1 - self.bias(); // exponent of the smallest normal
-        let code = if v < 2f64.powi(emin) {
+        let code = if v < pow2(emin) {
             // Subnormal: multiples of 2^(emin − M); rounding up to 2^M lands on the smallest
             // normal, whose code is exactly 2^M.
-            (v / 2f64.powi(emin - mb)).round_ties_even()
+            round_half_even(v / pow2(emin - mb))
         } else {
             // v is a normal f64 here: read its binary exponent from the bits.
             let e = ((v.to_bits() >> 52) & 0x7FF) as i32 - 1023;
-            let r = (v / 2f64.powi(e - mb)).round_ties_even(); // in [2^M, 2^(M+1)]
+            let r = round_half_even(v / pow2(e - mb)); // in [2^M, 2^(M+1)]
             f64::from((e - emin + 1) << mb) + r - f64::from(1 << mb)
         };
         (code as u16).min(max_code) | sign
     }
+}
+
+/// `2^k` exactly, built from its bits (`k` within the normal `f64` exponents, which covers
+/// every format here).
+#[inline]
+fn pow2(k: i32) -> f64 {
+    f64::from_bits(((k + 1023) as u64) << 52)
 }
 
 /// A fitted minifloat quantizer: one scale per group (FP4/FP8) or none (fp16/bf16).
@@ -289,6 +297,39 @@ impl Quantizer for MiniFloatQuantizer {
             .enumerate()
             .map(|(i, &x)| i32::from(self.code(x, self.scales[self.layout.group_of(i)])))
             .collect())
+    }
+
+    /// One pass through a table of the format's values (256 entries for FP8): equal to
+    /// `dequantize(quantize(data))` value for value.
+    fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
+        if !Self::is_scaled(self.format) {
+            return self.dequantize(&self.quantize(data)?);
+        }
+        check_len(self.layout.len(), data.len())?;
+        check_finite(data)?;
+        let table: Vec<f64> = (0..1u16 << self.format.bits())
+            .map(|c| self.format.decode_raw(c))
+            .collect();
+        let mut out = vec![0f32; data.len()];
+        let mut bad = None;
+        self.layout.for_each_run(|g, r| {
+            let s = self.scales[g];
+            for (i, (o, &x)) in out[r.clone()].iter_mut().zip(&data[r.clone()]).enumerate() {
+                let c = self.code(x, s);
+                let v = table[usize::from(c)] * f64::from(s);
+                if !v.is_finite() && bad.is_none() {
+                    bad = Some((r.start + i, c));
+                }
+                *o = v as f32;
+            }
+        });
+        match bad {
+            Some((i, c)) => Err(QuantError::InvalidParameter(format!(
+                "code {c:#x} at index {i} is NaN or infinity in {:?}, not a number",
+                self.format
+            ))),
+            None => Ok(out),
+        }
     }
 
     fn dequantize(&self, codes: &[i32]) -> Result<Vec<f32>> {
@@ -585,5 +626,34 @@ mod tests {
         assert_eq!(count(FloatFormat::E2m1), 15); // ±0 share a level
         assert_eq!(count(FloatFormat::E4m3), 253); // 256 − 2 NaN − 1 duplicate zero
         assert_eq!(count(FloatFormat::E5m2), 247); // 256 − 2·4 (∞, NaN) − 1
+    }
+
+    #[test]
+    fn the_table_path_equals_quantize_then_dequantize() {
+        let mut rng = ChaCha8Rng::seed_from_u64(41);
+        let mut data: Vec<f32> = (0..8 * 48)
+            .map(|_| rng.random_range(-3.0f32..3.0) * 10f32.powi(rng.random_range(-6..3)))
+            .collect();
+        data[5] = 0.0;
+        data[6] = -0.0;
+        for format in [FloatFormat::E2m1, FloatFormat::E4m3, FloatFormat::E5m2] {
+            for granularity in [
+                Granularity::PerTensor,
+                Granularity::PerChannel { axis: 0 },
+                Granularity::PerGroup { size: 32 },
+            ] {
+                for d in [&data, &vec![0.0f32; 8 * 48]] {
+                    let q = MiniFloatQuantizer::fit(format, d, &[8, 48], granularity).unwrap();
+                    let two = q.dequantize(&q.quantize(d).unwrap()).unwrap();
+                    let one = q.quantize_dequantize(d).unwrap();
+                    assert!(
+                        two.iter()
+                            .zip(&one)
+                            .all(|(a, b)| a.to_bits() == b.to_bits()),
+                        "{format:?} {granularity:?}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@
 pub mod bench;
 pub mod data;
 pub mod draw;
+pub mod gpu;
 pub mod results;
 pub mod state;
 pub mod views;
@@ -517,6 +518,7 @@ pub fn MlpLab() -> impl IntoView {
                         simd_compiled=quantlab_core::mlp::simd::simd_compiled() simd_in_browser=simd_in_browser relaxed=relaxed
                         remeasure=Callback::new(move |_| lab.remeasure())/>
                     // Panels that read `MlpContext` (e.g. a WebGPU one) go here, one line each.
+                    <gpu::GpuPanel/>
                 </div>
             </div>
         </section>

@@ -49,6 +49,16 @@ fn perf_measure(name: &str, start: &str) {
     }
 }
 
+/// Whether a memo of an `Arc` result changed: by pointer, so a million weights are never
+/// compared value by value.
+fn arc_changed<T>(a: Option<&Result<Arc<T>, String>>, b: Option<&Result<Arc<T>, String>>) -> bool {
+    match (a, b) {
+        (Some(Ok(x)), Some(Ok(y))) => !Arc::ptr_eq(x, y),
+        (Some(Err(x)), Some(Err(y))) => x != y,
+        _ => true,
+    }
+}
+
 /// Measures from its start mark when dropped.
 struct Measure(&'static str, &'static str);
 
@@ -115,15 +125,18 @@ pub fn WeightLab() -> impl IntoView {
             ..WeightLabState::default()
         })
     });
-    let tensor = Memo::new(move |_| {
-        let key = source_key.get();
-        match key.source {
-            WeightSource::File => loaded.get().ok_or_else(|| {
-                "no file loaded: choose a .safetensors or .npy file (an uploaded file never travels in a link)".to_string()
-            }),
-            _ => generated(&key).map(Arc::new),
-        }
-    });
+    let tensor = Memo::new_with_compare(
+        move |_| {
+            let key = source_key.get();
+            match key.source {
+                WeightSource::File => loaded.get().ok_or_else(|| {
+                    "no file loaded: choose a .safetensors or .npy file (an uploaded file never travels in a link)".to_string()
+                }),
+                _ => generated(&key).map(Arc::new),
+            }
+        },
+        arc_changed::<WeightTensor>,
+    );
     let bins = Memo::new(move |_| state.with(|s| s.bins));
     let hist = Memo::new(move |_| {
         tensor
@@ -131,20 +144,23 @@ pub fn WeightLab() -> impl IntoView {
             .and_then(|t| weight_histogram(&t, bins.get()).map(Arc::new))
     });
     let study_key = Memo::new(move |_| state.with(|s| (s.scheme, s.scale_dtype, s.group)));
-    let result = Memo::new(move |_| {
-        let t = tensor.get()?;
-        let (scheme, scale_dtype, group) = study_key.get();
-        let s = WeightLabState {
-            scheme,
-            scale_dtype,
-            group,
-            ..WeightLabState::default()
-        };
-        perf_mark("wl-study-start");
-        let r = compute_study(&t, &s);
-        perf_measure("wl-study", "wl-study-start");
-        r
-    });
+    let result = Memo::new_with_compare(
+        move |_| {
+            let t = tensor.get()?;
+            let (scheme, scale_dtype, group) = study_key.get();
+            let s = WeightLabState {
+                scheme,
+                scale_dtype,
+                group,
+                ..WeightLabState::default()
+            };
+            perf_mark("wl-study-start");
+            let r = compute_study(&t, &s);
+            perf_measure("wl-study", "wl-study-start");
+            r
+        },
+        arc_changed::<Study>,
+    );
     let pack_key = Memo::new(move |_| state.with(|s| (s.scheme, s.pack_bits, s.pack_n)));
     let packing = Memo::new(move |_| {
         let t = tensor.get()?;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::study::{Geometry, linear_params};
 use crate::error::{QuantError, Result};
 use crate::pack::{SUPPORTED_BITS, pack, unpack};
-use crate::quantizer::{Mode, Scheme, SchemeKind};
+use crate::quantizer::{Granularity, Mode, Scheme, SchemeKind};
 
 /// Most weights the view shows.
 pub const MAX_PACK_VIEW: usize = 64;
@@ -94,10 +94,31 @@ pub fn packing_view(
     };
     s.validate()?;
     crate::error::check_finite(data)?;
-    let geometry = Geometry::of_scheme(&s, shape, data.len())?;
-    let params = linear_params(data, shape, &geometry, &s)?;
-    let layout = geometry.layout();
+    // Checks the shape against the data.
+    Geometry::of_scheme(&s, shape, data.len())?;
     let count = count.clamp(1, MAX_PACK_VIEW).min(data.len());
+    // Scales of the groups the first weights fall in: groups restart at every row and
+    // channel 0 of axis 0 is the first slab, so the first row (or slab) gives the same
+    // scales as the whole tensor; a per-tensor scale needs every weight.
+    let n = data.len();
+    let (fit_data, fit_shape): (&[f32], Vec<usize>) = match s.granularity() {
+        Granularity::PerGroup { .. } if shape.len() >= 2 && count <= shape[shape.len() - 1] => {
+            let cols = shape[shape.len() - 1];
+            (&data[..cols], vec![cols])
+        }
+        Granularity::PerChannel { axis: 0 }
+            if shape.len() >= 2 && shape[0] > 0 && count <= n / shape[0] =>
+        {
+            let slab = n / shape[0];
+            let mut sh = shape.to_vec();
+            sh[0] = 1;
+            (&data[..slab], sh)
+        }
+        _ => (data, shape.to_vec()),
+    };
+    let geometry = Geometry::of_scheme(&s, &fit_shape, fit_data.len())?;
+    let params = linear_params(fit_data, &fit_shape, &geometry, &s)?;
+    let layout = geometry.layout();
     let weights = data[..count].to_vec();
     let codes: Vec<i32> = weights
         .iter()
@@ -137,16 +158,23 @@ mod tests {
     #[test]
     fn every_width_round_trips_and_takes_ceil_n_b_over_8_bytes() {
         let x: Vec<f32> = (0..300).map(|i| ((i as f32) * 0.61).sin() * 0.05).collect();
-        for bits in SUPPORTED_BITS {
+        for (bits, granularity) in SUPPORTED_BITS.iter().flat_map(|&b| {
+            [
+                GranularityKind::Group,
+                GranularityKind::Channel,
+                GranularityKind::Tensor,
+            ]
+            .map(|g| (b, g))
+        }) {
             for count in [1, 7, 16, 64] {
                 let s = Scheme {
                     mode: Mode::Sym,
-                    granularity: GranularityKind::Group,
+                    granularity,
                     group_size: 32,
                     ..Scheme::default()
                 };
                 let v = packing_view(&x, &[3, 100], &s, bits, count).unwrap();
-                assert!(v.round_trip, "{bits} {count}");
+                assert!(v.round_trip, "{bits} {count} {granularity:?}");
                 assert_eq!(v.bytes.len(), (count * bits as usize).div_ceil(8));
                 assert_eq!(v.unpacked, v.unsigned);
                 assert!(v.unsigned.iter().all(|&u| u < 1 << bits));
@@ -162,7 +190,11 @@ mod tests {
                 )
                 .unwrap();
                 let full = crate::quantizer::Quantizer::quantize_dequantize(&q, &x).unwrap();
-                assert_eq!(v.recon, full[..count].to_vec());
+                assert_eq!(
+                    v.recon,
+                    full[..count].to_vec(),
+                    "{bits} {count} {granularity:?}"
+                );
                 assert_eq!(v.code_bits()[0].len(), bits as usize);
                 assert_eq!(v.hex().len(), v.bytes.len());
             }

@@ -211,6 +211,10 @@ test('MNIST loads only when chosen, and a drawn digit is classified by every con
   await waitForResults(page, 240000);
   const acc = await accuracies(page);
   console.log('mnist (1 epoch)', JSON.stringify(acc));
+  assert.equal(await readout(page, 'simd-mismatches'), '0');
+  const tp = { fp32: await num(page, 'tp-fp32'), scalar: await num(page, 'tp-int8-scalar'), simd: await num(page, 'tp-int8-simd') };
+  console.log(`mnist throughput (samples/s): fp32 ${tp.fp32}, int8 scalar ${tp.scalar}, int8 SIMD ${tp.simd}; ` +
+    `SIMD/fp32 = ${(tp.simd / tp.fp32).toFixed(2)}, SIMD/scalar = ${(tp.simd / tp.scalar).toFixed(2)}`);
   assert.ok(acc['acc-fp32'] > 85);
   // Draw a "1": a vertical stroke.
   const pad = page.locator('[data-testid="digit-pad"]');

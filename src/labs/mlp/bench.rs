@@ -52,14 +52,24 @@ pub fn compare_kernels(q: &QuantizedMlp, x: &[f32], m: usize) -> Result<Agreemen
     Ok(out)
 }
 
-/// Runs `pass` repeatedly for at least `min_ms` milliseconds of `now()` (and at least
-/// twice) and returns passes per second.
+/// Runs `pass` for a warm-up of at least `min_ms / 2` milliseconds of `now()` (a browser
+/// first runs WebAssembly through a baseline compiler and swaps in optimised code after a
+/// function has run a while), then repeatedly for at least `min_ms` (and at least twice),
+/// and returns passes per second of the second phase.
 pub fn rate(
     now: &dyn Fn() -> f64,
     min_ms: f64,
     pass: &mut dyn FnMut() -> Result<(), String>,
 ) -> Result<f64, String> {
-    pass()?; // warm-up
+    let warm = now();
+    let mut warm_reps = 0u32;
+    while now() - warm < min_ms / 2.0 || warm_reps < 1 {
+        pass()?;
+        warm_reps += 1;
+        if warm_reps >= 100_000 {
+            break;
+        }
+    }
     let start = now();
     let mut reps = 0u32;
     loop {

@@ -116,6 +116,9 @@ async fn next_tick() {
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
+/// Rounds of throughput measurement (the best of each path counts).
+const ROUNDS: usize = 3;
+
 /// Milliseconds of training between two yields to the browser.
 const SLICE_MS: f64 = 20.0;
 
@@ -328,24 +331,30 @@ impl Lab {
         }
         self.agreement
             .set(Some(bench::compare_kernels(q, &t.features, t.n)));
+        // Three rounds of the three paths, interleaved; the best rate of each path counts
+        // (other work on the machine only ever slows a round down).
         let mut rates = [0.0f64; 3];
-        for (which, r) in rates.iter_mut().enumerate() {
-            next_tick().await;
-            if !self.current(g) {
-                return;
-            }
-            perf_mark("ql-mlp-path-start");
-            match bench::measure_path(which, &model.mlp, q, &t.features, t.n, &now, 250.0) {
-                Ok(v) => *r = v,
-                Err(e) => {
-                    self.throughput.set(Some(Err(e)));
+        for round in 0..ROUNDS {
+            for (which, r) in rates.iter_mut().enumerate() {
+                next_tick().await;
+                if !self.current(g) {
                     return;
                 }
+                perf_mark("ql-mlp-path-start");
+                match bench::measure_path(which, &model.mlp, q, &t.features, t.n, &now, 200.0) {
+                    Ok(v) => *r = r.max(v),
+                    Err(e) => {
+                        self.throughput.set(Some(Err(e)));
+                        return;
+                    }
+                }
+                if round == 0 {
+                    perf_measure(
+                        ["ql-mlp-fp32", "ql-mlp-int8-scalar", "ql-mlp-int8-simd"][which],
+                        "ql-mlp-path-start",
+                    );
+                }
             }
-            perf_measure(
-                ["ql-mlp-fp32", "ql-mlp-int8-scalar", "ql-mlp-int8-simd"][which],
-                "ql-mlp-path-start",
-            );
         }
         self.throughput.set(Some(Ok(Throughput {
             fp32: rates[0],

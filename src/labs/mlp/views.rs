@@ -485,7 +485,7 @@ pub fn ThroughputTable(
                             <tr><th>"W8A8, int8 scalar reference"</th><td class="num" data-testid="tp-int8-scalar">{fixed(t.int8_scalar, 0)}</td><td class="num">{fixed(t.int8_scalar / t.fp32, 2)}</td></tr>
                             <tr><th>"W8A8, int8 WASM SIMD (simd128)"</th><td class="num" data-testid="tp-int8-simd">{fixed(t.int8_simd, 0)}</td><td class="num" data-testid="tp-ratio-simd-fp32">{fixed(t.int8_simd / t.fp32, 2)}</td></tr>
                         </tbody>
-                        <caption>{format!("Whole forward passes over the {} test samples, repeated for at least 250 ms each (performance.now). The int8 paths include quantizing each layer's input and rescaling its int32 sums.", t.samples)}</caption>
+                        <caption>{format!("Whole forward passes over the {} test samples (performance.now): each path is warmed up for 100 ms (so the browser's optimising compiler has taken over), then timed for at least 200 ms; three interleaved rounds, the best of each path shown. The int8 paths include quantizing each layer's input and rescaling its int32 sums.", t.samples)}</caption>
                     </table>
                 }.into_any(),
             })}

@@ -182,23 +182,36 @@ fn dot_i8_x4(a: &[i8], w: [&[i8]; 4]) -> [i32; 4] {
         i32x4_extract_lane, i32x4_splat,
     };
     let (ca, ra) = a.as_chunks::<16>();
-    let rows = w.map(|r| r.as_chunks::<16>());
-    let mut acc = [i32x4_splat(0); 4];
-    for (t, x) in ca.iter().enumerate() {
+    let [(c0, t0), (c1, t1), (c2, t2), (c3, t3)] = w.map(|r| r.as_chunks::<16>());
+    // Four named accumulators (not an array), so they stay in registers; zipped iterators,
+    // so there are no bounds checks inside the loop.
+    let (mut s0, mut s1, mut s2, mut s3) = (
+        i32x4_splat(0),
+        i32x4_splat(0),
+        i32x4_splat(0),
+        i32x4_splat(0),
+    );
+    for ((((x, y0), y1), y2), y3) in ca.iter().zip(c0).zip(c1).zip(c2).zip(c3) {
         let xv = load16(x);
         let (xl, xh) = (i16x8_extend_low_i8x16(xv), i16x8_extend_high_i8x16(xv));
-        for (accr, (cw, _)) in acc.iter_mut().zip(&rows) {
-            let yv = load16(&cw[t]);
-            let lo = i32x4_dot_i16x8(xl, i16x8_extend_low_i8x16(yv));
-            let hi = i32x4_dot_i16x8(xh, i16x8_extend_high_i8x16(yv));
-            *accr = i32x4_add(*accr, i32x4_add(lo, hi));
-        }
+        let step = |y: &[i8; 16]| {
+            let yv = load16(y);
+            i32x4_add(
+                i32x4_dot_i16x8(xl, i16x8_extend_low_i8x16(yv)),
+                i32x4_dot_i16x8(xh, i16x8_extend_high_i8x16(yv)),
+            )
+        };
+        s0 = i32x4_add(s0, step(y0));
+        s1 = i32x4_add(s1, step(y1));
+        s2 = i32x4_add(s2, step(y2));
+        s3 = i32x4_add(s3, step(y3));
     }
+    let acc = [s0, s1, s2, s3];
     let mut out = [0i32; 4];
-    for ((o, v), (_, rw)) in out.iter_mut().zip(&acc).zip(&rows) {
+    for ((o, v), rw) in out.iter_mut().zip(&acc).zip([t0, t1, t2, t3]) {
         let mut s = (i32x4_extract_lane::<0>(*v) + i32x4_extract_lane::<1>(*v))
             + (i32x4_extract_lane::<2>(*v) + i32x4_extract_lane::<3>(*v));
-        for (&x, &y) in ra.iter().zip(*rw) {
+        for (&x, &y) in ra.iter().zip(rw) {
             s += i32::from(x) * i32::from(y);
         }
         *o = s;

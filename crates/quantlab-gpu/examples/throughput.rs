@@ -78,7 +78,7 @@ mod native {
         println!("int8 matmul ({m}, {k}) × ({n}, {k})ᵀ → int32:");
         let cpu = median_secs(reps, || Ok(matmul_i8_i32(&x, &w, m, k, n)?))?;
         println!(
-            "  {:<46} {:>9.2} ms {:>8.2} GOP/s",
+            "  {:<52} {:>9.2} ms {:>8.2} GOP/s",
             "CPU int8 reference (scalar)",
             cpu * 1e3,
             ops / cpu / 1e9
@@ -89,7 +89,7 @@ mod native {
             let bad = got.iter().zip(&want).filter(|(g, w)| g != w).count();
             let t = median_secs(reps, || block_on(ctx.matmul(kernel, &px, m, &gw)))?;
             println!(
-                "  {:<46} {:>9.2} ms {:>8.2} GOP/s  ({bad} mismatches; upload + readback included)",
+                "  {:<52} {:>9.2} ms {:>8.2} GOP/s  ({bad} mismatches; upload + readback included)",
                 format!("GPU {}", kernel.label()),
                 t * 1e3,
                 ops / t / 1e9
@@ -106,13 +106,13 @@ mod native {
         let fp32 = median_secs(reps, || Ok(mlp.forward(&input, m)?))?;
         let cpu = median_secs(reps, || Ok(q.forward(&input, m)?))?;
         println!(
-            "  {:<46} {:>9.2} ms {:>10.0} samples/s",
+            "  {:<52} {:>9.2} ms {:>10.0} samples/s",
             "CPU fp32 reference",
             fp32 * 1e3,
             m as f64 / fp32
         );
         println!(
-            "  {:<46} {:>9.2} ms {:>10.0} samples/s",
+            "  {:<52} {:>9.2} ms {:>10.0} samples/s",
             "CPU int8 reference (W8A8)",
             cpu * 1e3,
             m as f64 / cpu
@@ -126,7 +126,7 @@ mod native {
                 block_on(ctx.forward_w8a8_with(kernel, &gm, &input, m))
             })?;
             println!(
-                "  {:<46} {:>9.2} ms {:>10.0} samples/s  ({mism} GPU-CPU mismatches)",
+                "  {:<52} {:>9.2} ms {:>10.0} samples/s  ({mism} GPU-CPU mismatches)",
                 format!("GPU {} (+ CPU quantize/rescale)", kernel.label()),
                 t * 1e3,
                 m as f64 / t

@@ -1,3 +1,4 @@
 //! Small reusable pieces of UI glue shared by the labs.
 
 pub mod export;
+pub mod perf;

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use quantlab_core::analysis::{self, LevelPoint};
 use quantlab_core::linear::{AffineParams, LinearQuantizer};
 use quantlab_core::metrics::Metrics;
@@ -22,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::charts::{self, SignalChart};
 use crate::format::{fixed, num};
 use crate::url::{parse_id, read_state, write_state};
+use crate::widgets::perf::{draw_on, mark as perf_mark, measure as perf_measure, timed};
 use scheme_controls::SchemeControls;
 
 /// Where the signal comes from.
@@ -443,18 +443,6 @@ pub fn visible_window(n: usize, zoom: f64, pan: f64) -> (usize, usize) {
     (a, a + len)
 }
 
-fn perf_mark(name: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(name);
-    }
-}
-
-fn perf_measure(name: &str, start: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.measure_with_start_mark(name, start);
-    }
-}
-
 /// A future that resolves on a later task (a short timer): lets the page paint and handle
 /// input between pieces of background work.
 async fn idle_tick() {
@@ -464,39 +452,6 @@ async fn idle_tick() {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// Runs `f` between two marks and records a `ql-step-<name>` measure, so the browser test can
-/// report where an update's time goes.
-fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
-    let perf = web_sys::window().and_then(|w| w.performance());
-    let (start, end) = (format!("ql-step-{name}-a"), format!("ql-step-{name}-b"));
-    if let Some(p) = &perf {
-        let _ = p.mark(&start);
-    }
-    let out = f();
-    if let Some(p) = &perf {
-        let _ = p.mark(&end);
-        let _ = p.measure_with_start_mark_and_end_mark(&format!("ql-step-{name}"), &start, &end);
-        p.clear_marks_with_mark_name(&start);
-        p.clear_marks_with_mark_name(&end);
-    }
-    out
-}
-
-fn draw_on(
-    canvas: &web_sys::HtmlCanvasElement,
-    f: impl FnOnce(&DrawingArea<CanvasBackend, plotters::coord::Shift>) -> Result<(), String>,
-) {
-    let name = canvas.get_attribute("data-testid").unwrap_or_default();
-    timed(&format!("draw-{name}"), || {
-        if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
-            let root = backend.into_drawing_area();
-            if let Err(e) = f(&root) {
-                leptos::logging::warn!("{e}");
-            }
-        }
-    })
 }
 
 /// `views` with `id` switched on or off (comma-separated, in [`figures::VIEWS`] order).

@@ -11,8 +11,6 @@ use std::sync::Arc;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use quantlab_core::clipping::ClipKind;
 use quantlab_core::quantizer::{Fp8Format, GranularityKind, IntRange, Mode, SchemeKind};
 use quantlab_core::weights::compare::{
@@ -26,6 +24,7 @@ use quantlab_core::weights::synth::{DRAWN_BARS, WeightDist, decode_bars, encode_
 use crate::charts::weight as wc;
 use crate::format::{fixed, num};
 use crate::url::{parse_id, read_state, write_state};
+use crate::widgets::perf::{draw_on, mark as perf_mark, measure as perf_measure};
 use state::{
     WeightLabState, WeightSource, WeightTensor, compute_packing, compute_study, generated,
     group_words, weight_histogram,
@@ -34,20 +33,6 @@ use state::{
 /// Files up to this size are measured tensor by tensor as soon as they load (and again on
 /// every scheme change); larger ones on request.
 pub const AUTO_MEASURE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
-
-fn perf_mark(name: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(name);
-    }
-}
-
-fn perf_measure(name: &str, start: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance())
-        && p.measure_with_start_mark(name, start).is_ok()
-    {
-        p.clear_marks_with_mark_name(start);
-    }
-}
 
 /// Whether a memo of an `Arc` result changed: by pointer, so a million weights are never
 /// compared value by value.
@@ -65,18 +50,6 @@ struct Measure(&'static str, &'static str);
 impl Drop for Measure {
     fn drop(&mut self) {
         perf_measure(self.0, self.1);
-    }
-}
-
-fn draw_on(
-    canvas: &web_sys::HtmlCanvasElement,
-    f: impl FnOnce(&DrawingArea<CanvasBackend, plotters::coord::Shift>) -> Result<(), String>,
-) {
-    if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
-        let root = backend.into_drawing_area();
-        if let Err(e) = f(&root) {
-            leptos::logging::warn!("{e}");
-        }
     }
 }
 

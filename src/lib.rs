@@ -9,6 +9,7 @@
 pub mod app;
 pub mod charts;
 pub mod format;
+pub mod handoff;
 pub mod labs;
 pub mod url;
 pub mod widgets;

@@ -65,6 +65,25 @@ test('Iris trains by itself with the defaults; W8 and W8A8 stay within 1 point o
   await page.close();
 });
 
+test("a layer's Weight lab link opens that layer's trained weights", async () => {
+  const page = await open();
+  await waitForResults(page);
+  await Promise.all([
+    page.waitForURL(/lab=weight/),
+    page.locator('[data-testid="weight-link-0"]').click(),
+  ]);
+  await page.waitForSelector('[data-testid="wl-snr-db"]');
+  assert.match(await readout(page, 'wl-source-notice'), /^MLP iris, layer 1 W \(4 → 16\), from the model trained in the MLP lab/);
+  assert.match(await readout(page, 'wl-tensor-info'), /shape \[16, 4\], 64 weights/);
+  assert.ok(Number.isFinite(Number.parseFloat(await readout(page, 'wl-snr-db'))));
+  // Another layer than the one handed over is refused in words, and the page keeps working.
+  await page.goto(`${server.url}?lab=weight&source=mlp&dataset=iris&layer=1`);
+  await page.waitForSelector('[data-testid="wl-source-notice"]');
+  assert.match(await readout(page, 'wl-source-notice'), /holds layer 1 of the iris model, not layer 2 of iris/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('Digits: accuracy table, W8/W8A8 within 1 point, SIMD bit-exact; prints the throughput ratio', async () => {
   const page = await open('?lab=mlp&dataset=digits');
   await waitForResults(page, 180000);

@@ -384,7 +384,19 @@ pub fn LayerErrors(
                         {(0..layers).map(|l| view! {
                             <th>{format!("layer {} ({}→{}) ", l + 1, dims[l], dims[l + 1])}
                                 {(choice != DataChoice::Upload).then(|| view! {
-                                    <a data-testid=format!("weight-link-{l}") href=weight_lab_link(choice, l)>"weights ↗"</a>
+                                    <a data-testid=format!("weight-link-{l}") href=weight_lab_link(choice, l)
+                                        title="open this layer's weights in the Weight lab (handed over in this browser's storage)"
+                                        on:click={
+                                            let m = m.clone();
+                                            move |_| {
+                                                // Before the browser follows the link.
+                                                if let Some(layer) = m.mlp.layers.get(l)
+                                                    && let Err(e) = crate::handoff::store(choice.id(), l as u32, layer.out_dim, layer.in_dim, &layer.weight)
+                                                {
+                                                    leptos::logging::warn!("{e}");
+                                                }
+                                            }
+                                        }>"weights ↗"</a>
                                 })}
                             </th>
                         }).collect_view()}

@@ -95,6 +95,8 @@ pub fn WeightLab() -> impl IntoView {
             spread: s.spread,
             bars: s.bars.clone(),
             hist_range: s.hist_range,
+            dataset: s.dataset.clone(),
+            layer: s.layer,
             ..WeightLabState::default()
         })
     });
@@ -104,6 +106,13 @@ pub fn WeightLab() -> impl IntoView {
             match key.source {
                 WeightSource::File => loaded.get().ok_or_else(|| {
                     "no file loaded: choose a .safetensors or .npy file (an uploaded file never travels in a link)".to_string()
+                }),
+                WeightSource::Mlp => crate::handoff::load(&key.dataset, key.layer).map(|l| {
+                    Arc::new(WeightTensor {
+                        name: l.name,
+                        shape: l.shape,
+                        data: l.data,
+                    })
                 }),
                 _ => generated(&key).map(Arc::new),
             }
@@ -523,9 +532,10 @@ pub fn WeightLab() -> impl IntoView {
                 <p class="notice" role="status" data-testid="wl-link-notice">{format!("Some link parameters were ignored: {}", warnings.join("; "))}</p>
             })}
             {move || (source.get() == WeightSource::Mlp).then(|| view! {
-                <p class="notice" role="status" data-testid="wl-source-notice">{state.with(|s| format!(
-                    "The MLP lab's weights (dataset {}, layer {}) cannot be opened in the Weight lab yet; the synthetic tensor below is shown instead.",
-                    if s.dataset.is_empty() { "—" } else { s.dataset.as_str() }, s.layer))}</p>
+                <p class="notice" role="status" data-testid="wl-source-notice">{move || tensor.with(|t| match t {
+                    Ok(t) => format!("{}, from the model trained in the MLP lab, handed over through this browser's storage (the link holds only the dataset and the layer). Rows are the layer's output channels.", t.name),
+                    Err(e) => e.clone(),
+                })}</p>
             })}
             <div class="lab-body">
                 <form class="controls" on:submit=|ev| ev.prevent_default()>
@@ -540,7 +550,7 @@ pub fn WeightLab() -> impl IntoView {
                                 <option value="synthetic" selected=move || source.get() == WeightSource::Synthetic>"Synthetic"</option>
                                 <option value="drawn" selected=move || source.get() == WeightSource::Drawn>"Drawn histogram"</option>
                                 <option value="file" selected=move || source.get() == WeightSource::File>"Upload a file"</option>
-                                <option value="mlp" selected=move || source.get() == WeightSource::Mlp disabled=true>"MLP lab (not yet)"</option>
+                                <option value="mlp" selected=move || source.get() == WeightSource::Mlp disabled=true>"MLP lab (from its layer links)"</option>
                             </select>
                         </label>
                         <div class:hidden=move || source.get() != WeightSource::File>
@@ -572,7 +582,7 @@ pub fn WeightLab() -> impl IntoView {
                         {move || progress.get().map(|p| view! {
                             <p class="notice" role="status" data-testid="wl-progress"><progress></progress>" "{p}</p>
                         })}
-                        <div class:hidden=move || !matches!(source.get(), WeightSource::Synthetic | WeightSource::Mlp)>
+                        <div class:hidden=move || source.get() != WeightSource::Synthetic>
                             <label>"Distribution "
                                 <select data-testid="wl-dist" on:change=move |ev| {
                                     if let Some(d) = parse_id::<WeightDist>(&event_target_value(&ev)) {

@@ -22,7 +22,8 @@ pub enum WeightSource {
     Drawn,
     /// An uploaded `.safetensors` / `.npy` file (never in the URL; `tensor` names the pick).
     File,
-    /// The MLP lab's weights (`dataset`, `layer`): not loaded by this lab yet.
+    /// A layer of the model trained in the MLP lab (`dataset`, `layer`), handed over through
+    /// the browser's storage ([`crate::handoff`]).
     Mlp,
 }
 

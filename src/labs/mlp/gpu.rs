@@ -14,6 +14,7 @@ use quantlab_gpu::{AdapterSummary, GpuContext, Kernel, compare_with_cpu};
 use super::MlpContext;
 use super::results::TrainedModel;
 use crate::format::fixed;
+use crate::widgets::perf::{mark, measure};
 
 /// How long each throughput measurement repeats its pass, in milliseconds.
 const MIN_MS: f64 = 250.0;
@@ -61,18 +62,6 @@ fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
-}
-
-fn mark(name: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(name);
-    }
-}
-
-fn measure(name: &str, start: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.measure_with_start_mark(name, start);
-    }
 }
 
 /// Runs the W8A8 model's test set on the GPU with every kernel the adapter has, compares

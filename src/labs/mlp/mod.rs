@@ -31,6 +31,7 @@ use self::results::{ConfigResult, SessionRows, TrainedModel};
 use self::state::{DataChoice, MlpLabState};
 use crate::charts::mlp::{TrainingCurve, draw_training};
 use crate::url::write_state;
+use crate::widgets::perf::{mark as perf_mark, measure as perf_measure};
 
 /// The trained model and its data, shared with every panel of the lab (provided as a Leptos
 /// context). The W8A8 model is `model.get()?.w8a8()`, its test inputs
@@ -371,18 +372,6 @@ impl Lab {
         };
         let g = self.generation.get_value();
         leptos::task::spawn_local(async move { self.measure(g, model).await });
-    }
-}
-
-fn perf_mark(name: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(name);
-    }
-}
-
-fn perf_measure(name: &str, start: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.measure_with_start_mark(name, start);
     }
 }
 

@@ -152,8 +152,9 @@ pub fn draw_signal<DB: DrawingBackend>(
     root.present().map_err(err)
 }
 
-/// Sample-and-hold drawing: each value holds until the next sample.
-fn staircase(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+/// Sample-and-hold drawing: each `y` holds until the next `x` (the signal's Q(x[n]) and the
+/// transfer staircase).
+pub(crate) fn staircase(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     let mut out = Vec::with_capacity(points.len() * 2);
     for w in points.windows(2) {
         out.push(w[0]);

@@ -54,19 +54,6 @@ fn span(values: impl IntoIterator<Item = f64>, fallback: (f64, f64)) -> (f64, f6
     (lo - pad, hi + pad)
 }
 
-/// `points` as a step plot: each `y` holds until the next `x`.
-fn steps(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    let mut out = Vec::with_capacity(points.len() * 2);
-    for w in points.windows(2) {
-        out.push(w[0]);
-        out.push((w[1].0, w[0].1));
-    }
-    if let Some(&last) = points.last() {
-        out.push(last);
-    }
-    out
-}
-
 fn legend_line(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2))
 }
@@ -135,7 +122,7 @@ pub fn draw_transfer<DB: DrawingBackend>(
     .label("Q(x) = x")
     .legend(legend_line(palette::GRID));
     c.draw_series(LineSeries::new(
-        steps(chart.curve),
+        super::staircase(chart.curve),
         palette::QUANTIZED.stroke_width(2),
     ))
     .map_err(fail)?

@@ -6,6 +6,10 @@ use crate::labs::memory::MemoryLab;
 use crate::labs::mlp::MlpLab;
 use crate::labs::signal::SignalLab;
 use crate::labs::weight::WeightLab;
+use crate::widgets::embed::{
+    EmbedContext, EmbedParams, hiding_css, listen_for_preview_heights, report_height_to_parent,
+    strip_params,
+};
 
 /// The whole app: the `lab` parameter of the URL picks the page (`signal` when missing or
 /// unknown).
@@ -18,12 +22,38 @@ pub fn App() -> impl IntoView {
         _ => "signal",
     };
     let current = move |id: &'static str| (lab == id).then_some("page");
+    let embed = EmbedParams::from_query(&crate::url::current_query());
+    let query = RwSignal::new(crate::url::current_query());
+    provide_context(crate::url::CurrentQuery(query));
+    provide_context(EmbedContext(StoredValue::new(embed.clone())));
+    if embed.embed {
+        report_height_to_parent();
+    } else {
+        listen_for_preview_heights();
+    }
+    let hiding = hiding_css(&embed);
     let page = match lab {
         "memory" => view! { <MemoryLab/> }.into_any(),
         "weight" => view! { <WeightLab/> }.into_any(),
         "mlp" => view! { <MlpLab/> }.into_any(),
         _ => view! { <SignalLab/> }.into_any(),
     };
+    if embed.embed {
+        // In someone else's page: the chosen figures and controls, and a way out to the full lab.
+        let full = move || {
+            let base = crate::widgets::embed_builder::page_base();
+            format!("{base}?{}", strip_params(&query.get()))
+        };
+        return view! {
+            <style>{hiding}</style>
+            <main class="embedded">
+                <p class="embed-link"><a data-testid="open-in-quantlab" target="_blank" rel="noopener"
+                    href=full>"open in quantlab ↗"</a></p>
+                {page}
+            </main>
+        }
+        .into_any();
+    }
     view! {
         <header class="top">
             <h1><a href="?lab=signal">"quantlab"</a></h1>
@@ -39,4 +69,5 @@ pub fn App() -> impl IntoView {
             {page}
         </main>
     }
+    .into_any()
 }

@@ -25,17 +25,62 @@ pub fn current_lab() -> String {
         .to_string()
 }
 
-/// Replaces the URL's query with `lab=<lab>&<state>`, without reloading or adding history.
+/// The query a lab writes: `lab=<lab>&<state>`, then the page's own parameters
+/// (`embed`, `views`, `controls`) read from `current`, which the lab's state does not hold.
+pub fn lab_query(lab: &str, state_query: &str, current: &str) -> String {
+    let mut query = format!("?lab={lab}");
+    let page = crate::widgets::embed::EmbedParams::from_query(current).to_query();
+    for part in [state_query, page.as_str()] {
+        if !part.is_empty() {
+            query.push('&');
+            query.push_str(part);
+        }
+    }
+    query
+}
+
+/// Replaces the URL's query with `lab=<lab>&<state>` (keeping the page's embedding
+/// parameters), without reloading or adding history.
 pub fn write_state<T: Serialize>(lab: &str, state: &T) {
-    let query = format!("?lab={lab}&{}", quantlab_core::url_state::to_query(state));
+    let query = lab_query(
+        lab,
+        &quantlab_core::url_state::to_query(state),
+        &current_query(),
+    );
     if let Some(w) = web_sys::window()
         && let Ok(h) = w.history()
     {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
     }
+    if let Some(CurrentQuery(q)) = leptos::prelude::use_context::<CurrentQuery>() {
+        leptos::prelude::Set::set(&q, query);
+    }
 }
+
+/// The page's query string as the labs last wrote it, provided by the app shell so that
+/// links built from it (the embed's "open in quantlab ↗") follow every change.
+#[derive(Debug, Clone, Copy)]
+pub struct CurrentQuery(pub leptos::prelude::RwSignal<String>);
 
 /// Parses an enum from its URL id (`"mid-rise"` → `Mode::MidRise`) through serde.
 pub fn parse_id<T: DeserializeOwned>(id: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lab_keeps_the_pages_embed_parameters_when_it_rewrites_the_query() {
+        assert_eq!(
+            lab_query(
+                "signal",
+                "bits=4",
+                "?lab=signal&bits=3&embed=1&controls=bits"
+            ),
+            "?lab=signal&bits=4&embed=1&controls=bits"
+        );
+        assert_eq!(lab_query("memory", "", "?lab=memory"), "?lab=memory");
+    }
 }

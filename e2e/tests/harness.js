@@ -21,14 +21,34 @@ const MIME = {
   '.md': 'text/markdown',
 };
 
-/** Serves dist/ on an ephemeral loopback port; resolves to { url, close }. */
-export function serveDist() {
+/**
+ * Where a test writes a screenshot: e2e/artifacts/ (ignored by git), or docs/ when
+ * QUANTLAB_UPDATE_SCREENSHOTS=1 asks to refresh the README's pictures on purpose.
+ */
+export function screenshotPath(name) {
+  const dir = process.env.QUANTLAB_UPDATE_SCREENSHOTS === '1'
+    ? path.join(repoRoot, 'docs')
+    : path.join(repoRoot, 'e2e', 'artifacts');
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
+}
+
+/**
+ * Serves dist/ on an ephemeral loopback port; resolves to { url, close, requests }.
+ * With `prefix` (e.g. '/a/b/quantlab/') the app lives under that path only, as on a course
+ * site, and everything outside it is a 404. `requests` lists every path asked for.
+ */
+export function serveDist({ prefix = '/' } = {}) {
   if (!fs.existsSync(path.join(dist, 'index.html'))) {
     throw new Error(`no built app in ${dist}: run the release build first`);
   }
+  const requests = [];
   const server = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://127.0.0.1');
-    let file = path.normalize(path.join(dist, decodeURIComponent(u.pathname)));
+    requests.push(u.pathname);
+    if (!u.pathname.startsWith(prefix)) { res.writeHead(404); res.end('not found'); return; }
+    const rel = '/' + u.pathname.slice(prefix.length);
+    let file = path.normalize(path.join(dist, decodeURIComponent(rel)));
     if (!file.startsWith(dist)) { res.writeHead(403); res.end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, body) => {
@@ -40,7 +60,12 @@ export function serveDist() {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address();
-      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) });
+      resolve({
+        url: `http://127.0.0.1:${port}${prefix}`,
+        origin: `http://127.0.0.1:${port}`,
+        requests,
+        close: () => new Promise((r) => server.close(r)),
+      });
     });
   });
 }

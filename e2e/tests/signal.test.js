@@ -1,9 +1,7 @@
 // Signal lab, end to end in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import fs from 'node:fs';
-import { serveDist, launchBrowser, openApp, readout, readouts, canvasStats, repoRoot } from './harness.js';
+import { serveDist, launchBrowser, openApp, readout, readouts, canvasStats, screenshotPath } from './harness.js';
 
 let server; let browser;
 before(async () => { server = await serveDist(); browser = await launchBrowser(); });
@@ -66,9 +64,9 @@ test('the canvas actually has a plot drawn on it', async () => {
   assert.ok(o.colour > 500, `orange Q(x[n]) pixels: ${o.colour}`);
   const e = await canvasStats(page, 'error-canvas', [0x00, 0x9e, 0x73]);
   assert.ok(e.colour > 200, `green e(n) pixels: ${e.colour}`);
-  fs.mkdirSync(path.join(repoRoot, 'docs'), { recursive: true });
-  // The README's picture: the controls, the readouts and the first figures.
-  await page.screenshot({ path: path.join(repoRoot, 'docs', 'screenshot.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1500 } });
+  // The README's picture (the controls, the readouts and the first figures) is written to
+  // e2e/artifacts/; with QUANTLAB_UPDATE_SCREENSHOTS=1 it replaces the tracked docs/screenshot.png.
+  await page.screenshot({ path: screenshotPath('screenshot.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1500 } });
   await page.close();
 });
 

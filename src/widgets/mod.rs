@@ -1,4 +1,6 @@
 //! Small reusable pieces of UI glue shared by the labs.
 
+pub mod embed;
+pub mod embed_builder;
 pub mod export;
 pub mod perf;

@@ -960,14 +960,6 @@ pub fn SignalLab() -> impl IntoView {
     view! {
         <section class="lab signal-lab" class:embed=embed aria-labelledby="signal-lab-title">
             <h2 id="signal-lab-title" class:hidden=embed>"Signal lab"</h2>
-            {embed.then(|| view! {
-                <p class="embed-link"><a data-testid="open-in-quantlab" target="_blank" rel="noopener"
-                    href=move || state.with(|s| {
-                        let mut full = s.clone();
-                        full.embed = false;
-                        format!("?lab=signal&{}", quantlab_core::url_state::to_query(&full))
-                    })>"open in quantlab ↗"</a></p>
-            })}
             {(!warnings.is_empty()).then(|| view! {
                 <p class="notice" role="status">{format!("Some link parameters were ignored: {}", warnings.join("; "))}</p>
             })}

@@ -24,6 +24,7 @@ use self::state::{MemoryAnswer, MemoryLabState, ModelSource, compute};
 use crate::charts::memory::{MemoryChart, Segment, draw_memory};
 use crate::format::fixed;
 use crate::url::{read_state, write_state};
+use crate::widgets::embed_builder::{Choice, EmbedBuilder};
 
 /// The chart's data for an answer: one segment per item, the chosen GPU(s) as capacity.
 pub fn chart_data(a: &MemoryAnswer) -> MemoryChart {
@@ -50,6 +51,33 @@ pub fn chart_data(a: &MemoryAnswer) -> MemoryChart {
     }
 }
 
+/// The figures of the Memory lab an embed can show (`views=`).
+pub const EMBED_VIEWS: &[Choice] = &[
+    ("course", "The course's table"),
+    ("breakdown", "The breakdown: totals, chart and items"),
+    ("gpu-fit", "Which GPUs fit"),
+];
+
+/// The controls of the Memory lab an embed can show (`controls=`, by their test ids).
+pub const EMBED_CONTROLS: &[Choice] = &[
+    ("preset", "Model preset"),
+    ("billions", "Parameters (billions)"),
+    ("mode-inference", "Inference"),
+    ("mode-training", "Training"),
+    ("weights", "Weight format"),
+    ("int-bits", "Integer bits"),
+    ("group-size", "Group size"),
+    ("kv", "KV cache format"),
+    ("context", "Context"),
+    ("batch", "Batch"),
+    ("method", "Training method"),
+    ("optimizer", "Optimizer"),
+    ("rank", "LoRA rank"),
+    ("checkpointing", "Gradient checkpointing"),
+    ("overhead", "Overhead"),
+    ("gpu", "Target GPU"),
+    ("gpus", "Number of GPUs"),
+];
 /// The Memory lab page.
 #[component]
 pub fn MemoryLab() -> impl IntoView {
@@ -99,7 +127,7 @@ pub fn MemoryLab() -> impl IntoView {
             {(!warnings.is_empty()).then(|| view! {
                 <p class="notice" role="status">{format!("Some link parameters were ignored: {}", warnings.join("; "))}</p>
             })}
-            <CourseTable state=state/>
+            <div data-view="course"><CourseTable state=state/></div>
             <h3 class="calc-title">"Beyond the table: run or train a real model"</h3>
             <div class="lab-body">
                 <MemoryControls state=state uploaded=uploaded upload_error=upload_error/>
@@ -121,6 +149,7 @@ pub fn MemoryLab() -> impl IntoView {
                             })}
                         </div>
                     })}
+                    <div data-view="breakdown">
                     <ModelSummary answer=answer/>
                     <dl class="readouts">
                         <div><dt>"Weights"</dt><dd><span data-testid="mem-weights-gib">{readout(|a| gib2(a.weights_bytes()))}</span>" GiB"</dd></div>
@@ -137,7 +166,15 @@ pub fn MemoryLab() -> impl IntoView {
                         <figcaption>"Each item as a segment of one bar (GiB); the dashed line is the target GPU's usable memory."</figcaption>
                     </figure>
                     <ItemsTable answer=answer/>
-                    <GpuFitTable answer=answer/>
+                    </div>
+                    <div data-view="gpu-fit"><GpuFitTable answer=answer/></div>
+                    <section class="share" aria-labelledby="memory-share-title">
+                        <h3 id="memory-share-title">"Share and embed"</h3>
+                        <p class="hint">"The address of this page holds every setting: copy it to share this state. To put the calculator in your course notes, choose what the embed shows:"</p>
+                        <EmbedBuilder lab="memory" title="Memory calculator" views=EMBED_VIEWS
+                            default_views=&["course"] controls=EMBED_CONTROLS
+                            state_query=Signal::derive(move || state.with(quantlab_core::url_state::to_query))/>
+                    </section>
                 </div>
             </div>
         </section>

@@ -6,11 +6,11 @@
 //! the URL and survive the lab rewriting its query ([`crate::url::write_state`] keeps them).
 //! - `embed=1` (or `true`): no site header, no navigation, a small "open in quantlab ↗" link.
 //! - `views=a,b`: only these figures of the lab (every element tagged `data-view="…"`).
-//! - `controls=x,y`: only these controls (every element tagged `data-control="…"`); without
-//!   `controls`, an embed shows none.
+//! - `controls=x,y`: only these controls, named by their `data-testid`; without `controls`,
+//!   an embed shows none.
 //!
-//! Hiding is done by one generated stylesheet ([`hiding_css`]) over those attributes, so a
-//! lab opts a figure or a control in by tagging it, and nothing else in the lab changes.
+//! Hiding is done by one generated stylesheet ([`hiding_css`]), so a lab opts a figure in by
+//! tagging it, and its controls by nothing more than the test ids they already carry.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
@@ -101,31 +101,40 @@ pub fn strip_params(query: &str) -> String {
     ser.finish()
 }
 
-/// The stylesheet that hides, inside an embed, every tagged figure and control not chosen.
+/// The stylesheet that hides, inside an embed, every figure and control not chosen.
 /// Empty when the page is not embedded.
+///
+/// A figure is any element tagged `data-view="id"`. A control is named by its own
+/// `data-testid` (`bits`, `scheme`, …): inside a lab's `.controls` panel everything is hidden
+/// except the chosen controls, what contains them (their fieldset and row) and what their row
+/// contains (its label text and readout), so no lab needs to tag its controls.
 pub fn hiding_css(p: &EmbedParams) -> String {
     if !p.embed {
         return String::new();
     }
-    let not = |attr: &str, ids: &[String]| {
-        ids.iter()
-            .map(|id| format!(":not([{attr}=\"{id}\"])"))
-            .collect::<String>()
-    };
     let mut css = String::new();
     if let Some(v) = &p.views {
+        let keep: String = v
+            .iter()
+            .map(|id| format!(":not([data-view=\"{id}\"])"))
+            .collect();
         css.push_str(&format!(
-            "[data-view]{} {{ display: none !important; }}\n",
-            not("data-view", v)
+            "[data-view]{keep} {{ display: none !important; }}\n"
         ));
     }
     let controls = p.controls.clone().unwrap_or_default();
-    css.push_str(&format!(
-        "[data-control]{} {{ display: none !important; }}\n",
-        not("data-control", &controls)
-    ));
     if controls.is_empty() {
         css.push_str(".controls { display: none !important; }\n");
+    } else {
+        let sel = controls
+            .iter()
+            .map(|id| format!("[data-testid=\"{id}\"]"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        css.push_str(&format!(
+            ".controls *:not({sel}):not(:has({sel})):not(:is({sel}) *):not(label:has({sel}) *) \
+             {{ display: none !important; }}\n"
+        ));
     }
     css
 }
@@ -281,7 +290,11 @@ mod tests {
         assert!(
             css.contains(r#"[data-view]:not([data-view="histogram"]):not([data-view="heatmap"])"#)
         );
-        assert!(css.contains(r#"[data-control]:not([data-control="bits"])"#));
+        assert!(
+            css.contains(
+                r#".controls *:not([data-testid="bits"]):not(:has([data-testid="bits"]))"#
+            )
+        );
         assert!(!css.contains(".controls {"));
     }
 

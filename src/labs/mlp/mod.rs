@@ -31,6 +31,7 @@ use self::results::{ConfigResult, SessionRows, TrainedModel};
 use self::state::{DataChoice, MlpLabState};
 use crate::charts::mlp::{TrainingCurve, draw_training};
 use crate::url::write_state;
+use crate::widgets::embed_builder::{Choice, EmbedBuilder};
 use crate::widgets::perf::{mark as perf_mark, measure as perf_measure};
 
 /// The trained model and its data, shared with every panel of the lab (provided as a Leptos
@@ -406,6 +407,33 @@ fn has_simd128() -> bool {
     browser_validates(&[])
 }
 
+/// The figures of the MLP lab an embed can show (`views=`).
+pub const EMBED_VIEWS: &[Choice] = &[
+    ("training", "Training: status and curves"),
+    ("accuracy", "Accuracy of every configuration"),
+    ("pad", "The digit pad"),
+    ("session", "The course's table across datasets"),
+    ("confusion", "Confusion matrix"),
+    ("layers", "Per-layer SNR"),
+    ("int16", "The int16 accumulator demo"),
+    ("throughput", "CPU throughput"),
+    ("gpu", "WebGPU"),
+];
+
+/// The controls of the MLP lab an embed can show (`controls=`, by their test ids).
+pub const EMBED_CONTROLS: &[Choice] = &[
+    ("dataset", "Dataset"),
+    ("hidden", "Hidden sizes"),
+    ("optimizer", "Optimizer"),
+    ("lr", "Learning rate"),
+    ("momentum", "Momentum"),
+    ("epochs", "Epochs"),
+    ("batch", "Batch"),
+    ("seed", "Seed"),
+    ("train", "Train"),
+    ("stop", "Stop"),
+];
+
 /// The MLP lab page.
 #[component]
 pub fn MlpLab() -> impl IntoView {
@@ -490,6 +518,7 @@ pub fn MlpLab() -> impl IntoView {
                     settings_error=settings_error.into()
                     data=ctx.data.into()/>
                 <div class="views">
+                    <div data-view="training">
                     <dl class="readouts">
                         <div><dt>"Status"</dt><dd><span data-testid="train-status">{move || lab.phase.with(Phase::text)}</span></dd></div>
                         <div><dt>"Progress"</dt><dd><span data-testid="train-progress">{move || crate::format::fixed(f64::from(lab.progress.get()) * 100.0, 1)}</span>" %"</dd></div>
@@ -506,17 +535,25 @@ pub fn MlpLab() -> impl IntoView {
                             role="img" aria-label="Training loss and accuracy per epoch"></canvas>
                         <figcaption>"Left: cross-entropy of the training batches as they run (blue) and of the test set after each epoch (orange). Right: accuracy after each epoch."</figcaption>
                     </figure>
-                    <views::AccuracyTable results=lab.results.into() model=ctx.model.into()/>
-                    <views::DrawPanel model=ctx.model.into()/>
-                    <views::SessionTable session=lab.session.into()/>
-                    <views::Confusion state=state results=lab.results.into() model=ctx.model.into()/>
-                    <views::LayerErrors results=lab.results.into() model=ctx.model.into()/>
-                    <views::Int16Demo acc16=lab.acc16.into() model=ctx.model.into()/>
-                    <views::ThroughputTable throughput=lab.throughput.into() agreement=lab.agreement.into()
+                    </div>
+                    <div data-view="accuracy"><views::AccuracyTable results=lab.results.into() model=ctx.model.into()/></div>
+                    <div data-view="pad"><views::DrawPanel model=ctx.model.into()/></div>
+                    <div data-view="session"><views::SessionTable session=lab.session.into()/></div>
+                    <div data-view="confusion"><views::Confusion state=state results=lab.results.into() model=ctx.model.into()/></div>
+                    <div data-view="layers"><views::LayerErrors results=lab.results.into() model=ctx.model.into()/></div>
+                    <div data-view="int16"><views::Int16Demo acc16=lab.acc16.into() model=ctx.model.into()/></div>
+                    <div data-view="throughput"><views::ThroughputTable throughput=lab.throughput.into() agreement=lab.agreement.into()
                         simd_compiled=quantlab_core::mlp::simd::simd_compiled() simd_in_browser=simd_in_browser relaxed=relaxed
-                        remeasure=Callback::new(move |_| lab.remeasure())/>
+                        remeasure=Callback::new(move |_| lab.remeasure())/></div>
                     // Panels that read `MlpContext` (e.g. a WebGPU one) go here, one line each.
-                    <gpu::GpuPanel/>
+                    <div data-view="gpu"><gpu::GpuPanel/></div>
+                    <section class="share" aria-labelledby="mlp-share-title">
+                        <h3 id="mlp-share-title">"Share and embed"</h3>
+                        <p class="hint">"The address of this page holds every setting (the model is trained again from them when the link opens). To put this lab in your course notes, choose what the embed shows:"</p>
+                        <EmbedBuilder lab="mlp" title="MLP lab" views=EMBED_VIEWS
+                            default_views=&["accuracy"] controls=EMBED_CONTROLS
+                            state_query=Signal::derive(move || state.with(quantlab_core::url_state::to_query))/>
+                    </section>
                 </div>
             </div>
         </section>

@@ -3,4 +3,5 @@
 pub mod embed;
 pub mod embed_builder;
 pub mod export;
+pub mod pad_keys;
 pub mod perf;

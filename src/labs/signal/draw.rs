@@ -1,9 +1,15 @@
-//! The drawing pad: draw a signal freehand with a mouse, finger or pen (pointer events).
+//! The drawing pad: draw a signal freehand with a mouse, finger or pen (pointer events), or
+//! with the keyboard (arrows move along the points, up/down change the value under the cursor).
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use quantlab_core::drawn::{DRAWN_POINTS, stroke};
 use wasm_bindgen::JsCast;
+
+use crate::widgets::pad_keys::{PadKey, pad_key, step_cursor};
+
+/// One keyboard step of the value, in the pad's units ([−1, 1]).
+const KEY_STEP: f32 = 0.05;
 
 /// Pointer position as `(x in [0, 1], y in [−1, 1])` on the canvas.
 fn position(ev: &web_sys::PointerEvent, canvas: &web_sys::HtmlCanvasElement) -> (f64, f64) {
@@ -13,7 +19,7 @@ fn position(ev: &web_sys::PointerEvent, canvas: &web_sys::HtmlCanvasElement) -> 
     (x, y)
 }
 
-fn paint(canvas: &web_sys::HtmlCanvasElement, points: &[f32]) {
+fn paint(canvas: &web_sys::HtmlCanvasElement, points: &[f32], cursor: Option<usize>) {
     let Some(ctx) = canvas
         .get_context("2d")
         .ok()
@@ -45,6 +51,18 @@ fn paint(canvas: &web_sys::HtmlCanvasElement, points: &[f32]) {
         }
     }
     ctx.stroke();
+    if let Some(i) = cursor.filter(|&i| i < points.len()) {
+        let x = i as f64 / last * w;
+        let y = (1.0 - f64::from(points[i])) / 2.0 * h;
+        ctx.set_stroke_style_str("#d55e00");
+        ctx.set_line_width(2.0);
+        ctx.begin_path();
+        ctx.move_to(x, 0.0);
+        ctx.line_to(x, h);
+        ctx.stroke();
+        ctx.set_fill_style_str("#d55e00");
+        ctx.fill_rect(x - 6.0, y - 6.0, 12.0, 12.0);
+    }
 }
 
 /// The pad. `initial` are the control points to start from; `on_commit` receives the
@@ -65,13 +83,53 @@ pub fn DrawPad(
     let history = RwSignal::new(Vec::<Vec<f32>>::new());
     let last = StoredValue::new(None::<(f64, f64)>);
     let canvas = NodeRef::<Canvas>::new();
+    // The keyboard cursor: shown while the pad has the focus.
+    let cursor = RwSignal::new(None::<usize>);
+    let at = StoredValue::new(DRAWN_POINTS / 2);
 
     Effect::new(move |_| {
         let p = points.get();
+        let k = cursor.get();
         if let Some(c) = canvas.get() {
-            paint(&c, &p);
+            paint(&c, &p, k);
         }
     });
+
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let Some(action) = pad_key(&ev.key(), ev.shift_key(), false) else {
+            return;
+        };
+        ev.prevent_default();
+        let i = at.get_value();
+        match action {
+            PadKey::Move(dx, _) => at.set_value(step_cursor(i, dx, DRAWN_POINTS)),
+            PadKey::End(last) => at.set_value(if last { DRAWN_POINTS - 1 } else { 0 }),
+            PadKey::Change(steps) => {
+                history.update(|h| {
+                    h.push(points.get_untracked());
+                    if h.len() > 50 {
+                        h.remove(0);
+                    }
+                });
+                points.update(|pts| {
+                    if let Some(v) = pts.get_mut(i) {
+                        *v = (*v + steps as f32 * KEY_STEP).clamp(-1.0, 1.0);
+                    }
+                });
+                on_commit.run(points.get_untracked());
+            }
+            PadKey::Paint => {}
+        }
+        cursor.set(Some(at.get_value()));
+    };
+    // Always one line of text, so that nothing moves when the pad gains or loses the focus.
+    let status = move || match cursor.get() {
+        Some(i) => {
+            let v = points.with(|p| p.get(i).copied().unwrap_or(0.0));
+            format!("point {} of {DRAWN_POINTS}: {v:.2}", i + 1)
+        }
+        None => "Keyboard: focus the pad (Tab), then use the arrow keys.".to_string(),
+    };
 
     let on_down = move |ev: web_sys::PointerEvent| {
         let Some(c) = canvas.get() else { return };
@@ -115,14 +173,18 @@ pub fn DrawPad(
 
     view! {
         <div class="draw-pad">
-            <canvas node_ref=canvas data-testid="draw-pad" width="960" height="200"
-                role="img" aria-label="Drawing pad: press and drag to draw the signal"
-                on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up></canvas>
+            <canvas node_ref=canvas data-testid="draw-pad" width="960" height="200" tabindex="0"
+                role="application" aria-roledescription="drawing pad"
+                aria-label="Drawing pad: press and drag to draw the signal, or use the arrow keys: left and right move along the points, up and down change the value (Shift: bigger steps)"
+                on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
+                on:keydown=on_key on:focus=move |_| cursor.set(Some(at.get_value()))
+                on:blur=move |_| cursor.set(None)></canvas>
+            <p class="hint pad-status" aria-live="polite" data-testid="draw-pad-status">{status}</p>
             <div class="buttons">
                 <button type="button" data-testid="draw-undo" on:click=undo
                     disabled=move || history.with(|h| h.is_empty())>"Undo"</button>
                 <button type="button" data-testid="draw-clear" on:click=clear>"Clear"</button>
-                <span class="hint">"Press and drag across the pad; the drawing is resampled to N samples."</span>
+                <span class="hint">"Press and drag across the pad (or focus it and use the arrow keys); the drawing is resampled to N samples."</span>
             </div>
         </div>
     }

@@ -3,6 +3,8 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::labs::Lab;
+
 /// The query string of the current page (with its leading `?`, or empty).
 pub fn current_query() -> String {
     web_sys::window()
@@ -15,19 +17,24 @@ pub fn read_state<T: Serialize + DeserializeOwned + Default>() -> (T, Vec<String
     quantlab_core::url_state::from_query(&current_query())
 }
 
-/// The `lab` parameter of the current URL.
-pub fn current_lab() -> String {
+/// The lab named by the `lab` parameter of the current URL ([`Lab::Signal`] when missing or
+/// unknown).
+pub fn current_lab() -> Lab {
     let q = current_query();
-    let q = q.strip_prefix('?').unwrap_or(&q).to_string();
+    let q = q.strip_prefix('?').unwrap_or(&q);
     q.split('&')
         .find_map(|kv| kv.strip_prefix("lab="))
-        .unwrap_or("signal")
-        .to_string()
+        .and_then(Lab::from_id)
+        .unwrap_or_default()
 }
 
 /// Replaces the URL's query with `lab=<lab>&<state>`, without reloading or adding history.
-pub fn write_state<T: Serialize>(lab: &str, state: &T) {
-    let query = format!("?lab={lab}&{}", quantlab_core::url_state::to_query(state));
+pub fn write_state<T: Serialize>(lab: Lab, state: &T) {
+    let query = format!(
+        "{}&{}",
+        lab.href(),
+        quantlab_core::url_state::to_query(state)
+    );
     if let Some(w) = web_sys::window()
         && let Ok(h) = w.history()
     {

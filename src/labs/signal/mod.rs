@@ -633,7 +633,7 @@ pub fn SignalLab() -> impl IntoView {
         timed("clip", || figures::clip(&x, &scheme.get())).map(Arc::new)
     });
 
-    Effect::new(move |_| state.with(|s| write_state("signal", s)));
+    Effect::new(move |_| state.with(|s| write_state(crate::labs::Lab::Signal, s)));
 
     let canvases: [(&'static str, NodeRef<Canvas>); 8] =
         figures::VIEWS.map(|(id, _)| (id, NodeRef::new()));

@@ -69,7 +69,7 @@ struct TensorMeasure {
 pub fn WeightLab() -> impl IntoView {
     let (initial, warnings) = read_state::<WeightLabState>();
     let state = RwSignal::new(initial);
-    Effect::new(move |_| state.with(|s| write_state("weight", s)));
+    Effect::new(move |_| state.with(|s| write_state(crate::labs::Lab::Weight, s)));
 
     // The uploaded file stays in the page: its handle, header and the tensor read from it.
     let file = StoredValue::new_local(None::<web_sys::File>);

@@ -2,3 +2,4 @@
 
 pub mod export;
 pub mod perf;
+pub mod scheme_controls;

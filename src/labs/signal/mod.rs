@@ -4,7 +4,6 @@
 pub mod audio;
 pub mod draw;
 pub mod figures;
-pub mod scheme_controls;
 
 use std::sync::Arc;
 
@@ -22,7 +21,7 @@ use crate::charts::{self, SignalChart};
 use crate::format::{fixed, num};
 use crate::url::{parse_id, read_state, write_state};
 use crate::widgets::perf::{draw_on, mark as perf_mark, measure as perf_measure, timed};
-use scheme_controls::SchemeControls;
+use crate::widgets::scheme_controls::SchemeControls;
 
 /// Where the signal comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -11,8 +11,7 @@ use std::sync::Arc;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use quantlab_core::clipping::ClipKind;
-use quantlab_core::quantizer::{Fp8Format, GranularityKind, IntRange, Mode, SchemeKind};
+use quantlab_core::quantizer::Scheme;
 use quantlab_core::weights::compare::{
     CompareRow, FileSizeRow, SortKey, compare_row, file_sizes, sort_rows, standard_schemes,
 };
@@ -25,6 +24,7 @@ use crate::charts::weight as wc;
 use crate::format::{fixed, num};
 use crate::url::{parse_id, read_state, write_state};
 use crate::widgets::perf::{draw_on, mark as perf_mark, measure as perf_measure};
+use crate::widgets::scheme_controls::SchemeControls;
 use state::{
     WeightLabState, WeightSource, WeightTensor, compute_packing, compute_study, generated,
     group_words, weight_histogram,
@@ -417,23 +417,18 @@ pub fn WeightLab() -> impl IntoView {
     let readout = move |f: fn(&Study) -> String| {
         move || result.with(|r| r.as_ref().map(|r| f(r)).unwrap_or_else(|_| "—".into()))
     };
-    let kind = move || state.with(|s| s.scheme.scheme);
-    let is_linear = move || kind() == SchemeKind::Linear;
-    let uses_granularity = move || {
-        matches!(
-            kind(),
-            SchemeKind::Linear
-                | SchemeKind::MuLaw
-                | SchemeKind::ALaw
-                | SchemeKind::MuLawG711
-                | SchemeKind::ALawG711
-                | SchemeKind::Log2
-                | SchemeKind::Fp4
-                | SchemeKind::Fp8
-        )
+    // A new grouping (granularity, axis or group size) starts again at its first group.
+    let edit_scheme = move |f: &dyn Fn(&mut Scheme)| {
+        set(&|s| {
+            let grouping = |s: &Scheme| (s.granularity, s.axis, s.group_size);
+            let before = grouping(&s.scheme);
+            f(&mut s.scheme);
+            if grouping(&s.scheme) != before {
+                s.group = 0;
+            }
+        })
     };
     let source = Memo::new(move |_| state.with(|s| s.source));
-    let granularity = move || state.with(|s| s.scheme.granularity);
 
     // Worked example of the selected weight.
     let worked = Memo::new(move |_| {
@@ -625,83 +620,8 @@ pub fn WeightLab() -> impl IntoView {
                     </fieldset>
                     <fieldset>
                         <legend>"Quantizer"</legend>
-                        <label>"Scheme "
-                            <select data-testid="wl-scheme" on:change=move |ev| {
-                                if let Some(k) = parse_id::<SchemeKind>(&event_target_value(&ev)) {
-                                    set(&|s| {
-                                        s.scheme.scheme = k;
-                                        let (lo, hi) = k.bits_range();
-                                        s.scheme.bits = s.scheme.bits.clamp(lo, hi);
-                                    });
-                                }
-                            }>
-                                {SchemeKind::ALL.iter().map(|&k| view! {
-                                    <option value=k.id() selected=move || kind() == k>{k.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label class:hidden=move || kind().fixed_bits().is_some()>"Bits "
-                            <input type="range" data-testid="wl-bits" step="1"
-                                min=move || kind().bits_range().0 max=move || kind().bits_range().1
-                                prop:value=move || state.with(|s| s.scheme.bits.to_string())
-                                on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { set(&|s| s.scheme.bits = v) } }/>
-                            <output data-testid="wl-bits-value">{move || state.with(|s| s.scheme.bits)}</output>
-                        </label>
-                        <label class:hidden=move || !is_linear()>"Mode "
-                            <select data-testid="wl-mode" on:change=move |ev| { if let Some(m) = parse_id::<Mode>(&event_target_value(&ev)) { set(&|s| s.scheme.mode = m) } }>
-                                {Mode::ALL.iter().map(|&m| view! {
-                                    <option value=m.id() selected=move || state.with(|s| s.scheme.mode == m)>{m.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label class:hidden=move || !is_linear()>"Codes "
-                            <select data-testid="wl-range" on:change=move |ev| { if let Some(r) = parse_id::<IntRange>(&event_target_value(&ev)) { set(&|s| s.scheme.range = r) } }>
-                                <option value="signed" selected=move || state.with(|s| s.scheme.range == IntRange::Signed)>"signed"</option>
-                                <option value="unsigned" selected=move || state.with(|s| s.scheme.range == IntRange::Unsigned)>"unsigned"</option>
-                            </select>
-                        </label>
-                        <label class:hidden=move || !uses_granularity()>"Granularity "
-                            <select data-testid="wl-granularity" on:change=move |ev| { if let Some(g) = parse_id::<GranularityKind>(&event_target_value(&ev)) { set(&|s| { s.scheme.granularity = g; s.group = 0; }) } }>
-                                <option value="tensor" selected=move || granularity() == GranularityKind::Tensor>"per tensor"</option>
-                                <option value="channel" selected=move || granularity() == GranularityKind::Channel>"per channel"</option>
-                                <option value="group" selected=move || granularity() == GranularityKind::Group>"per group"</option>
-                            </select>
-                        </label>
-                        <label class:hidden=move || !uses_granularity() || granularity() != GranularityKind::Channel>"Channel axis "
-                            {num_input("wl-axis", |s| s.scheme.axis.to_string(), |s, v| if let Ok(v) = v.parse() { s.scheme.axis = v; s.group = 0; })}
-                        </label>
-                        <label class:hidden=move || !uses_granularity() || granularity() != GranularityKind::Group>"Group size "
-                            <select data-testid="wl-group-size" on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { set(&|s| { s.scheme.group_size = v; s.group = 0; }) } }>
-                                {[16u32, 32, 64, 128, 256, 512, 1024].into_iter().map(|g| view! {
-                                    <option value=g.to_string() selected=move || state.with(|s| s.scheme.group_size == g)>{g}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label class:hidden=move || !is_linear()>"Clipping "
-                            <select data-testid="wl-clip" on:change=move |ev| { if let Some(c) = parse_id::<ClipKind>(&event_target_value(&ev)) { set(&|s| s.scheme.clip = c) } }>
-                                {ClipKind::ALL.iter().map(|&c| view! {
-                                    <option value=c.id() selected=move || state.with(|s| s.scheme.clip == c)>{c.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label class:hidden=move || !is_linear() || state.with(|s| s.scheme.clip != ClipKind::Percentile)>"Percentile "
-                            {num_input("wl-percentile", |s| s.scheme.percentile.to_string(), |s, v| if let Ok(v) = v.parse() { s.scheme.percentile = v })}
-                        </label>
-                        <label class:hidden=move || kind() != SchemeKind::Nf4>"Block size "
-                            {num_input("wl-block-size", |s| s.scheme.block_size.to_string(), |s, v| if let Ok(v) = v.parse() { s.scheme.block_size = v })}
-                        </label>
-                        <label class:hidden=move || kind() != SchemeKind::Nf4>
-                            <input type="checkbox" data-testid="wl-double-quant" prop:checked=move || state.with(|s| s.scheme.double_quant)
-                                on:change=move |ev| { let on = event_target_checked(&ev); set(&|s| s.scheme.double_quant = on) }/>
-                            " double quantization"
-                        </label>
-                        <label class:hidden=move || kind() != SchemeKind::Fp8>"FP8 "
-                            <select data-testid="wl-fp8" on:change=move |ev| { if let Some(f) = parse_id::<Fp8Format>(&event_target_value(&ev)) { set(&|s| s.scheme.fp8 = f) } }>
-                                {Fp8Format::ALL.iter().map(|&f| view! {
-                                    <option value=f.id() selected=move || state.with(|s| s.scheme.fp8 == f)>{f.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
+                        <SchemeControls prefix="wl-" granularity=true
+                            scheme=Signal::derive(move || state.with(|s| s.scheme)) edit=edit_scheme/>
                         <label>"Scales stored as "
                             <select data-testid="wl-scale-dtype" on:change=move |ev| { if let Some(d) = parse_id::<ScaleDtype>(&event_target_value(&ev)) { set(&|s| s.scale_dtype = d) } }>
                                 {ScaleDtype::ALL.iter().map(|&d| view! {

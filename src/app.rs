@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::labs::Lab;
 use crate::labs::memory::MemoryLab;
 use crate::labs::mlp::MlpLab;
 use crate::labs::signal::SignalLab;
@@ -11,17 +12,11 @@ use crate::widgets::embed::{
     strip_params,
 };
 
-/// The whole app: the `lab` parameter of the URL picks the page (`signal` when missing or
-/// unknown).
+/// The whole app: the `lab` parameter of the URL picks the page ([`Lab::Signal`] when missing
+/// or unknown).
 #[component]
 pub fn App() -> impl IntoView {
-    let lab = match crate::url::current_lab().as_str() {
-        "memory" => "memory",
-        "weight" => "weight",
-        "mlp" => "mlp",
-        _ => "signal",
-    };
-    let current = move |id: &'static str| (lab == id).then_some("page");
+    let lab = crate::url::current_lab();
     let embed = EmbedParams::from_query(&crate::url::current_query());
     let query = RwSignal::new(crate::url::current_query());
     provide_context(crate::url::CurrentQuery(query));
@@ -33,10 +28,10 @@ pub fn App() -> impl IntoView {
     }
     let hiding = hiding_css(&embed);
     let page = match lab {
-        "memory" => view! { <MemoryLab/> }.into_any(),
-        "weight" => view! { <WeightLab/> }.into_any(),
-        "mlp" => view! { <MlpLab/> }.into_any(),
-        _ => view! { <SignalLab/> }.into_any(),
+        Lab::Memory => view! { <MemoryLab/> }.into_any(),
+        Lab::Weight => view! { <WeightLab/> }.into_any(),
+        Lab::Mlp => view! { <MlpLab/> }.into_any(),
+        Lab::Signal => view! { <SignalLab/> }.into_any(),
     };
     if embed.embed {
         // In someone else's page: the chosen figures and controls, and a way out to the full lab.
@@ -56,13 +51,12 @@ pub fn App() -> impl IntoView {
     }
     view! {
         <header class="top">
-            <h1><a href="?lab=signal">"quantlab"</a></h1>
+            <h1><a href=Lab::Signal.href()>"quantlab"</a></h1>
             <p class="tagline">"An interactive quantization laboratory. Everything runs in your browser; nothing you load leaves your machine."</p>
             <nav aria-label="Labs">
-                <a href="?lab=signal" aria-current=current("signal")>"Signal lab"</a>
-                <a href="?lab=memory" aria-current=current("memory")>"Memory calculator"</a>
-                <a href="?lab=weight" aria-current=current("weight")>"Weight lab"</a>
-                <a href="?lab=mlp" aria-current=current("mlp")>"MLP lab"</a>
+                {Lab::ALL.map(|l| view! {
+                    <a href=l.href() aria-current=(l == lab).then_some("page")>{l.label()}</a>
+                })}
             </nav>
         </header>
         <main>

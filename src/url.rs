@@ -3,6 +3,8 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::labs::Lab;
+
 /// The query string of the current page (with its leading `?`, or empty).
 pub fn current_query() -> String {
     web_sys::window()
@@ -15,14 +17,15 @@ pub fn read_state<T: Serialize + DeserializeOwned + Default>() -> (T, Vec<String
     quantlab_core::url_state::from_query(&current_query())
 }
 
-/// The `lab` parameter of the current URL.
-pub fn current_lab() -> String {
+/// The lab named by the `lab` parameter of the current URL ([`Lab::Signal`] when missing or
+/// unknown).
+pub fn current_lab() -> Lab {
     let q = current_query();
-    let q = q.strip_prefix('?').unwrap_or(&q).to_string();
+    let q = q.strip_prefix('?').unwrap_or(&q);
     q.split('&')
         .find_map(|kv| kv.strip_prefix("lab="))
-        .unwrap_or("signal")
-        .to_string()
+        .and_then(Lab::from_id)
+        .unwrap_or_default()
 }
 
 /// The query a lab writes: `lab=<lab>&<state>`, then the page's own parameters
@@ -41,9 +44,9 @@ pub fn lab_query(lab: &str, state_query: &str, current: &str) -> String {
 
 /// Replaces the URL's query with `lab=<lab>&<state>` (keeping the page's embedding
 /// parameters), without reloading or adding history.
-pub fn write_state<T: Serialize>(lab: &str, state: &T) {
+pub fn write_state<T: Serialize>(lab: Lab, state: &T) {
     let query = lab_query(
-        lab,
+        lab.id(),
         &quantlab_core::url_state::to_query(state),
         &current_query(),
     );

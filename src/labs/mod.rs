@@ -1,6 +1,70 @@
-//! One module per lab.
+//! One module per lab, and [`Lab`]: which lab a page shows.
 
 pub mod memory;
 pub mod mlp;
 pub mod signal;
 pub mod weight;
+
+/// The labs of the app, in the order of the nav; `?lab=<id>` picks one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lab {
+    /// The Signal lab (the default page).
+    #[default]
+    Signal,
+    /// The Memory calculator.
+    Memory,
+    /// The Weight lab.
+    Weight,
+    /// The MLP lab.
+    Mlp,
+}
+
+impl Lab {
+    /// Every lab, in nav order.
+    pub const ALL: [Lab; 4] = [Lab::Signal, Lab::Memory, Lab::Weight, Lab::Mlp];
+
+    /// The URL id (`?lab=<id>`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Lab::Signal => "signal",
+            Lab::Memory => "memory",
+            Lab::Weight => "weight",
+            Lab::Mlp => "mlp",
+        }
+    }
+
+    /// The nav label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Lab::Signal => "Signal lab",
+            Lab::Memory => "Memory calculator",
+            Lab::Weight => "Weight lab",
+            Lab::Mlp => "MLP lab",
+        }
+    }
+
+    /// The lab of a URL id; `None` for an unknown one.
+    pub fn from_id(id: &str) -> Option<Lab> {
+        Lab::ALL.into_iter().find(|l| l.id() == id)
+    }
+
+    /// The page's link: `?lab=<id>`.
+    pub fn href(self) -> String {
+        format!("?lab={}", self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lab;
+
+    #[test]
+    fn lab_ids_round_trip_and_unknown_ones_are_none() {
+        for lab in Lab::ALL {
+            assert_eq!(Lab::from_id(lab.id()), Some(lab));
+        }
+        assert_eq!(Lab::from_id("hub"), None);
+        assert_eq!(Lab::default(), Lab::Signal);
+        assert_eq!(Lab::Weight.href(), "?lab=weight");
+    }
+}

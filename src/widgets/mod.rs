@@ -5,3 +5,4 @@ pub mod embed_builder;
 pub mod export;
 pub mod pad_keys;
 pub mod perf;
+pub mod scheme_controls;

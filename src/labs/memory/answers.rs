@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use quantlab_core::memory::units::format_count;
 use quantlab_core::memory::{GIB, MemoryItem, to_gb, to_gib};
 
-use super::state::{LabMode, MemoryAnswer};
+use super::pipeline::MemoryAnswer;
+use super::state::LabMode;
 use crate::charts::memory::item_css;
 use crate::format::fixed;
 

@@ -202,7 +202,6 @@ pub fn MemoryControls(
 ) -> impl IntoView {
     let source = move || state.with(|s| s.source);
     let mode = move || state.with(|s| s.mode);
-    let method = move || state.with(|s| s.method);
     let set_source = move |src: ModelSource| {
         state.update(|s| s.set_source(src));
         if src != ModelSource::Config {
@@ -229,30 +228,6 @@ pub fn MemoryControls(
             </label>
         }
     };
-    let target_boxes = LinearModule::ALL
-        .into_iter()
-        .map(|m| {
-            let id = format!("target-{}", m.short());
-            view! {
-                <label class="check">
-                    <input type="checkbox" data-testid=id
-                        prop:checked=move || state.with(|s| parse_targets(&s.targets).map(|t| t.contains(m)).unwrap_or(false))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            state.update(|s| {
-                                let mut modules = parse_targets(&s.targets).map(|t| t.modules()).unwrap_or_default();
-                                modules.retain(|&x| x != m);
-                                if on {
-                                    modules.push(m);
-                                }
-                                s.targets = targets_to_string(quantlab_core::memory::LoraTargets::from_modules(&modules));
-                            });
-                        }/>
-                    {m.short()}
-                </label>
-            }
-        })
-        .collect_view();
     let grouped = move || state.with(|s| matches!(s.weights, WeightFormat::IntGrouped { .. }));
     let set_grouped = move |bits: Option<u64>, group: Option<u64>| {
         state.update(|s| {
@@ -393,103 +368,151 @@ pub fn MemoryControls(
                 </div>
             </fieldset>
 
-            <fieldset class:hidden=move || mode() != LabMode::Training>
-                <legend>"Training"</legend>
-                <label>
-                    <span class="label-text">"Method"</span>
-                    <select data-testid="method" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Some(m) = Method::ALL.into_iter().find(|m| m.id() == v) {
-                            state.update(|s| s.method = m);
-                        }
-                    }>
-                        {Method::ALL.iter().map(|&m| view! {
-                            <option value=m.id() selected=move || method() == m>{m.label()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <label>
-                    <span class="label-text">"Optimizer state"</span>
-                    <select data-testid="optimizer" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Some(o) = Optimizer::ALL.into_iter().find(|o| o.id() == v) {
-                            state.update(|s| s.optimizer = o);
-                        }
-                    }>
-                        {Optimizer::ALL.iter().map(|&o| view! {
-                            <option value=o.id() selected=move || state.with(|s| s.optimizer == o)>{o.label()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <p class="hint" data-testid="adam-bytes">
-                    "Per trainable parameter: weights + fp32 master + gradients + Adam m + Adam v = "
-                    {move || state.with(|s| s.optimizer.recipe().formula())}
-                </p>
-                <div class:hidden=move || method() == Method::Full>
-                    {u64_input(state, "LoRA rank r", "rank", "1", |s| s.rank, |s, v| s.rank = v)}
-                    <fieldset class="targets">
-                        <legend>"LoRA target modules"</legend>
-                        {target_boxes}
-                    </fieldset>
-                </div>
-                <label class:hidden=move || method() != Method::Lora>
-                    <span class="label-text">"Frozen base format"</span>
-                    <select data-testid="lora-base" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        state.update(|s| if let Some(f) = parse_format_option(&v, s.lora_base) { s.lora_base = f; });
-                    }>
-                        {format_options(state, |s| s.lora_base)}
-                    </select>
-                </label>
-                <div class:hidden=move || method() != Method::Qlora>
-                    {checkbox(state, "NF4 double quantization (≈ 4.127 instead of 4.5 bits)", "double-quant", |s| s.double_quant, |s, v| s.double_quant = v)}
-                </div>
-                <div class="pair">
-                    {u64_input(state, "Sequence length", "seq", "1", |s| s.seq, |s, v| s.seq = v)}
-                    {u64_input(state, "Batch", "train-batch", "1", |s| s.train_batch, |s, v| s.train_batch = v)}
-                </div>
-                {checkbox(state, "Gradient checkpointing", "checkpointing", |s| s.checkpointing, |s, v| s.checkpointing = v)}
-            </fieldset>
+            <TrainingControls state=state/>
 
-            <fieldset>
-                <legend>"Overhead"</legend>
-                <label>
-                    <span class="label-text">"Allowance"</span>
-                    <select data-testid="overhead" on:change=move |ev| {
-                        if let Some(k) = parse_id::<OverheadKind>(&event_target_value(&ev)) {
-                            state.update(|s| s.overhead = k);
-                        }
-                    }>
-                        <option value="none" selected=move || state.with(|s| s.overhead == OverheadKind::None)>"None (theoretical minimum)"</option>
-                        <option value="fixed" selected=move || state.with(|s| s.overhead == OverheadKind::Fixed)>"Fixed, in GiB"</option>
-                        <option value="percent" selected=move || state.with(|s| s.overhead == OverheadKind::Percent)>"Percent of the rest"</option>
-                    </select>
-                </label>
-                <div class:hidden=move || state.with(|s| s.overhead != OverheadKind::Fixed)>
-                    {f64_input(state, "GiB", "overhead-gib", "0", "0.1", |s| s.overhead_gib, |s, v| s.overhead_gib = v)}
-                </div>
-                <div class:hidden=move || state.with(|s| s.overhead != OverheadKind::Percent)>
-                    {f64_input(state, "Percent", "overhead-pct", "0", "1", |s| s.overhead_pct, |s, v| s.overhead_pct = v)}
-                </div>
-                <p class="hint">"CUDA context, cuBLAS workspaces, allocator fragmentation: about 0.3–0.8 GiB on one GPU, plus slack."</p>
-            </fieldset>
-
-            <fieldset>
-                <legend>"Target GPU"</legend>
-                <label>
-                    <span class="label-text">"GPU"</span>
-                    <select data-testid="gpu" on:change=move |ev| {
-                        if let Some(g) = GpuPreset::from_id(&event_target_value(&ev)) {
-                            state.update(|s| s.gpu = g);
-                        }
-                    }>
-                        {GpuPreset::ALL.iter().map(|&g| view! {
-                            <option value=g.id() selected=move || state.with(|s| s.gpu == g)>{g.spec().name}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                {u64_input(state, "How many", "gpus", "1", |s| s.gpus, |s, v| s.gpus = v.max(1))}
-            </fieldset>
+            <OverheadControls state=state/>
         </form>
+    }
+}
+
+/// The training settings: method, optimizer, LoRA, sequence and batch.
+#[component]
+fn TrainingControls(
+    /// The lab's state.
+    state: RwSignal<MemoryLabState>,
+) -> impl IntoView {
+    let mode = move || state.with(|s| s.mode);
+    let method = move || state.with(|s| s.method);
+    let target_boxes = LinearModule::ALL
+        .into_iter()
+        .map(|m| {
+            let id = format!("target-{}", m.short());
+            view! {
+                <label class="check">
+                    <input type="checkbox" data-testid=id
+                        prop:checked=move || state.with(|s| parse_targets(&s.targets).map(|t| t.contains(m)).unwrap_or(false))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            state.update(|s| {
+                                let mut modules = parse_targets(&s.targets).map(|t| t.modules()).unwrap_or_default();
+                                modules.retain(|&x| x != m);
+                                if on {
+                                    modules.push(m);
+                                }
+                                s.targets = targets_to_string(quantlab_core::memory::LoraTargets::from_modules(&modules));
+                            });
+                        }/>
+                    {m.short()}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class:hidden=move || mode() != LabMode::Training>
+            <legend>"Training"</legend>
+            <label>
+                <span class="label-text">"Method"</span>
+                <select data-testid="method" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    if let Some(m) = Method::ALL.into_iter().find(|m| m.id() == v) {
+                        state.update(|s| s.method = m);
+                    }
+                }>
+                    {Method::ALL.iter().map(|&m| view! {
+                        <option value=m.id() selected=move || method() == m>{m.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                <span class="label-text">"Optimizer state"</span>
+                <select data-testid="optimizer" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    if let Some(o) = Optimizer::ALL.into_iter().find(|o| o.id() == v) {
+                        state.update(|s| s.optimizer = o);
+                    }
+                }>
+                    {Optimizer::ALL.iter().map(|&o| view! {
+                        <option value=o.id() selected=move || state.with(|s| s.optimizer == o)>{o.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <p class="hint" data-testid="adam-bytes">
+                "Per trainable parameter: weights + fp32 master + gradients + Adam m + Adam v = "
+                {move || state.with(|s| s.optimizer.recipe().formula())}
+            </p>
+            <div class:hidden=move || method() == Method::Full>
+                {u64_input(state, "LoRA rank r", "rank", "1", |s| s.rank, |s, v| s.rank = v)}
+                <fieldset class="targets">
+                    <legend>"LoRA target modules"</legend>
+                    {target_boxes}
+                </fieldset>
+            </div>
+            <label class:hidden=move || method() != Method::Lora>
+                <span class="label-text">"Frozen base format"</span>
+                <select data-testid="lora-base" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    state.update(|s| if let Some(f) = parse_format_option(&v, s.lora_base) { s.lora_base = f; });
+                }>
+                    {format_options(state, |s| s.lora_base)}
+                </select>
+            </label>
+            <div class:hidden=move || method() != Method::Qlora>
+                {checkbox(state, "NF4 double quantization (≈ 4.127 instead of 4.5 bits)", "double-quant", |s| s.double_quant, |s, v| s.double_quant = v)}
+            </div>
+            <div class="pair">
+                {u64_input(state, "Sequence length", "seq", "1", |s| s.seq, |s, v| s.seq = v)}
+                {u64_input(state, "Batch", "train-batch", "1", |s| s.train_batch, |s, v| s.train_batch = v)}
+            </div>
+            {checkbox(state, "Gradient checkpointing", "checkpointing", |s| s.checkpointing, |s, v| s.checkpointing = v)}
+        </fieldset>
+    }
+}
+
+/// The overhead allowance and the target GPU.
+#[component]
+fn OverheadControls(
+    /// The lab's state.
+    state: RwSignal<MemoryLabState>,
+) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>"Overhead"</legend>
+            <label>
+                <span class="label-text">"Allowance"</span>
+                <select data-testid="overhead" on:change=move |ev| {
+                    if let Some(k) = parse_id::<OverheadKind>(&event_target_value(&ev)) {
+                        state.update(|s| s.overhead = k);
+                    }
+                }>
+                    <option value="none" selected=move || state.with(|s| s.overhead == OverheadKind::None)>"None (theoretical minimum)"</option>
+                    <option value="fixed" selected=move || state.with(|s| s.overhead == OverheadKind::Fixed)>"Fixed, in GiB"</option>
+                    <option value="percent" selected=move || state.with(|s| s.overhead == OverheadKind::Percent)>"Percent of the rest"</option>
+                </select>
+            </label>
+            <div class:hidden=move || state.with(|s| s.overhead != OverheadKind::Fixed)>
+                {f64_input(state, "GiB", "overhead-gib", "0", "0.1", |s| s.overhead_gib, |s, v| s.overhead_gib = v)}
+            </div>
+            <div class:hidden=move || state.with(|s| s.overhead != OverheadKind::Percent)>
+                {f64_input(state, "Percent", "overhead-pct", "0", "1", |s| s.overhead_pct, |s, v| s.overhead_pct = v)}
+            </div>
+            <p class="hint">"CUDA context, cuBLAS workspaces, allocator fragmentation: about 0.3–0.8 GiB on one GPU, plus slack."</p>
+        </fieldset>
+
+        <fieldset>
+            <legend>"Target GPU"</legend>
+            <label>
+                <span class="label-text">"GPU"</span>
+                <select data-testid="gpu" on:change=move |ev| {
+                    if let Some(g) = GpuPreset::from_id(&event_target_value(&ev)) {
+                        state.update(|s| s.gpu = g);
+                    }
+                }>
+                    {GpuPreset::ALL.iter().map(|&g| view! {
+                        <option value=g.id() selected=move || state.with(|s| s.gpu == g)>{g.spec().name}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            {u64_input(state, "How many", "gpus", "1", |s| s.gpus, |s, v| s.gpus = v.max(1))}
+        </fieldset>
     }
 }

@@ -459,7 +459,7 @@ pub fn MlpLab() -> impl IntoView {
         generation: StoredValue::new(0),
         stop: StoredValue::new(false),
     };
-    Effect::new(move |_| state.with(|s| write_state("mlp", s)));
+    Effect::new(move |_| state.with(|s| write_state(crate::labs::Lab::Mlp, s)));
 
     // Load the chosen shipped set (image sets only now that they are chosen).
     let choice = Memo::new(move |_| state.with(|s| s.dataset));

@@ -295,7 +295,8 @@ fn form_urlencoded_keys(query: &str) -> Vec<String> {
 /// The Weight lab link of layer `layer` of the model trained on `choice`.
 pub fn weight_lab_link(choice: DataChoice, layer: usize) -> String {
     format!(
-        "?lab=weight&source=mlp&dataset={}&layer={layer}",
+        "{}&source=mlp&dataset={}&layer={layer}",
+        crate::labs::Lab::Weight.href(),
         choice.id()
     )
 }

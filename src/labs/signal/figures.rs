@@ -2,6 +2,7 @@
 //! numbers substituted, and its CSV export. Pure functions of the computed result, so they are
 //! tested natively; the page only draws them ([`crate::charts::views`]).
 
+use quantlab_core::QuantError;
 use quantlab_core::analysis::{self, ClipTradeoff, Histogram, LevelPoint};
 use quantlab_core::quantizer::{Mode, Scheme, SchemeKind};
 
@@ -39,18 +40,16 @@ pub struct Transfer {
 }
 
 /// Computes the transfer view of `scheme` on `input`.
-pub fn transfer(input: &[f32], scheme: &Scheme) -> Result<Transfer, String> {
-    let range = analysis::transfer_range(input).map_err(|e| e.to_string())?;
-    let curve =
-        analysis::transfer_curve(scheme, input, TRANSFER_POINTS).map_err(|e| e.to_string())?;
-    let histogram =
-        analysis::histogram(input, INPUT_BINS, Some(range)).map_err(|e| e.to_string())?;
+pub fn transfer(input: &[f32], scheme: &Scheme) -> Result<Transfer, QuantError> {
+    let range = analysis::transfer_range(input)?;
+    let curve = analysis::transfer_curve(scheme, input, TRANSFER_POINTS)?;
+    let histogram = analysis::histogram(input, INPUT_BINS, Some(range))?;
     Ok(Transfer { curve, histogram })
 }
 
 /// The histogram of the error, over `±Δ/2` widened to show what lies outside.
-pub fn error_histogram(r: &SignalResult) -> Result<Histogram, String> {
-    analysis::error_histogram(&r.error, r.metrics.step, ERROR_BINS).map_err(|e| e.to_string())
+pub fn error_histogram(r: &SignalResult) -> Result<Histogram, QuantError> {
+    analysis::error_histogram(&r.error, r.metrics.step, ERROR_BINS)
 }
 
 /// The SNR-against-bits view: measured on the signal, and the textbook line.
@@ -64,8 +63,8 @@ pub struct SnrBits {
 
 /// Computes the SNR-against-bits view. It does not depend on `scheme.bits` (every width is
 /// swept), so the page keys it on the scheme with the bits left out.
-pub fn snr_bits(input: &[f32], scheme: &Scheme) -> Result<SnrBits, String> {
-    let measured = analysis::snr_vs_bits(input, scheme).map_err(|e| e.to_string())?;
+pub fn snr_bits(input: &[f32], scheme: &Scheme) -> Result<SnrBits, QuantError> {
+    let measured = analysis::snr_vs_bits(input, scheme)?;
     Ok(SnrBits {
         measured,
         theory: analysis::sqnr_theory_line(1, 16),
@@ -85,14 +84,13 @@ pub fn companding_params(scheme: &Scheme) -> (u32, f64) {
 }
 
 /// The companding curve (a fixed full-scale sine at −60 … 0 dB) for `bits` and `mu`.
-pub fn companding_curve(bits: u32, mu: f64) -> Result<Vec<LevelPoint>, String> {
+pub fn companding_curve(bits: u32, mu: f64) -> Result<Vec<LevelPoint>, QuantError> {
     analysis::snr_vs_input_level(bits, mu, &analysis::default_levels_db())
-        .map_err(|e| e.to_string())
 }
 
 /// The rounding/clipping sweep for the current settings (linear schemes only).
-pub fn clip(input: &[f32], scheme: &Scheme) -> Result<ClipTradeoff, String> {
-    analysis::clip_tradeoff(input, scheme, CLIP_POINTS).map_err(|e| e.to_string())
+pub fn clip(input: &[f32], scheme: &Scheme) -> Result<ClipTradeoff, QuantError> {
+    analysis::clip_tradeoff(input, scheme, CLIP_POINTS)
 }
 
 /// The transfer view's formula.
@@ -387,7 +385,12 @@ mod tests {
         let mut s = state(8);
         s.scheme.scheme = SchemeKind::MuLaw;
         let r = compute(&s).unwrap();
-        assert!(clip(&r.input, &s.scheme).unwrap_err().contains("linear"));
+        assert!(
+            clip(&r.input, &s.scheme)
+                .unwrap_err()
+                .to_string()
+                .contains("linear")
+        );
         assert_eq!(companding_params(&s.scheme), (8, s.scheme.mu));
     }
 

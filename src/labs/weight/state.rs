@@ -1,15 +1,23 @@
-//! The Weight lab's state (everything in the URL) and the pure pipeline behind the page.
+//! The Weight lab's state: everything in the URL ([`WeightLabState`]), the uploaded file
+//! that stays in the page, why a tensor could not be had ([`WeightError`]), and
+//! [`WeightState`], the signals every part of the page shares (a context, with the URL kept
+//! in step).
 
+use std::fmt;
 use std::sync::Arc;
 
-use quantlab_core::analysis::{Histogram, histogram};
+use leptos::prelude::*;
+use quantlab_core::QuantError;
 use quantlab_core::quantizer::{GranularityKind, Mode, Scheme};
 use quantlab_core::weights::compare::SortKey;
-use quantlab_core::weights::packing::{PackingView, packing_view};
+use quantlab_core::weights::file::FileIndex;
 use quantlab_core::weights::storage::ScaleDtype;
-use quantlab_core::weights::study::{Study, StudyOptions, study};
-use quantlab_core::weights::synth::{SynthSpec, WeightDist, decode_bars, generate, sample_drawn};
+use quantlab_core::weights::synth::{SynthSpec, WeightDist};
 use serde::{Deserialize, Serialize};
+
+use crate::labs::Lab;
+use crate::url::{read_state, write_state};
+use crate::widgets::perf::mark as perf_mark;
 
 /// Where the tensor comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -134,6 +142,27 @@ impl WeightLabState {
             spread: self.spread,
         }
     }
+
+    /// Only the fields that shape the tensor (the rest at their defaults), so other controls
+    /// do not regenerate it.
+    pub fn source_key(&self) -> WeightLabState {
+        WeightLabState {
+            source: self.source,
+            dist: self.dist,
+            rows: self.rows,
+            cols: self.cols,
+            seed: self.seed,
+            sigma: self.sigma,
+            nu: self.nu,
+            sep: self.sep,
+            spread: self.spread,
+            bars: self.bars.clone(),
+            hist_range: self.hist_range,
+            dataset: self.dataset.clone(),
+            layer: self.layer,
+            ..WeightLabState::default()
+        }
+    }
 }
 
 /// A tensor the lab studies.
@@ -147,138 +176,129 @@ pub struct WeightTensor {
     pub data: Vec<f32>,
 }
 
-/// The generated tensor of a synthetic or drawn state.
-pub fn generated(state: &WeightLabState) -> Result<WeightTensor, String> {
-    let data = match state.source {
-        WeightSource::Drawn => {
-            let bars = decode_bars(&state.bars).map_err(|e| e.to_string())?;
-            sample_drawn(&bars, state.hist_range, state.rows, state.cols, state.seed)
-        }
-        _ => generate(&state.spec()),
+/// Why the lab has no tensor or no result: kept typed until the view shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WeightError {
+    /// The core refused the tensor or the scheme.
+    Quant(QuantError),
+    /// The source is a file and none is loaded.
+    NoFile,
+    /// The MLP lab's layer is not in this browser's storage ([`crate::handoff`], in words).
+    Handoff(String),
+    /// A file's bytes are not a valid file of its format.
+    File {
+        /// File name.
+        name: String,
+        /// What the reader found.
+        error: QuantError,
+    },
+    /// The browser could not cut a slice of the file.
+    Unsliceable {
+        /// File name.
+        name: String,
+    },
+    /// The browser could not read the file.
+    Unreadable {
+        /// File name.
+        name: String,
+    },
+    /// The file holds no tensor the lab reads.
+    NoFloatTensor {
+        /// File name.
+        name: String,
+    },
+    /// A tensor of a dtype the lab does not read.
+    Unsupported {
+        /// Its dtype.
+        dtype: String,
+    },
+}
+
+impl From<QuantError> for WeightError {
+    fn from(e: QuantError) -> Self {
+        WeightError::Quant(e)
     }
-    .map_err(|e| e.to_string())?;
-    Ok(WeightTensor {
-        name: match state.source {
-            WeightSource::Drawn => "drawn".into(),
-            _ => format!("synthetic {}", state.dist.id()),
-        },
-        shape: vec![state.rows, state.cols],
-        data,
-    })
 }
 
-/// Bins of the weight histogram: 8 to 1024.
-pub fn clamp_bins(bins: usize) -> usize {
-    bins.clamp(8, 1024)
-}
-
-/// The weight histogram.
-pub fn weight_histogram(t: &WeightTensor, bins: usize) -> Result<Histogram, String> {
-    histogram(&t.data, clamp_bins(bins), None).map_err(|e| e.to_string())
-}
-
-/// The study of the lab's scheme on `t`.
-pub fn compute_study(t: &WeightTensor, state: &WeightLabState) -> Result<Arc<Study>, String> {
-    study(
-        &t.data,
-        &t.shape,
-        &state.scheme,
-        &StudyOptions {
-            scale_dtype: state.scale_dtype,
-            group: state.group,
-            ..StudyOptions::default()
-        },
-    )
-    .map(Arc::new)
-    .map_err(|e| e.to_string())
-}
-
-/// The packing view of the first weights.
-pub fn compute_packing(t: &WeightTensor, state: &WeightLabState) -> Result<PackingView, String> {
-    packing_view(
-        &t.data,
-        &t.shape,
-        &state.scheme,
-        state.pack_bits,
-        state.pack_n,
-    )
-    .map_err(|e| e.to_string())
-}
-
-/// Words for group `g` of the study's granularity: `row 3`, `group 5 (row 0, columns 640–767)`.
-pub fn group_words(s: &Study, g: usize) -> String {
-    use quantlab_core::quantizer::Granularity;
-    let len = s.geometry.group_len(g);
-    match s.geometry.granularity() {
-        Granularity::PerTensor => format!("the whole tensor ({len} weights)"),
-        Granularity::PerChannel { axis } => {
-            format!("channel {g} along axis {axis} ({len} weights)")
-        }
-        Granularity::PerGroup { .. } => {
-            let first = s.geometry.flat_index(g, 0).unwrap_or(0);
-            let (_, cols) = s.geometry.matrix();
-            format!(
-                "group {g}: row {}, columns {}–{} ({len} weights)",
-                first / cols,
-                first % cols,
-                first % cols + len.saturating_sub(1)
-            )
+impl fmt::Display for WeightError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WeightError::Quant(e) => write!(f, "{e}"),
+            WeightError::NoFile => f.write_str(
+                "no file loaded: choose a .safetensors or .npy file (an uploaded file never travels in a link)",
+            ),
+            WeightError::Handoff(e) => f.write_str(e),
+            WeightError::File { name, error } => write!(f, "{name}: {error}"),
+            WeightError::Unsliceable { name } => write!(f, "{name} could not be sliced"),
+            WeightError::Unreadable { name } => write!(f, "{name} could not be read"),
+            WeightError::NoFloatTensor { name } => {
+                write!(f, "{name} holds no F32, F16, BF16 or F64 tensor")
+            }
+            WeightError::Unsupported { dtype } => write!(f, "{dtype} is not read"),
         }
     }
 }
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
+impl std::error::Error for WeightError {}
 
-    #[test]
-    fn the_default_state_round_trips_through_the_url_and_costs_4_125_bits() {
-        let s = WeightLabState::default();
-        let q = quantlab_core::url_state::to_query(&s);
-        let (back, w) = quantlab_core::url_state::from_query::<WeightLabState>(&q);
-        assert!(w.is_empty(), "{w:?}");
-        assert_eq!(back, s);
-        let t = generated(&s).unwrap();
-        let st = compute_study(&t, &s).unwrap();
-        assert_eq!(st.storage.bits_per_weight, 4.125);
-        assert!(group_words(&st, 5).contains("row 1"));
-    }
+/// The lab's signals, shared by every part of the page as a context ([`WeightState::use_`]).
+#[derive(Debug, Clone, Copy)]
+pub struct WeightState {
+    /// Everything in the URL.
+    pub state: RwSignal<WeightLabState>,
+    /// Where the tensor comes from.
+    pub source: Memo<WeightSource>,
+    /// The uploaded file's handle (it stays in the page).
+    pub file: StoredValue<Option<web_sys::File>, LocalStorage>,
+    /// The uploaded file's header.
+    pub index: RwSignal<Option<Arc<FileIndex>>>,
+    /// The uploaded file's name.
+    pub file_name: RwSignal<String>,
+    /// The tensor read from the file.
+    pub loaded: RwSignal<Option<Arc<WeightTensor>>>,
+    /// The last upload or read refused (the previous tensor stays).
+    pub upload_error: RwSignal<Option<WeightError>>,
+    /// What is being read, while it is.
+    pub progress: RwSignal<Option<String>>,
+    /// Uploads and tensor reads finished (loaded or refused): a readout tests wait on.
+    pub attempts: RwSignal<u32>,
+}
 
-    #[test]
-    fn an_mlp_link_parses_and_an_unknown_source_is_a_warning() {
-        let (s, w) = quantlab_core::url_state::from_query::<WeightLabState>(
-            "source=mlp&dataset=iris&layer=2",
-        );
-        assert!(w.is_empty());
-        assert_eq!(
-            (s.source, s.dataset.as_str(), s.layer),
-            (WeightSource::Mlp, "iris", 2)
-        );
-        let (s, w) = quantlab_core::url_state::from_query::<WeightLabState>("source=hub&bits=8");
-        assert_eq!(s.source, WeightSource::Synthetic);
-        assert_eq!(s.scheme.bits, 8);
-        assert_eq!(w.len(), 1);
-    }
-
-    #[test]
-    fn drawn_tensors_and_bad_settings() {
-        let s = WeightLabState {
-            source: WeightSource::Drawn,
-            ..WeightLabState::default()
+impl WeightState {
+    /// The state of the current URL, with the parameters it ignored; the URL follows every
+    /// later change.
+    pub fn from_url() -> (WeightState, Vec<String>) {
+        let (initial, warnings) = read_state::<WeightLabState>();
+        let state = RwSignal::new(initial);
+        Effect::new(move |_| state.with(|s| write_state(Lab::Weight, s)));
+        let signals = WeightState {
+            state,
+            source: Memo::new(move |_| state.with(|s| s.source)),
+            file: StoredValue::new_local(None),
+            index: RwSignal::new(None),
+            file_name: RwSignal::new(String::new()),
+            loaded: RwSignal::new(None),
+            upload_error: RwSignal::new(None),
+            progress: RwSignal::new(None),
+            attempts: RwSignal::new(0),
         };
-        let t = generated(&s).unwrap();
-        assert!(t.data.iter().all(|v| v.abs() <= 0.1));
-        let bad = WeightLabState {
-            rows: 0,
-            ..WeightLabState::default()
-        };
-        assert!(generated(&bad).is_err());
-        let mut s = WeightLabState::default();
-        s.scheme.bits = 1;
-        let t = generated(&WeightLabState::default()).unwrap();
-        assert!(compute_study(&t, &s).unwrap_err().contains("2 bits"));
-        s.pack_bits = 5;
-        assert!(compute_packing(&t, &s).is_err());
+        (signals, warnings)
+    }
+
+    /// The signals provided by the page.
+    pub fn use_() -> WeightState {
+        expect_context()
+    }
+
+    /// Applies an edit of the user's to the URL state (timed from `wl-update-start`).
+    pub fn set(self, f: impl FnOnce(&mut WeightLabState)) {
+        perf_mark("wl-update-start");
+        self.state.update(f);
+    }
+
+    /// An upload or read is over (loaded or refused).
+    pub fn attempt_done(self) {
+        self.progress.set(None);
+        self.attempts.update(|a| *a += 1);
     }
 }

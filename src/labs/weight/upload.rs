@@ -1,19 +1,28 @@
-//! Reading an uploaded file in slices: the header first, then only the bytes of the tensor
-//! studied, so a file of any size is listed without loading it into memory.
+//! Uploaded files: reading one in slices (the header first, then only the bytes of the
+//! tensor studied, so a file of any size is listed without loading it into memory), and the
+//! page's actions on it ([`Files`]): load a file, pick a tensor, measure every tensor.
 
+use std::sync::Arc;
+
+use leptos::prelude::*;
 use quantlab_core::weights::file::{self, FileIndex, PROBE_BYTES, TensorEntry};
+use quantlab_core::weights::study::{StudyOptions, WeightMetrics, study};
 use wasm_bindgen_futures::JsFuture;
 
-use super::state::WeightTensor;
+use super::state::{WeightError, WeightSource, WeightState, WeightTensor};
+
+/// Files up to this size are measured tensor by tensor as soon as they load (and again on
+/// every scheme change); larger ones on request.
+pub const AUTO_MEASURE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 
 /// Bytes `[a, b)` of `file`.
-pub async fn read_range(f: &web_sys::File, a: u64, b: u64) -> Result<Vec<u8>, String> {
+pub async fn read_range(f: &web_sys::File, a: u64, b: u64) -> Result<Vec<u8>, WeightError> {
     let blob = f
         .slice_with_f64_and_f64(a as f64, b as f64)
-        .map_err(|_| format!("{} could not be sliced", f.name()))?;
+        .map_err(|_| WeightError::Unsliceable { name: f.name() })?;
     let buf = JsFuture::from(blob.array_buffer())
         .await
-        .map_err(|_| format!("{} could not be read", f.name()))?;
+        .map_err(|_| WeightError::Unreadable { name: f.name() })?;
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
@@ -28,26 +37,244 @@ pub async fn tick() {
 }
 
 /// The header of `f`: its tensors, from two small reads.
-pub async fn read_index(f: &web_sys::File) -> Result<FileIndex, String> {
+pub async fn read_index(f: &web_sys::File) -> Result<FileIndex, WeightError> {
     let len = f.size() as u64;
     let name = f.name();
+    let in_file = |error| WeightError::File {
+        name: name.clone(),
+        error,
+    };
     let probe = read_range(f, 0, len.min(PROBE_BYTES as u64)).await?;
-    let (format, span) =
-        file::header_span(&name, &probe, len).map_err(|e| format!("{name}: {e}"))?;
+    let (format, span) = file::header_span(&name, &probe, len).map_err(in_file)?;
     let head = read_range(f, 0, span).await?;
-    file::index(format, &head, len).map_err(|e| format!("{name}: {e}"))
+    file::index(format, &head, len).map_err(in_file)
 }
 
 /// The studied part of `entry` (the whole tensor, or its first rows).
-pub async fn read_tensor(f: &web_sys::File, entry: &TensorEntry) -> Result<WeightTensor, String> {
+pub async fn read_tensor(
+    f: &web_sys::File,
+    entry: &TensorEntry,
+) -> Result<WeightTensor, WeightError> {
     let name = f.name();
-    let ((a, b), shape) = entry.window().map_err(|e| format!("{name}: {e}"))?;
+    let in_file = |error| WeightError::File {
+        name: name.clone(),
+        error,
+    };
+    let ((a, b), shape) = entry.window().map_err(in_file)?;
     let bytes = read_range(f, a, b).await?;
     tick().await;
-    let data = file::decode(entry, &shape, &bytes).map_err(|e| format!("{name}: {e}"))?;
+    let data = file::decode(entry, &shape, &bytes).map_err(in_file)?;
     Ok(WeightTensor {
         name: entry.name.clone(),
         shape,
         data,
     })
+}
+
+/// `bytes` in MiB, two decimals.
+pub fn mib(bytes: u64) -> String {
+    format!("{} MiB", crate::format::fixed(bytes as f64 / 1048576.0, 2))
+}
+
+/// One tensor of an uploaded file, measured under the current scheme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TensorMeasure {
+    /// The tensor's name.
+    pub name: String,
+    /// Its metrics, or why there are none.
+    pub result: Result<WeightMetrics, WeightError>,
+}
+
+/// The page's actions on uploaded files and the per-tensor measurements (a context,
+/// [`Files::use_`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Files {
+    st: WeightState,
+    /// The tensors measured so far under the current scheme.
+    pub measures: RwSignal<Vec<TensorMeasure>>,
+    /// `(tensor, of)` while measuring.
+    pub measuring: RwSignal<Option<(usize, usize)>>,
+    generation: StoredValue<u64>,
+}
+
+impl Files {
+    /// The actions on the page's file; a small file is measured again on every scheme
+    /// change.
+    pub fn new(st: WeightState) -> Files {
+        let files = Files {
+            st,
+            measures: RwSignal::new(Vec::new()),
+            measuring: RwSignal::new(None),
+            generation: StoredValue::new(0),
+        };
+        let scheme_key = Memo::new(move |_| st.state.with(|s| (s.scheme, s.scale_dtype)));
+        Effect::new(move |_| {
+            let _ = scheme_key.get();
+            let idx = st.index.get();
+            if let Some(idx) = idx
+                && (idx.file_len as f64) <= AUTO_MEASURE_BYTES
+            {
+                files.measure_all();
+            } else {
+                files.generation.update_value(|g| *g += 1);
+                files.measures.set(Vec::new());
+                files.measuring.set(None);
+            }
+        });
+        files
+    }
+
+    /// The actions provided by the page.
+    pub fn use_() -> Files {
+        expect_context()
+    }
+
+    /// Measures every tensor of the file with the current scheme, one per tick.
+    pub fn measure_all(self) {
+        let Files {
+            st,
+            measures,
+            measuring,
+            generation,
+        } = self;
+        let Some(idx) = st.index.get_untracked() else {
+            return;
+        };
+        let Some(f) = st.file.get_value() else { return };
+        let (scheme, dtype) = st.state.with_untracked(|s| (s.scheme, s.scale_dtype));
+        let this = generation.get_value() + 1;
+        generation.set_value(this);
+        measures.set(Vec::new());
+        wasm_bindgen_futures::spawn_local(async move {
+            let total = idx.tensors.len();
+            for (i, entry) in idx.tensors.iter().enumerate() {
+                if generation.get_value() != this {
+                    return;
+                }
+                measuring.set(Some((i, total)));
+                tick().await;
+                let result = if entry.supported() {
+                    match read_tensor(&f, entry).await {
+                        Ok(t) => study(
+                            &t.data,
+                            &t.shape,
+                            &scheme,
+                            &StudyOptions {
+                                scale_dtype: dtype,
+                                heat_rows: 1,
+                                heat_cols: 1,
+                                ..StudyOptions::default()
+                            },
+                        )
+                        .map(|s| s.metrics)
+                        .map_err(WeightError::from),
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    Err(WeightError::Unsupported {
+                        dtype: entry.dtype.clone(),
+                    })
+                };
+                if generation.get_value() != this {
+                    return;
+                }
+                measures.update(|m| {
+                    m.push(TensorMeasure {
+                        name: entry.name.clone(),
+                        result,
+                    })
+                });
+            }
+            measuring.set(None);
+        });
+    }
+
+    /// Reads tensor `name` of the file and studies it.
+    pub fn load_tensor(self, name: String) {
+        let st = self.st;
+        let Some(f) = st.file.get_value() else { return };
+        let Some(entry) = st
+            .index
+            .get_untracked()
+            .and_then(|i| i.tensors.iter().find(|t| t.name == name).cloned())
+        else {
+            return;
+        };
+        st.progress.set(Some(format!(
+            "reading tensor {} ({})…",
+            entry.name,
+            mib(entry.bytes())
+        )));
+        wasm_bindgen_futures::spawn_local(async move {
+            match read_tensor(&f, &entry).await {
+                Ok(t) => {
+                    st.progress.set(Some(format!(
+                        "quantizing {} weights of {}…",
+                        t.data.len(),
+                        t.name
+                    )));
+                    tick().await;
+                    st.upload_error.set(None);
+                    st.loaded.set(Some(Arc::new(t)));
+                    st.state.update(|s| {
+                        s.source = WeightSource::File;
+                        s.tensor = name;
+                        s.group = 0;
+                        s.pick = 0;
+                    });
+                }
+                Err(e) => st.upload_error.set(Some(e)),
+            }
+            tick().await;
+            st.attempt_done();
+        });
+    }
+
+    /// Reads the header of the file chosen in an `<input type="file">` and loads the tensor
+    /// the link names (or the first one the lab reads).
+    pub fn open(self, ev: leptos::ev::Event) {
+        use wasm_bindgen::JsCast;
+        let st = self.st;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(f) = input.files().and_then(|l| l.get(0)) else {
+            return;
+        };
+        let name = f.name();
+        st.upload_error.set(None);
+        st.progress
+            .set(Some(format!("reading the header of {name}…")));
+        wasm_bindgen_futures::spawn_local(async move {
+            match read_index(&f).await {
+                Ok(idx) => {
+                    let wanted = st.state.with_untracked(|s| s.tensor.clone());
+                    let pick = idx
+                        .tensors
+                        .iter()
+                        .find(|t| t.name == wanted && t.supported())
+                        .or_else(|| idx.tensors.iter().find(|t| t.supported()))
+                        .map(|t| t.name.clone());
+                    st.file.set_value(Some(f));
+                    st.file_name.set(name.clone());
+                    st.index.set(Some(Arc::new(idx)));
+                    match pick {
+                        Some(p) => self.load_tensor(p),
+                        None => {
+                            st.upload_error
+                                .set(Some(WeightError::NoFloatTensor { name }));
+                            st.attempt_done();
+                        }
+                    }
+                }
+                Err(e) => {
+                    st.upload_error.set(Some(e));
+                    st.attempt_done();
+                }
+            }
+        });
+    }
 }

@@ -2,12 +2,13 @@
 //! number with its formula; the course's table; which GPUs fit; the largest context.
 //!
 //! All the math is `quantlab_core::memory`; this module is the page: [`state`] holds the
-//! URL state and the pure computation, [`course`] the course's table, [`controls`] the
+//! URL state, [`pipeline`] the pure computation, [`course`] the course's table, [`controls`] the
 //! form, [`answers`] the tables and readouts, and `crate::charts::memory` the chart.
 
 pub mod answers;
 pub mod controls;
 pub mod course;
+pub mod pipeline;
 pub mod state;
 
 use std::sync::Arc;
@@ -20,7 +21,8 @@ use plotters_canvas::CanvasBackend;
 use self::answers::{GpuFitTable, ItemsTable, ModelSummary, gib2, max_context_sentence};
 use self::controls::{MemoryControls, UploadInfo};
 use self::course::CourseTable;
-use self::state::{MemoryAnswer, MemoryLabState, ModelSource, compute};
+use self::pipeline::{MemoryAnswer, compute};
+use self::state::{MemoryLabState, ModelSource};
 use crate::charts::memory::{MemoryChart, Segment, draw_memory};
 use crate::format::fixed;
 use crate::url::{read_state, write_state};
@@ -87,7 +89,7 @@ pub fn MemoryLab() -> impl IntoView {
     let upload_error = RwSignal::new(None::<String>);
     let answer = Memo::new(move |_| state.with(compute).map(Arc::new));
 
-    Effect::new(move |_| state.with(|s| write_state("memory", s)));
+    Effect::new(move |_| state.with(|s| write_state(crate::labs::Lab::Memory, s)));
     // The upload note belongs to the config fields it filled.
     Effect::new(move |_| {
         if state.with(|s| s.source != ModelSource::Config) {

@@ -1,0 +1,194 @@
+//! The quantizer's controls (scheme, bits and each scheme's own parameters): one widget for
+//! the Signal lab's scheme, its compare mode's second scheme and the Weight lab's scheme.
+//!
+//! Which rows show follows the core's [`SchemeKind::parameters`]: a row appears when the
+//! chosen scheme reads its parameter. The granularity rows (per tensor / channel / group)
+//! are only offered where the page has a tensor to group (`granularity`).
+
+use leptos::prelude::*;
+use quantlab_core::clipping::ClipKind;
+use quantlab_core::quantizer::{Fp8Format, GranularityKind, IntRange, Mode, Scheme, SchemeKind};
+use serde::de::DeserializeOwned;
+
+use crate::url::parse_id;
+
+/// Group sizes offered for per-group granularity.
+pub const GROUP_SIZES: [u32; 7] = [16, 32, 64, 128, 256, 512, 1024];
+
+/// Whether `kind` reads the [`Scheme`] field `param` (a name of [`SchemeKind::parameters`]).
+pub fn uses(kind: SchemeKind, param: &str) -> bool {
+    kind.parameters().contains(&param)
+}
+
+/// A `<select>` of ids: `options` are `(value, id, label)`; a choice is parsed back through
+/// serde ([`parse_id`]) and handed to `set`.
+fn id_select<T, S>(
+    testid: String,
+    options: Vec<(T, &'static str, String)>,
+    current: impl Fn() -> T + Copy + Send + Sync + 'static,
+    set: S,
+) -> impl IntoView
+where
+    T: DeserializeOwned + PartialEq + Copy + Send + Sync + 'static,
+    S: Fn(T) + Send + Sync + 'static,
+{
+    view! {
+        <select data-testid=testid on:change=move |ev| {
+            if let Some(v) = parse_id::<T>(&event_target_value(&ev)) {
+                set(v);
+            }
+        }>
+            {options.into_iter().map(|(v, id, label)| view! {
+                <option value=id selected=move || current() == v>{label}</option>
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// A number `<input>` committed on change; text that does not parse is ignored.
+fn number_input<T, S>(
+    testid: String,
+    min: &'static str,
+    step: &'static str,
+    current: impl Fn() -> String + Send + Sync + 'static,
+    set: S,
+) -> impl IntoView
+where
+    T: std::str::FromStr,
+    S: Fn(T) + Send + Sync + 'static,
+{
+    view! {
+        <input type="number" data-testid=testid min=min step=step
+            prop:value=current
+            on:change=move |ev| {
+                if let Ok(v) = event_target_value(&ev).trim().parse::<T>() {
+                    set(v);
+                }
+            }/>
+    }
+}
+
+/// The controls of one [`Scheme`]. Every `data-testid` starts with `prefix` (`""` for the
+/// Signal lab's scheme, `"cmp-"` for its compared one, `"wl-"` for the Weight lab's).
+#[component]
+pub fn SchemeControls<F>(
+    /// Test-id prefix.
+    prefix: &'static str,
+    /// The scheme shown.
+    scheme: Signal<Scheme>,
+    /// Applies an edit to the scheme.
+    edit: F,
+    /// Offer the granularity rows (per tensor, channel or group) where the scheme has them.
+    #[prop(optional)]
+    granularity: bool,
+) -> impl IntoView
+where
+    F: Fn(&dyn Fn(&mut Scheme)) + Copy + Send + Sync + 'static,
+{
+    let id = move |name: &str| format!("{prefix}{name}");
+    let kind = move || scheme.with(|s| s.scheme);
+    let hide = move |param: &'static str| move || !uses(kind(), param);
+    let grouped = move || granularity && uses(kind(), "granularity");
+    let gran = move || scheme.with(|s| s.granularity);
+    view! {
+        <label>"Scheme "
+            {id_select(id("scheme"),
+                SchemeKind::ALL.iter().map(|&k| (k, k.id(), k.label().to_string())).collect(),
+                kind,
+                move |k: SchemeKind| edit(&|s| {
+                    s.scheme = k;
+                    let (lo, hi) = k.bits_range();
+                    s.bits = s.bits.clamp(lo, hi);
+                }))}
+        </label>
+        <label class:hidden=move || kind().fixed_bits().is_some()>"Bits "
+            <input type="range" data-testid=id("bits") step="1"
+                min=move || kind().bits_range().0
+                max=move || kind().bits_range().1
+                prop:value=move || scheme.with(|s| s.bits.to_string())
+                on:input=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).parse::<u32>() {
+                        edit(&|s| s.bits = v);
+                    }
+                }/>
+            <output data-testid=id("bits-value")>{move || scheme.with(|s| s.bits)}</output>
+        </label>
+        <p class:hidden=move || kind().fixed_bits().is_none() class="fixed-bits" data-testid=id("fixed-bits")>
+            {move || kind().fixed_bits().map(|b| format!("{b} bits per code, fixed by the format")).unwrap_or_default()}
+        </p>
+        <label class:hidden=hide("mode")>"Mode "
+            {id_select(id("mode"),
+                Mode::ALL.iter().map(|&m| (m, m.id(), m.label().to_string())).collect(),
+                move || scheme.with(|s| s.mode),
+                move |m: Mode| edit(&|s| s.mode = m))}
+        </label>
+        <label class:hidden=hide("range")>"Codes "
+            {id_select(id("range"),
+                vec![(IntRange::Signed, "signed", "signed".into()), (IntRange::Unsigned, "unsigned", "unsigned".into())],
+                move || scheme.with(|s| s.range),
+                move |r: IntRange| edit(&|s| s.range = r))}
+        </label>
+        <label class:hidden=move || !grouped()>"Granularity "
+            {id_select(id("granularity"),
+                vec![
+                    (GranularityKind::Tensor, "tensor", "per tensor".into()),
+                    (GranularityKind::Channel, "channel", "per channel".into()),
+                    (GranularityKind::Group, "group", "per group".into()),
+                ],
+                gran,
+                move |g: GranularityKind| edit(&|s| s.granularity = g))}
+        </label>
+        <label class:hidden=move || !grouped() || gran() != GranularityKind::Channel>"Channel axis "
+            {number_input(id("axis"), "0", "1", move || scheme.with(|s| s.axis.to_string()),
+                move |v: u32| edit(&|s| s.axis = v))}
+        </label>
+        <label class:hidden=move || !grouped() || gran() != GranularityKind::Group>"Group size "
+            <select data-testid=id("group-size") on:change=move |ev| {
+                if let Ok(v) = event_target_value(&ev).parse::<u32>() {
+                    edit(&|s| s.group_size = v);
+                }
+            }>
+                {GROUP_SIZES.into_iter().map(|g| view! {
+                    <option value=g.to_string() selected=move || scheme.with(|s| s.group_size == g)>{g}</option>
+                }).collect_view()}
+            </select>
+        </label>
+        <label class:hidden=hide("clip")>"Clip range "
+            {id_select(id("clip"),
+                ClipKind::ALL.iter().map(|&c| (c, c.id(), c.label().to_string())).collect(),
+                move || scheme.with(|s| s.clip),
+                move |c: ClipKind| edit(&|s| s.clip = c))}
+        </label>
+        <label class:hidden=move || !uses(kind(), "percentile") || scheme.with(|s| s.clip != ClipKind::Percentile)>"Percentile "
+            {number_input(id("percentile"), "50", "any", move || scheme.with(|s| s.percentile.to_string()),
+                move |v: f64| edit(&|s| s.percentile = v))}
+        </label>
+        <label class:hidden=hide("mu")>"μ "
+            {number_input(id("mu"), "0.001", "any", move || scheme.with(|s| s.mu.to_string()),
+                move |v: f64| edit(&|s| s.mu = v))}
+        </label>
+        <label class:hidden=hide("a_law")>"A "
+            {number_input(id("a-law"), "1", "any", move || scheme.with(|s| s.a_law.to_string()),
+                move |v: f64| edit(&|s| s.a_law = v))}
+        </label>
+        <label class:hidden=hide("block_size")>"Block size "
+            {number_input(id("block-size"), "1", "1", move || scheme.with(|s| s.block_size.to_string()),
+                move |v: u32| edit(&|s| s.block_size = v))}
+        </label>
+        <label class:hidden=hide("double_quant")>
+            <input type="checkbox" data-testid=id("double-quant")
+                prop:checked=move || scheme.with(|s| s.double_quant)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    edit(&|s| s.double_quant = on);
+                }/>
+            " double quantization of the block scales"
+        </label>
+        <label class:hidden=hide("fp8")>"FP8 format "
+            {id_select(id("fp8"),
+                Fp8Format::ALL.iter().map(|&f| (f, f.id(), f.label().to_string())).collect(),
+                move || scheme.with(|s| s.fp8),
+                move |f: Fp8Format| edit(&|s| s.fp8 = f))}
+        </label>
+    }
+}

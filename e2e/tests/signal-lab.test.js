@@ -65,6 +65,26 @@ test('uploading a WAV, a CSV and an npy file each becomes the signal', async () 
   await page.close();
 });
 
+test('a link or an embed made after an upload opens on the preset, as the page says', async () => {
+  const page = await openApp(browser, server.url, '?lab=signal&bits=5');
+  await upload(page, 'numbers.csv', Buffer.from(sine(300, 3, 2).map((v) => v.toFixed(6)).join('\n')), 'text/csv');
+  await page.waitForFunction(() => /numbers\.csv: 300 samples/.test(document.querySelector('[data-testid="upload-info"]')?.textContent || ''));
+  assert.match(await page.locator('[data-testid="share-file-note"]').textContent(), /open on the preset signal/);
+  const link = new URL(page.url()).search;
+  assert.doesNotMatch(link, /source=file/);
+  const snippet = await page.locator('[data-testid="embed-snippet"]').inputValue();
+  assert.doesNotMatch(snippet, /source=file/);
+  for (const q of [link, snippet.match(/src="[^"?]*(\?[^"]+)"/)[1].replaceAll('&amp;', '&')]) {
+    const other = await openApp(browser, server.url, q);
+    assert.equal(await other.locator('[data-testid="source"]').inputValue(), 'preset', q);
+    assert.ok(Number.isFinite(Number.parseFloat(await readout(other, 'snr-db'))), q);
+    assert.equal(await other.locator('[data-testid="upload-error"]').count(), 0, q);
+    assert.deepEqual(other.problems, []);
+    await other.close();
+  }
+  await page.close();
+});
+
 test('a long file is trimmed to a window with a notice', async () => {
   const page = await openApp(browser, server.url, '?lab=signal');
   await upload(page, 'long.wav', wav16(sine(40000, 50)), 'audio/wav');
@@ -105,7 +125,7 @@ test('bad files show a clear message, the previous signal stays and the app keep
 test('embed mode shows only the chosen view and a link back; the snippet reproduces it', async () => {
   const page = await openApp(browser, server.url, '?lab=signal&bits=6');
   const snippet = await page.locator('[data-testid="embed-snippet"]').inputValue();
-  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?lab=signal&amp;.*embed=true.*bits=6/);
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?lab=signal&amp;.*bits=6.*&amp;embed=1/);
   const src = snippet.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&');
   const embedded = await openApp(browser, src.replace('views=signal%2Cerror', 'views=error'));
   assert.ok(!(await embedded.locator('form.controls').isVisible()), 'controls hidden');
@@ -113,7 +133,7 @@ test('embed mode shows only the chosen view and a link back; the snippet reprodu
   assert.ok(!(await embedded.locator('[data-testid="signal-canvas"]').isVisible()));
   const link = await embedded.locator('[data-testid="open-in-quantlab"]').getAttribute('href');
   assert.match(link, /bits=6/);
-  assert.doesNotMatch(link, /embed=true/);
+  assert.doesNotMatch(link, /embed=/);
   assert.deepEqual(embedded.problems, []);
   await page.close(); await embedded.close();
 });

@@ -158,7 +158,7 @@ test('embed mode shows only the chosen views, picked in the Share box', async ()
   assert.equal(await embed.locator('[data-testid="bits"]').isVisible(), false);
   assert.equal(await embed.locator('[data-testid="export-transfer-png"]').isVisible(), false);
   const open = await embed.locator('[data-testid="open-in-quantlab"]').getAttribute('href');
-  assert.ok(open.includes('bits=5') && !open.includes('embed=true'), open);
+  assert.ok(open.includes('bits=5') && !open.includes('embed='), open);
   assert.deepEqual(embed.problems, []);
   await embed.close();
   await page.close();

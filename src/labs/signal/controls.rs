@@ -12,10 +12,11 @@ use super::figures;
 use super::pipeline::Pipeline;
 use super::state::{
     DEFAULT_UPLOAD_WINDOW, MAX_UPLOAD_BYTES, SignalLabState, SignalState, SourceKind, UploadError,
-    read_upload, toggle_view, upload_window,
+    read_upload, upload_window,
 };
 use crate::format::fixed;
 use crate::url::parse_id;
+use crate::widgets::embed_builder::{Choice, EmbedBuilder};
 use crate::widgets::scheme_controls::SchemeControls;
 
 /// A number `<input>` of the state, committed on change.
@@ -322,31 +323,28 @@ pub fn TimeAxisControls() -> impl IntoView {
     }
 }
 
-/// Sharing: the link, an embed snippet with its views, and the exports.
+/// The controls of the Signal lab an embed can show (`controls=`, by their test ids).
+pub const EMBED_CONTROLS: &[Choice] = &[
+    ("bits", "Bits"),
+    ("scheme", "Scheme"),
+    ("mode", "Range mapping"),
+    ("clip", "Clipping"),
+    ("mu", "μ"),
+    ("signal", "Signal"),
+    ("n", "Samples N"),
+    ("amp", "Amplitude"),
+    ("compare", "Compare mode"),
+    ("cmp-scheme", "Scheme B"),
+    ("cmp-bits", "Bits of B"),
+    ("play-x", "Listen"),
+];
+
+/// Sharing: the link, the embed builder, and the exports.
 #[component]
 pub fn ShareControls() -> impl IntoView {
     let st = SignalState::use_();
     let state = st.state;
     let result = Pipeline::use_().result;
-    let embed_snippet = move || {
-        let link = state.with(|s| SignalState::link(s, true));
-        let base = web_sys::window()
-            .and_then(|w| w.location().href().ok())
-            .map(|h| h.split('?').next().unwrap_or_default().to_string())
-            .unwrap_or_default();
-        format!(
-            "<iframe src=\"{base}{}\" width=\"960\" height=\"640\" style=\"border:0\" title=\"quantlab: signal lab\" loading=\"lazy\"></iframe>",
-            link.replace('&', "&amp;")
-        )
-    };
-    let copied = RwSignal::new(String::new());
-    let copy_snippet = move |_| {
-        let text = embed_snippet();
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&text);
-        }
-        copied.set("Copied.".into());
-    };
     let export_csv = move |_| {
         if let Ok(r) = result.get_untracked() {
             let text =
@@ -360,32 +358,16 @@ pub fn ShareControls() -> impl IntoView {
         }
     };
     view! {
-        <fieldset>
+        <fieldset class="share">
             <legend>"Share"</legend>
             <p class="hint">"The address bar holds every setting: copy it to share this exact view."
                 {move || (st.source.get() == SourceKind::File).then(|| view! {
-                    <strong data-testid="share-file-note">" An uploaded file cannot travel in a link: whoever opens it sees the link's preset instead."</strong>
+                    <strong data-testid="share-file-note">" An uploaded file cannot travel in a link: the address and the embed below open on the preset signal instead."</strong>
                 })}
             </p>
-            <div class="buttons">
-                <button type="button" data-testid="copy-embed" on:click=copy_snippet>"Copy embed snippet"</button>
-                <span class="hint">{move || copied.get()}</span>
-            </div>
-            <p class="hint">"Views in the embed:"</p>
-            <div class="view-picks">
-                {figures::VIEWS.iter().map(|&(id, label)| view! {
-                    <label>
-                        <input type="checkbox" data-testid=format!("embed-view-{id}")
-                            prop:checked=move || state.with(|s| s.views.split(',').any(|v| v.trim() == id))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                st.set(|s| s.views = toggle_view(&s.views, id, on));
-                            }/>
-                        {format!(" {label}")}
-                    </label>
-                }).collect_view()}
-            </div>
-            <textarea readonly rows="3" data-testid="embed-snippet" aria-label="Embed snippet">{embed_snippet}</textarea>
+            <EmbedBuilder lab="signal" title="Signal lab" views=&figures::VIEWS
+                default_views=&["signal", "error"] controls=EMBED_CONTROLS
+                state_query=Signal::derive(move || state.with(|s| quantlab_core::url_state::to_query(&s.for_link())))/>
             <div class="buttons">
                 <button type="button" data-testid="export-csv" on:click=export_csv>"Data as CSV"</button>
                 <button type="button" data-testid="export-signal-png" on:click=png("signal-canvas", "quantlab-signal.png")>"Signal chart as PNG"</button>

@@ -21,7 +21,7 @@ pub use self::pipeline::{
 };
 pub use self::state::{
     DEFAULT_UPLOAD_WINDOW, MAX_UPLOAD_BYTES, MAX_UPLOAD_SAMPLES, SignalLabState, SourceKind,
-    Upload, UploadError, read_upload, toggle_view, upload_window, visible_window,
+    Upload, UploadError, read_upload, upload_window, visible_window,
 };
 pub use self::views::scale_formula;
 
@@ -43,16 +43,15 @@ pub fn SignalLab() -> impl IntoView {
     provide_context(pipeline);
     provide_context(canvases);
     draw_effect(st, pipeline, canvases);
-    let state = st.state;
-    let embed = state.with_untracked(|s| s.embed);
+    let embed = crate::widgets::embed::params().embed;
     view! {
         <section class="lab signal-lab" class:embed=embed aria-labelledby="signal-lab-title">
-            <h2 id="signal-lab-title" class:hidden=embed>"Signal lab"</h2>
+            <h2 id="signal-lab-title">"Signal lab"</h2>
             {(!warnings.is_empty()).then(|| view! {
                 <p class="notice" role="status">{format!("Some link parameters were ignored: {}", warnings.join("; "))}</p>
             })}
             <div class="lab-body">
-                <form class="controls" class:hidden=embed on:submit=|ev| ev.prevent_default()>
+                <form class="controls" on:submit=|ev| ev.prevent_default()>
                     <SourceControls/>
                     <QuantizerControls/>
                     <ListenControls/>

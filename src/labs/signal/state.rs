@@ -11,7 +11,6 @@ use quantlab_core::quantizer::{Mode, Scheme, SchemeKind};
 use quantlab_core::signal::{SignalKind, SignalSpec};
 use serde::{Deserialize, Serialize};
 
-use super::figures;
 use crate::labs::Lab;
 use crate::url::{read_state, write_state};
 
@@ -63,10 +62,6 @@ pub struct SignalLabState {
     pub zoom: f64,
     /// Time-axis position of the zoomed window, 0 (start) to 1 (end).
     pub pan: f64,
-    /// Embed mode: only the chosen views and a link back.
-    pub embed: bool,
-    /// Views shown in embed mode, comma-separated ids of [`figures::VIEWS`].
-    pub views: String,
     /// The quantizer.
     pub scheme: Scheme,
     /// Compare mode: a second scheme on the same signal, side by side.
@@ -92,8 +87,6 @@ impl Default for SignalLabState {
             rate: 8000.0,
             zoom: 1.0,
             pan: 0.0,
-            embed: false,
-            views: "signal,error".into(),
             // The course formula is the page's starting point.
             scheme: Scheme {
                 bits: 3,
@@ -142,9 +135,15 @@ impl SignalLabState {
         }
     }
 
-    /// Whether the view `id` is shown (every view outside embed mode).
-    pub fn shows(&self, id: &str) -> bool {
-        !self.embed || self.views.split(',').any(|v| v.trim() == id)
+    /// The state a link carries: an uploaded file cannot travel, so a link made while a file
+    /// is the source opens on the preset (the page says so next to the Share box).
+    pub fn for_link(&self) -> SignalLabState {
+        let mut s = self.clone();
+        if s.source == SourceKind::File {
+            s.source = SourceKind::Preset;
+            s.start = 0;
+        }
+        s
     }
 }
 
@@ -269,22 +268,6 @@ pub fn visible_window(n: usize, zoom: f64, pan: f64) -> (usize, usize) {
     (a, a + len)
 }
 
-/// `views` with `id` switched on or off (comma-separated, in [`figures::VIEWS`] order).
-pub fn toggle_view(views: &str, id: &str, on: bool) -> String {
-    figures::VIEWS
-        .iter()
-        .map(|v| v.0)
-        .filter(|&v| {
-            if v == id {
-                on
-            } else {
-                views.split(',').any(|w| w.trim() == v)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// The lab's signals, shared by every part of the page as a context ([`SignalState::use_`]).
 #[derive(Debug, Clone, Copy)]
 pub struct SignalState {
@@ -305,7 +288,7 @@ impl SignalState {
     pub fn from_url() -> (SignalState, Vec<String>) {
         let (initial, warnings) = read_state::<SignalLabState>();
         let state = RwSignal::new(initial);
-        Effect::new(move |_| state.with(|s| write_state(Lab::Signal, s)));
+        Effect::new(move |_| state.with(|s| write_state(Lab::Signal, &s.for_link())));
         let signals = SignalState {
             state,
             upload: RwSignal::new(None),
@@ -325,19 +308,8 @@ impl SignalState {
         self.state.update(f);
     }
 
-    /// Whether the view `id` is shown.
+    /// Whether the view `id` is shown (an embed shows only the views its link names).
     pub fn shown(self, id: &str) -> bool {
-        self.state.with(|s| s.shows(id))
-    }
-
-    /// The page's own link (`?lab=signal&…`) to `s`, in or out of embed mode.
-    pub fn link(s: &SignalLabState, embed: bool) -> String {
-        let mut e = s.clone();
-        e.embed = embed;
-        format!(
-            "{}&{}",
-            Lab::Signal.href(),
-            quantlab_core::url_state::to_query(&e)
-        )
+        crate::widgets::embed::params().shows_view(id)
     }
 }

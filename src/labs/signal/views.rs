@@ -210,7 +210,7 @@ struct FigureSpec {
 fn figure(f: FigureSpec) -> impl IntoView {
     let st = SignalState::use_();
     let canvases = Canvases::use_();
-    let embed = st.state.with_untracked(|s| s.embed);
+    let embed = crate::widgets::embed::params().embed;
     let FigureSpec {
         id,
         height,

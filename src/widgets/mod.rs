@@ -3,3 +3,4 @@
 pub mod export;
 pub mod perf;
 pub mod scheme_controls;
+pub mod select;

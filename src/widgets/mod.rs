@@ -6,3 +6,4 @@ pub mod export;
 pub mod pad_keys;
 pub mod perf;
 pub mod scheme_controls;
+pub mod select;

@@ -8,9 +8,8 @@
 use leptos::prelude::*;
 use quantlab_core::clipping::ClipKind;
 use quantlab_core::quantizer::{Fp8Format, GranularityKind, IntRange, Mode, Scheme, SchemeKind};
-use serde::de::DeserializeOwned;
 
-use crate::url::parse_id;
+use crate::widgets::select::id_select;
 
 /// Group sizes offered for per-group granularity.
 pub const GROUP_SIZES: [u32; 7] = [16, 32, 64, 128, 256, 512, 1024];
@@ -18,31 +17,6 @@ pub const GROUP_SIZES: [u32; 7] = [16, 32, 64, 128, 256, 512, 1024];
 /// Whether `kind` reads the [`Scheme`] field `param` (a name of [`SchemeKind::parameters`]).
 pub fn uses(kind: SchemeKind, param: &str) -> bool {
     kind.parameters().contains(&param)
-}
-
-/// A `<select>` of ids: `options` are `(value, id, label)`; a choice is parsed back through
-/// serde ([`parse_id`]) and handed to `set`.
-fn id_select<T, S>(
-    testid: String,
-    options: Vec<(T, &'static str, String)>,
-    current: impl Fn() -> T + Copy + Send + Sync + 'static,
-    set: S,
-) -> impl IntoView
-where
-    T: DeserializeOwned + PartialEq + Copy + Send + Sync + 'static,
-    S: Fn(T) + Send + Sync + 'static,
-{
-    view! {
-        <select data-testid=testid on:change=move |ev| {
-            if let Some(v) = parse_id::<T>(&event_target_value(&ev)) {
-                set(v);
-            }
-        }>
-            {options.into_iter().map(|(v, id, label)| view! {
-                <option value=id selected=move || current() == v>{label}</option>
-            }).collect_view()}
-        </select>
-    }
 }
 
 /// A number `<input>` committed on change; text that does not parse is ignored.

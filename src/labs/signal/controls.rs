@@ -15,9 +15,9 @@ use super::state::{
     read_upload, upload_window,
 };
 use crate::format::fixed;
-use crate::url::parse_id;
 use crate::widgets::embed_builder::{Choice, EmbedBuilder};
 use crate::widgets::scheme_controls::SchemeControls;
+use crate::widgets::select::id_select;
 
 /// A number `<input>` of the state, committed on change.
 fn state_number<T: std::str::FromStr + ToString + 'static>(
@@ -153,15 +153,14 @@ pub fn SourceControls() -> impl IntoView {
         <fieldset>
             <legend>"Signal"</legend>
             <label>"Source "
-                <select data-testid="source" on:change=move |ev| {
-                    if let Some(k) = parse_id::<SourceKind>(&event_target_value(&ev)) {
-                        st.set(|s| s.source = k);
-                    }
-                }>
-                    <option value="preset" selected=move || source() == SourceKind::Preset>"Preset"</option>
-                    <option value="drawn" selected=move || source() == SourceKind::Drawn>"Draw by hand"</option>
-                    <option value="file" selected=move || source() == SourceKind::File>"Upload a file"</option>
-                </select>
+                {id_select("source".into(),
+                    vec![
+                        (SourceKind::Preset, "preset", "Preset".into()),
+                        (SourceKind::Drawn, "drawn", "Draw by hand".into()),
+                        (SourceKind::File, "file", "Upload a file".into()),
+                    ],
+                    source,
+                    move |k| st.set(|s| s.source = k))}
             </label>
             <label class:hidden=move || source() != SourceKind::File>"File "
                 <input type="file" data-testid="upload" accept=".wav,.csv,.txt,.npy,audio/wav,text/csv,text/plain"
@@ -176,15 +175,10 @@ pub fn SourceControls() -> impl IntoView {
             </label>
             <div class:hidden=move || source() != SourceKind::Preset>
             <label>"Preset "
-                <select data-testid="signal" on:change=move |ev| {
-                    if let Some(k) = parse_id::<SignalKind>(&event_target_value(&ev)) {
-                        st.set(|s| s.signal = k);
-                    }
-                }>
-                    {SignalKind::ALL.iter().map(|&k| view! {
-                        <option value=k.id() selected=move || state.with(|s| s.signal == k)>{k.label()}</option>
-                    }).collect_view()}
-                </select>
+                {id_select("signal".into(),
+                    SignalKind::ALL.iter().map(|&k| (k, k.id(), k.label().to_string())).collect(),
+                    move || state.with(|s| s.signal),
+                    move |k| st.set(|s| s.signal = k))}
             </label>
             </div>
             <label>"Samples N "

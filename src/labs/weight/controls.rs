@@ -12,6 +12,7 @@ use super::state::{WeightLabState, WeightSource, WeightState};
 use super::upload::Files;
 use crate::url::parse_id;
 use crate::widgets::scheme_controls::SchemeControls;
+use crate::widgets::select::id_select;
 
 /// A number `<input>` of the state, committed on change; text that does not parse is
 /// ignored.
@@ -96,15 +97,10 @@ pub fn TensorControls() -> impl IntoView {
             {file_controls(st)}
             <div class:hidden=move || source.get() != WeightSource::Synthetic>
                 <label>"Distribution "
-                    <select data-testid="wl-dist" on:change=move |ev| {
-                        if let Some(d) = parse_id::<WeightDist>(&event_target_value(&ev)) {
-                            st.set(|s| s.dist = d);
-                        }
-                    }>
-                        {WeightDist::ALL.iter().map(|&d| view! {
-                            <option value=d.id() selected=move || state.with(|s| s.dist == d)>{d.label()}</option>
-                        }).collect_view()}
-                    </select>
+                    {id_select("wl-dist".into(),
+                        WeightDist::ALL.iter().map(|&d| (d, d.id(), d.label().to_string())).collect(),
+                        move || state.with(|s| s.dist),
+                        move |d| st.set(|s| s.dist = d))}
                 </label>
                 <label>"σ " {number("wl-sigma", |s| s.sigma, |s, v| s.sigma = v)}</label>
                 <label class:hidden=move || state.with(|s| s.dist != WeightDist::StudentT)>"ν " {number("wl-nu", |s| s.nu, |s, v| s.nu = v)}</label>
@@ -147,11 +143,10 @@ pub fn QuantizerControls() -> impl IntoView {
             <SchemeControls prefix="wl-" granularity=true
                 scheme=Signal::derive(move || state.with(|s| s.scheme)) edit=edit_scheme/>
             <label>"Scales stored as "
-                <select data-testid="wl-scale-dtype" on:change=move |ev| { if let Some(d) = parse_id::<ScaleDtype>(&event_target_value(&ev)) { st.set(|s| s.scale_dtype = d) } }>
-                    {ScaleDtype::ALL.iter().map(|&d| view! {
-                        <option value=d.id() selected=move || state.with(|s| s.scale_dtype == d)>{d.id()}</option>
-                    }).collect_view()}
-                </select>
+                {id_select("wl-scale-dtype".into(),
+                    ScaleDtype::ALL.iter().map(|&d| (d, d.id(), d.id().to_string())).collect(),
+                    move || state.with(|s| s.scale_dtype),
+                    move |d| st.set(|s| s.scale_dtype = d))}
             </label>
         </fieldset>
     }

@@ -136,7 +136,8 @@ fn expand_use(tree: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every path starting with `crate::`, `super::` or `self::` in `code`.
+/// Every path of a `use` item in `code` (absolute from `crate::`, or relative:
+/// `super::`, `self::`, `child::`), and every `crate::…` or `super::…` path in code.
 fn paths_in(code: &str) -> Vec<String> {
     let mut out = Vec::new();
     // `use` items, with their braces.
@@ -151,7 +152,7 @@ fn paths_in(code: &str) -> Vec<String> {
         let Some(end) = after.find(';') else { break };
         let tree = &after[..end];
         let t = tree.trim_start();
-        if t.starts_with("crate::") || t.starts_with("super::") || t.starts_with("self::") {
+        if t.contains("::") && !t.starts_with("::") {
             out.extend(expand_use(tree));
         }
     }
@@ -208,7 +209,16 @@ fn resolve(
                 i += 1;
             }
         }
-        _ => return None,
+        Some(first) => {
+            // A relative path (2018 edition) into a child module: `use child::Item;`.
+            let mut child = from.to_vec();
+            child.push((*first).to_string());
+            if !modules.contains(&child) {
+                return None;
+            }
+            base = from.to_vec();
+        }
+        None => return None,
     }
     let mut best = base.clone();
     let mut cur = base;

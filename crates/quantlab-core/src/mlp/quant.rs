@@ -43,8 +43,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::int8::{self, I16Accumulation};
+use super::net::{
+    Linear, Mlp, accuracy_of, argmax_rows, confusion_matrix, linear_forward, relu_in_place,
+};
 use super::simd::Int8Kernel;
-use super::{Mlp, accuracy_of, argmax_rows, confusion_matrix, linear_forward, relu_in_place};
 use crate::dataset::Dataset;
 use crate::error::{QuantError, Result};
 use crate::metrics;
@@ -397,7 +399,7 @@ pub struct QuantLayer {
 }
 
 impl QuantLayer {
-    fn new(layer: &super::Linear, config: &QuantConfig) -> Result<QuantLayer> {
+    fn new(layer: &Linear, config: &QuantConfig) -> Result<QuantLayer> {
         let (out_dim, in_dim) = (layer.out_dim, layer.in_dim);
         let shape = [out_dim, in_dim];
         let w = &layer.weight;

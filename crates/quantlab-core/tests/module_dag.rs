@@ -256,10 +256,11 @@ fn graph(src: &Path) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
         let text = std::fs::read_to_string(f).unwrap_or_default();
         let mut edges = BTreeSet::new();
         for p in paths_in(&code_of(&text)) {
-            if let Some(to) = resolve(&p, &m, is_dir, &modules) {
-                if !to.is_empty() && to != m {
-                    edges.insert(to);
-                }
+            if let Some(to) = resolve(&p, &m, is_dir, &modules)
+                && !to.is_empty()
+                && to != m
+            {
+                edges.insert(to);
             }
         }
         g.insert(m, edges);

@@ -250,9 +250,12 @@ mod tests {
         }
     }
 
+    /// One drawing: its strokes, `(from, to)` in pad coordinates.
+    type Strokes<'a> = &'a [((f64, f64), (f64, f64))];
+
     /// A few drawings: strokes of different sizes and places, a dot, a full image.
     fn drawings() -> Vec<Vec<f32>> {
-        let strokes: &[&[((f64, f64), (f64, f64))]] = &[
+        let strokes: &[Strokes] = &[
             &[((2.0, 3.0), (8.0, 3.0))],
             &[((5.0, 5.0), (22.0, 20.0)), ((22.0, 5.0), (5.0, 20.0))],
             &[((14.0, 14.0), (14.0, 14.0))],

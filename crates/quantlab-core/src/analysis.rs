@@ -297,7 +297,7 @@ pub fn transfer_curve(scheme: &Scheme, data: &[f32], points: usize) -> Result<Ve
 }
 
 /// The measured SNR (dB) of `scheme` on `data` at every bit width it accepts
-/// ([`SchemeKind::bits_range`]), fitted as the page fits it (1-D, shape `[]`, the scheme's
+/// ([`SchemeKind::bits_range`](crate::quant::scheme::SchemeKind::bits_range)), fitted as the page fits it (1-D, shape `[]`, the scheme's
 /// own granularity and clipping).
 ///
 /// Returns `(bits, SNR dB)` ascending in bits; a format with a fixed width gives one point.

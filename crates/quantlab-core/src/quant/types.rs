@@ -72,20 +72,20 @@ impl IntRange {
     }
 }
 
-/// Which values share one scale (and zero-point), as stored in a [`Scheme`].
+/// Which values share one scale (and zero-point), as stored in a [`Scheme`](crate::quant::scheme::Scheme).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum GranularityKind {
     /// One scale for the whole tensor.
     #[default]
     Tensor,
-    /// One scale per index along [`Scheme::axis`].
+    /// One scale per index along [`Scheme::axis`](crate::quant::scheme::Scheme::axis).
     Channel,
-    /// One scale per [`Scheme::group_size`] consecutive values along the last axis.
+    /// One scale per [`Scheme::group_size`](crate::quant::scheme::Scheme::group_size) consecutive values along the last axis.
     Group,
 }
 
-/// Granularity with its parameter, resolved from a [`Scheme`].
+/// Granularity with its parameter, resolved from a [`Scheme`](crate::quant::scheme::Scheme).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Granularity {
     /// One scale for the whole tensor.
@@ -134,7 +134,7 @@ impl Fp8Format {
     }
 }
 
-/// How a value exactly halfway between two table entries is resolved by [`nearest_index`].
+/// How a value exactly halfway between two table entries is resolved by [`nearest_index`](crate::quant::kernel::nearest_index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tie {
     /// To the lower entry (smaller index).

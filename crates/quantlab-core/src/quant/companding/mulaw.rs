@@ -18,7 +18,7 @@
 //! fitted absmax saturate at `±max|x|`. An all-zero group has absmax 0 and reconstructs as 0.
 //!
 //! The compander is a trait ([`Compander`]) so that [`crate::quant::companding::alaw`] reuses the same
-//! quantizer ([`CompandingQuantizer`]) with the A-law curve.
+//! quantizer ([`CompandingQuantizer`](crate::quant::companding::CompandingQuantizer)) with the A-law curve.
 //!
 //! ## G.711 μ-law codec
 //!
@@ -87,7 +87,7 @@ impl Compander for MuLaw {
 }
 
 /// The course's μ-law quantizer applied to a whole signal, normalised by its absmax:
-/// returns `Q(x)`. A standalone reference for [`CompandingQuantizer`] with [`MuLaw`].
+/// returns `Q(x)`. A standalone reference for [`CompandingQuantizer`](crate::quant::companding::CompandingQuantizer) with [`MuLaw`].
 pub fn mu_law_course(x: &[f32], bits: u32, mu: f64) -> Result<Vec<f32>> {
     check_bits(bits, MIN_BITS, MAX_BITS)?;
     let law = MuLaw::new(mu)?;

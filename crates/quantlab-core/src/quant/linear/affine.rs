@@ -13,7 +13,7 @@ pub const MAX_BITS: u32 = 16;
 
 /// The course formula `Q(x) = Δ·round((x − x_min)/Δ) + x_min` applied to a whole signal.
 ///
-/// Returns the reconstructed values. Equivalent to fitting a [`LinearQuantizer`] with
+/// Returns the reconstructed values. Equivalent to fitting a [`LinearQuantizer`](crate::quant::linear::LinearQuantizer) with
 /// [`Mode::AsymFloat`] per tensor; kept as a standalone reference implementation.
 pub fn course_formula(x: &[f32], bits: u32) -> Result<Vec<f32>> {
     check_bits(bits, MIN_BITS, MAX_BITS)?;

@@ -14,7 +14,7 @@
 //! q = clamp(round(r/S) + Z, q_min, q_max),   r̂ = S·(q − Z)
 //! ```
 //!
-//! with, per scale group and for each [`Mode`]:
+//! with, per scale group and for each [`Mode`](crate::quant::types::Mode):
 //!
 //! | mode | scale `S` | zero-point `Z` (signed range) |
 //! |---|---|---|

@@ -4,8 +4,8 @@ use std::time::Instant;
 
 use quantlab_core::clipping::ClipKind;
 use quantlab_core::io::{self, Format, Tensor};
-use quantlab_core::metrics;
 use quantlab_core::quantizer::GranularityKind;
+use quantlab_core::study::study_signal;
 use quantlab_core::{Scheme, SchemeKind};
 use serde_json::{Map, Value, json};
 
@@ -73,25 +73,22 @@ pub fn quantize(args: &QuantizeArgs) -> Result<String, String> {
     let scheme = args.scheme.to_scheme()?;
     let input = load(&args.input)?;
     let x = &input.tensor.data;
-    let q = scheme
-        .fit(x, &input.tensor.shape)
+    let study = study_signal(x, &input.tensor.shape, &scheme)
         .map_err(|e| format!("{}: {e}", scheme.scheme.id()))?;
-    let y = q
-        .quantize_dequantize(x)
-        .map_err(|e| format!("{}: {e}", scheme.scheme.id()))?;
-    let bits = scheme.code_bits();
+    let y = &study.reconstruction;
+    let bits = study.code_bits;
     let figures = [
-        ("mse", metrics::mse(x, &y)),
-        ("snr_db", metrics::snr_db(x, &y)),
-        ("sqnr_theory_db", metrics::sqnr_theory_db(bits)),
-        ("max_abs_error", metrics::max_abs_error(x, &y)),
-        ("bits_per_weight", q.bits_per_value()),
-        ("levels", q.levels().len() as f64),
+        ("mse", study.metrics.mse),
+        ("snr_db", study.metrics.snr_db),
+        ("sqnr_theory_db", study.metrics.sqnr_theory_db),
+        ("max_abs_error", study.metrics.max_abs_error),
+        ("bits_per_weight", study.bits_per_value),
+        ("levels", study.levels.len() as f64),
     ];
-    let parameters = q.describe();
+    let parameters = study.parameters;
     let output = match &args.output {
         Some(path) => {
-            let bytes = io::npy::write(&input.tensor.shape, &y).map_err(|e| e.to_string())?;
+            let bytes = io::npy::write(&input.tensor.shape, y).map_err(|e| e.to_string())?;
             std::fs::write(path, bytes)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             Some(path.display().to_string())

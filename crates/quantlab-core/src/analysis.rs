@@ -11,7 +11,7 @@
 //!   1 dB for every dB of level, μ-law's stays nearly flat. [`level_point`] places the
 //!   current signal on that figure.
 //! - [`clip_tradeoff`]: rounding against clipping error as the clip threshold moves, from
-//!   [`crate::clipping::clip_sweep`], with the current settings' own split.
+//!   [`crate::quant::linear::clipping::clip_sweep`], with the current settings' own split.
 //!
 //! Every function checks its input and returns a [`QuantError`] instead of panicking:
 //! empty data, NaN or infinity (with the index), bad bin or point counts, bad parameters.
@@ -19,15 +19,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::clipping::{ClipPoint, clip_range, clip_sweep, error_split};
 use crate::error::{QuantError, Result, check_bits, check_finite};
-use crate::ggml::QK;
-use crate::linear::AffineParams;
 use crate::metrics::{snr_db, snr_db_from_powers, sqnr_theory_db};
-use crate::mulaw::{CompandingQuantizer, MuLaw};
-use crate::quantizer::{
-    Granularity, GranularityKind, IntRange, Mode, Quantizer, Scheme, SchemeKind,
-};
+use crate::quant::companding::{CompandingQuantizer, MuLaw};
+use crate::quant::ggml::QK;
+use crate::quant::linear::AffineParams;
+use crate::quant::linear::clipping::{ClipPoint, clip_range, clip_sweep, error_split};
+use crate::quant::quantizer::Quantizer;
+use crate::quant::scheme::{ScaleLayout, Scheme};
+use crate::quant::types::{Granularity, GranularityKind, IntRange, Mode};
 
 /// Most bins [`histogram`] takes.
 pub const MAX_BINS: usize = 4096;
@@ -214,18 +214,22 @@ pub fn per_tensor_quantizer(scheme: &Scheme, data: &[f32]) -> Result<(Box<dyn Qu
         granularity: GranularityKind::Tensor,
         ..*scheme
     };
-    match s.scheme {
-        SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => {
+    match s.scheme.scales() {
+        ScaleLayout::GgmlBlock(_) => {
             let (lo, hi) = min_max(data);
             let mut block = vec![hi as f32; QK];
             block[0] = lo as f32;
             Ok((s.fit(&block, &[])?, QK))
         }
-        SchemeKind::Nf4 => {
+        ScaleLayout::Nf4Block => {
             s.block_size = u32::try_from(data.len()).unwrap_or(u32::MAX);
             Ok((s.fit(data, &[])?, data.len()))
         }
-        _ => Ok((s.fit(data, &[])?, data.len())),
+        ScaleLayout::None
+        | ScaleLayout::GroupAbsmax
+        | ScaleLayout::MiniFloat
+        | ScaleLayout::Affine
+        | ScaleLayout::Codebook => Ok((s.fit(data, &[])?, data.len())),
     }
 }
 
@@ -293,7 +297,7 @@ pub fn transfer_curve(scheme: &Scheme, data: &[f32], points: usize) -> Result<Ve
 }
 
 /// The measured SNR (dB) of `scheme` on `data` at every bit width it accepts
-/// ([`SchemeKind::bits_range`]), fitted as the page fits it (1-D, shape `[]`, the scheme's
+/// ([`SchemeKind::bits_range`](crate::quant::scheme::SchemeKind::bits_range)), fitted as the page fits it (1-D, shape `[]`, the scheme's
 /// own granularity and clipping).
 ///
 /// Returns `(bits, SNR dB)` ascending in bits; a format with a fixed width gives one point.
@@ -310,10 +314,7 @@ pub fn transfer_curve(scheme: &Scheme, data: &[f32], points: usize) -> Result<Ve
 pub fn snr_vs_bits(data: &[f32], scheme: &Scheme) -> Result<Vec<(u32, f64)>> {
     check_finite(data)?;
     let (min, max) = scheme.scheme.bits_range();
-    let distinct = if matches!(
-        scheme.scheme,
-        SchemeKind::KMeans | SchemeKind::KMeansOptimal
-    ) {
+    let distinct = if scheme.scheme.descriptor().exact_on_few_values {
         let mut v: Vec<f32> = data.to_vec();
         v.sort_by(f32::total_cmp);
         v.dedup();
@@ -369,7 +370,11 @@ struct FixedScale {
 
 impl FixedScale {
     fn new(bits: u32, mu: f64) -> Result<Self> {
-        check_bits(bits, crate::mulaw::MIN_BITS, crate::mulaw::MAX_BITS)?;
+        check_bits(
+            bits,
+            crate::quant::companding::MIN_BITS,
+            crate::quant::companding::MAX_BITS,
+        )?;
         let law = MuLaw::new(mu)?;
         let linear = AffineParams::choose(
             -FULL_SCALE,
@@ -435,7 +440,7 @@ pub fn default_levels_db() -> Vec<f64> {
 /// - linear: mid-rise on `[−1, 1]`, `Δ = 2/2^b`, levels `(k + ½)·Δ` for
 ///   `k = −2^(b−1) … 2^(b−1) − 1`; a full-scale sine gives about `6.02·b + 1.76 dB` and the
 ///   SNR falls 1 dB per dB of level;
-/// - μ-law: [`crate::mulaw`]'s course quantizer with the normalisation fixed at 1
+/// - μ-law: [`crate::quant::companding`]'s course quantizer with the normalisation fixed at 1
 ///   (compress, `b`-bit uniform on `[−1, 1]`, expand); at 8 bits and μ = 255 the SNR stays
 ///   near 38 dB from −40 dB to 0 dB.
 ///
@@ -515,29 +520,29 @@ pub fn level_point(data: &[f32], bits: u32, mu: f64) -> Result<LevelPoint> {
 /// threshold and the current settings' own split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClipTradeoff {
-    /// The split at evenly spaced thresholds `α` ([`crate::clipping::clip_sweep`]):
+    /// The split at evenly spaced thresholds `α` ([`crate::quant::linear::clipping::clip_sweep`]):
     /// `split.rounding_mse`, `split.clipping_mse` and `split.total_mse` against `alpha`.
     pub sweep: Vec<ClipPoint>,
     /// The current settings: the clip range of the scheme's strategy
-    /// ([`crate::clipping::clip_range`]) with its split
-    /// ([`crate::clipping::error_split`]), placed at `α = max(|lo|, |hi|)`.
+    /// ([`crate::quant::linear::clipping::clip_range`]) with its split
+    /// ([`crate::quant::linear::clipping::error_split`]), placed at `α = max(|lo|, |hi|)`.
     pub current: ClipPoint,
 }
 
 /// The data of the "rounding vs clipping error" view for the **linear** `scheme` on
 /// `data`, per tensor, with `points` thresholds (1 to
-/// [`crate::clipping::MAX_SWEEP_POINTS`]).
+/// [`crate::quant::linear::clipping::MAX_SWEEP_POINTS`]).
 ///
 /// The sweep runs `α` from the smallest useful threshold up to `max|x|` (symmetric modes
 /// clip to `[−α, α]`, asymmetric ones to `[max(x_min, −α), min(x_max, α)]`, see
-/// [`crate::clipping`]); at `α = max|x|` nothing is clipped. The current point is the range
+/// [`crate::quant::linear::clipping`]); at `α = max|x|` nothing is clipped. The current point is the range
 /// the scheme's own strategy (`minmax`, `percentile` or `mse`) chooses; an asymmetric
 /// percentile range need not lie on the sweep, so it is placed at `max(|lo|, |hi|)`.
 ///
 /// Errors: a scheme other than linear (only a uniform grid has a clip range), empty data,
 /// NaN or infinity, bad bits or percentile, `points` out of range.
 pub fn clip_tradeoff(data: &[f32], scheme: &Scheme, points: usize) -> Result<ClipTradeoff> {
-    if scheme.scheme != SchemeKind::Linear {
+    if scheme.scheme.scales() != ScaleLayout::Affine {
         return Err(QuantError::InvalidParameter(format!(
             "the rounding/clipping split needs the linear scheme (a uniform grid with a clip range), not {}",
             scheme.scheme.label()
@@ -561,7 +566,8 @@ pub fn clip_tradeoff(data: &[f32], scheme: &Scheme, points: usize) -> Result<Cli
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::clipping::ClipKind;
+    use crate::quant::linear::clipping::ClipKind;
+    use crate::quant::scheme::SchemeKind;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
     use rand_distr::{Distribution, StandardNormal};

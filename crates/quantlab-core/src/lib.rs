@@ -16,7 +16,7 @@
 //!   legal and gets its own scale).
 //! - **Rounding** is round-half-to-even ([`f64::round_ties_even`]), the IEEE 754 default
 //!   and what `numpy.round` and PyTorch's `quantize_per_tensor` do: `0.5 → 0`, `1.5 → 2`,
-//!   `2.5 → 2`, `−0.5 → −0`. See [`linear::round_half_even`].
+//!   `2.5 → 2`, `−0.5 → −0`. See [`quant::kernel::round_half_even`].
 //! - **Integer ranges.** `b` bits signed: `[−2^(b−1), 2^(b−1) − 1]` (int8: `[−128, 127]`);
 //!   unsigned: `[0, 2^b − 1]` (uint8: `[0, 255]`). Bits run from 1 to 16.
 //! - **Errors, not panics.** Every function that sees user data returns
@@ -26,30 +26,52 @@
 
 #![warn(missing_docs)]
 
-pub mod alaw;
 pub mod analysis;
-pub mod clipping;
 pub mod dataset;
 pub mod drawn;
 pub mod error;
-pub mod ggml;
-pub mod granularity;
 pub mod io;
-pub mod kmeans;
-pub mod linear;
-pub mod lloyd_max;
-pub mod log2;
 pub mod memory;
 pub mod metrics;
-pub mod minifloat;
 pub mod mlp;
-pub mod mulaw;
-pub mod nf4;
 pub mod pack;
-pub mod quantizer;
+pub mod quant;
 pub mod signal;
+pub mod study;
 pub mod url_state;
 pub mod weights;
+
+// Compatibility paths: the quantizer modules before they moved under `quant/`. The app,
+// the command line and the GPU crate still name them; new code names `quant::…`.
+pub use quant::codebook::{kmeans, lloyd_max};
+pub use quant::granularity;
+pub use quant::linear;
+pub use quant::linear::clipping;
+pub use quant::{ggml, log2, minifloat, nf4};
+
+/// Compatibility path: μ-law, the companding quantizer and the G.711 codecs, now in
+/// [`quant::companding`].
+pub mod mulaw {
+    pub use crate::quant::companding::compander::*;
+    pub use crate::quant::companding::g711::*;
+    pub use crate::quant::companding::mulaw::*;
+    pub use crate::quant::companding::quantizer::*;
+}
+
+/// Compatibility path: A-law, now in [`quant::companding::alaw`].
+pub mod alaw {
+    pub use crate::quant::companding::alaw::*;
+}
+
+/// Compatibility path: schemes, the [`Quantizer`](quantizer::Quantizer) trait and the
+/// shared types, now in [`quant::scheme`], [`quant::quantizer`], [`quant::types`] and
+/// [`quant::kernel`].
+pub mod quantizer {
+    pub use crate::quant::kernel::nearest_index;
+    pub use crate::quant::quantizer::Quantizer;
+    pub use crate::quant::scheme::*;
+    pub use crate::quant::types::{Fp8Format, Granularity, GranularityKind, IntRange, Mode, Tie};
+}
 
 pub use error::QuantError;
 pub use quantizer::{Granularity, Mode, Scheme, SchemeKind};

@@ -162,7 +162,8 @@ fn parse_like(like: &Value, raw: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quantizer::{Mode, Scheme};
+    use crate::quant::scheme::Scheme;
+    use crate::quant::types::Mode;
     use serde::Deserialize;
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

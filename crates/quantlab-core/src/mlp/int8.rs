@@ -18,7 +18,7 @@
 //! and round half to even (WGSL's `round` does).
 //!
 //! **Weights** use the same rule with `s_j = amax_j / 127` per output channel (row `j` of the
-//! `(out, in)` matrix), fitted by [`crate::linear`] (see [`super::quant`]).
+//! `(out, in)` matrix), fitted by [`crate::quant::linear`] (see [`super::quant`]).
 //!
 //! **Integer product** ([`matmul_i8_i32`]): activations `A` `(m, k)` and weights `W`
 //! `(n, k)`, both row-major int8, give `C = A·Wᵀ` `(m, n)` in int32:

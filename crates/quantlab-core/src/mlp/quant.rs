@@ -10,10 +10,10 @@
 //! | `w4-channel`, `w4-tensor` | int4 per output channel / one scale | fp32 | fp32 |
 //! | `w8a8` | int8 per channel | int8 per token (dynamic) | int8 × int8 → int32, then rescale |
 //! | `w8a8-tensor` | int8, one scale | int8 per token | int32, rescale |
-//! | `nf4-b64` | NF4, absmax per block of 64 ([`crate::nf4`]) | fp32 | fp32 |
+//! | `nf4-b64` | NF4, absmax per block of 64 ([`crate::quant::nf4`]) | fp32 | fp32 |
 //!
 //! **Weight-only** configurations quantize each layer's `W` `(out, in)` once with
-//! [`crate::linear`] (symmetric mode, signed codes, round half to even), store the codes and
+//! [`crate::quant::linear`] (symmetric mode, signed codes, round half to even), store the codes and
 //! `f32` scales, and compute with the dequantized weights `Ŵ = q·s` in fp32 — the error is in
 //! the weights alone.
 //!
@@ -43,16 +43,20 @@
 use serde::{Deserialize, Serialize};
 
 use super::int8::{self, I16Accumulation};
+use super::net::{
+    Linear, Mlp, accuracy_of, argmax_rows, confusion_matrix, linear_forward, relu_in_place,
+};
 use super::simd::Int8Kernel;
-use super::{Mlp, accuracy_of, argmax_rows, confusion_matrix, linear_forward, relu_in_place};
 use crate::dataset::Dataset;
 use crate::error::{QuantError, Result};
-use crate::granularity::GroupLayout;
-use crate::linear::LinearQuantizer;
 use crate::metrics;
-use crate::nf4::{NF4_CODE, Nf4Quantizer};
 use crate::pack::{pack, packed_len, unpack};
-use crate::quantizer::{GranularityKind, IntRange, Mode, Quantizer, Scheme, SchemeKind};
+use crate::quant::granularity::GroupLayout;
+use crate::quant::linear::LinearQuantizer;
+use crate::quant::nf4::{NF4_CODE, Nf4Quantizer};
+use crate::quant::quantizer::Quantizer;
+use crate::quant::scheme::{Scheme, SchemeKind};
+use crate::quant::types::{GranularityKind, IntRange, Mode};
 
 /// How the weights are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -65,7 +69,7 @@ pub enum WeightFormat {
     Int8,
     /// Symmetric int4 codes `[−8, 7]`, `s = amax/7`, two per byte.
     Int4,
-    /// 4-bit NormalFloat with a blockwise absmax ([`crate::nf4`]).
+    /// 4-bit NormalFloat with a blockwise absmax ([`crate::quant::nf4`]).
     Nf4,
 }
 
@@ -153,7 +157,7 @@ impl QuantConfig {
     pub const NF4: QuantConfig = QuantConfig {
         weights: WeightFormat::Nf4,
         granularity: GranularityKind::Tensor,
-        group_size: crate::nf4::DEFAULT_BLOCK as u32,
+        group_size: crate::quant::nf4::DEFAULT_BLOCK as u32,
         activations: Activations::Fp32,
     };
 
@@ -395,7 +399,7 @@ pub struct QuantLayer {
 }
 
 impl QuantLayer {
-    fn new(layer: &super::Linear, config: &QuantConfig) -> Result<QuantLayer> {
+    fn new(layer: &Linear, config: &QuantConfig) -> Result<QuantLayer> {
         let (out_dim, in_dim) = (layer.out_dim, layer.in_dim);
         let shape = [out_dim, in_dim];
         let w = &layer.weight;

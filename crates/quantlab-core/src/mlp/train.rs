@@ -28,7 +28,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::{Mlp, accuracy_of, argmax_rows, cross_entropy, relu_in_place};
+use super::net::{Mlp, accuracy_of, argmax_rows, cross_entropy, relu_in_place};
 use crate::dataset::{Dataset, DatasetId};
 use crate::error::{QuantError, Result};
 

@@ -11,7 +11,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::quantizer::{GranularityKind, Mode, Scheme, SchemeKind};
+use crate::quant::scheme::{Scheme, SchemeKind};
+use crate::quant::types::{GranularityKind, Mode};
 
 use super::storage::{FileTensor, ScaleDtype, file_size};
 use super::study::{StudyOptions, WeightMetrics, study};

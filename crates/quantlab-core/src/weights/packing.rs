@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use super::study::{Geometry, linear_params};
 use crate::error::{QuantError, Result};
 use crate::pack::{SUPPORTED_BITS, pack, unpack};
-use crate::quantizer::{Granularity, Mode, Scheme, SchemeKind};
+use crate::quant::scheme::{Scheme, SchemeKind};
+use crate::quant::types::{Granularity, Mode};
 
 /// Most weights the view shows.
 pub const MAX_PACK_VIEW: usize = 64;
@@ -152,8 +153,8 @@ pub fn packing_view(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::linear::LinearQuantizer;
-    use crate::quantizer::GranularityKind;
+    use crate::quant::linear::LinearQuantizer;
+    use crate::quant::types::GranularityKind;
 
     #[test]
     fn every_width_round_trips_and_takes_ceil_n_b_over_8_bytes() {
@@ -189,7 +190,7 @@ mod tests {
                     },
                 )
                 .unwrap();
-                let full = crate::quantizer::Quantizer::quantize_dequantize(&q, &x).unwrap();
+                let full = crate::quant::quantizer::Quantizer::quantize_dequantize(&q, &x).unwrap();
                 assert_eq!(
                     v.recon,
                     full[..count].to_vec(),

@@ -10,7 +10,7 @@
 //! | linear `asym-float` (real offset) | scale + offset | `b + 2·G·s/N` |
 //! | FP4, FP8, μ-law, A-law, G.711, log2 | absmax scale | `b + G·s/N` |
 //! | k-means, Lloyd-Max | a codebook of `2^b` entries per tensor | `b + 2^b·s/N` |
-//! | NF4 | fp32 absmax per block (double quantization: see [`crate::nf4`]) | [`crate::nf4::nf4_bits_per_value`] |
+//! | NF4 | fp32 absmax per block (double quantization: see [`crate::quant::nf4`]) | [`crate::quant::nf4::nf4_bits_per_value`] |
 //! | ggml Q8_0 / Q4_0 / Q4_1 | fixed blocks of 32 (fp16 scale, Q4_1 also an fp16 min) | 8.5 / 4.5 / 5.0 |
 //! | fp16, bf16 | none | 16 |
 //!
@@ -24,9 +24,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::granularity::GroupLayout;
 use crate::pack::packed_len;
-use crate::quantizer::{Granularity, Mode, Scheme, SchemeKind};
+use crate::quant::granularity::GroupLayout;
+use crate::quant::nf4::nf4_bits_per_value;
+use crate::quant::scheme::{ScaleLayout, Scheme};
+use crate::quant::types::{Granularity, Mode, QK};
 
 /// How scales (and real zero-points, codebooks) are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -118,12 +120,14 @@ impl Storage {
 ///
 /// Errors: the shape does not hold `N` values, an axis out of range, a group size of 0.
 pub fn groups(scheme: &Scheme, shape: &[usize], n: usize) -> Result<usize> {
-    let g = match scheme.scheme {
-        SchemeKind::Nf4 => n.div_ceil((scheme.block_size as usize).max(1)),
-        SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => n.div_ceil(crate::ggml::QK),
-        SchemeKind::KMeans | SchemeKind::KMeansOptimal | SchemeKind::LloydMax => 1,
-        SchemeKind::Fp16 | SchemeKind::Bf16 => 0,
-        _ => GroupLayout::new(scheme.granularity(), shape, n)?.num_groups(),
+    let g = match scheme.scheme.scales() {
+        ScaleLayout::Nf4Block => n.div_ceil((scheme.block_size as usize).max(1)),
+        ScaleLayout::GgmlBlock(_) => n.div_ceil(QK),
+        ScaleLayout::Codebook => 1,
+        ScaleLayout::None => 0,
+        ScaleLayout::GroupAbsmax | ScaleLayout::MiniFloat | ScaleLayout::Affine => {
+            GroupLayout::new(scheme.granularity(), shape, n)?.num_groups()
+        }
     };
     // Check the shape for every scheme.
     GroupLayout::new(Granularity::PerTensor, shape, n)?;
@@ -145,29 +149,23 @@ pub fn storage(scheme: &Scheme, shape: &[usize], n: usize, scale: ScaleDtype) ->
     let groups = groups(scheme, shape, n)?;
     let b = scheme.code_bits();
     let code_bytes = packed_len(n, b) as u64;
-    let meta_bits: u64 = match scheme.scheme {
-        SchemeKind::Linear => groups as u64 * u64::from(linear_meta_bits(scheme.mode, b, scale)),
-        SchemeKind::Nf4 => {
-            let bpw =
-                crate::nf4::nf4_bits_per_value(n, scheme.block_size as usize, scheme.double_quant);
+    let meta_bits: u64 = match scheme.scheme.scales() {
+        ScaleLayout::Affine => groups as u64 * u64::from(linear_meta_bits(scheme.mode, b, scale)),
+        ScaleLayout::Nf4Block => {
+            let bpw = nf4_bits_per_value(n, scheme.block_size as usize, scheme.double_quant);
             // The module's exact count, less the codes.
             ((bpw * n as f64).round() as u64).saturating_sub(8 * code_bytes)
         }
-        SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => {
-            let block = match scheme.scheme {
-                SchemeKind::Q8_0 => crate::ggml::GgmlType::Q8_0,
-                SchemeKind::Q4_0 => crate::ggml::GgmlType::Q4_0,
-                _ => crate::ggml::GgmlType::Q4_1,
-            };
+        ScaleLayout::GgmlBlock(block) => {
             // Whole blocks: the last one is padded to 32 values.
             let total = 8 * (groups * block.block_bytes()) as u64;
             total.saturating_sub(8 * code_bytes)
         }
-        SchemeKind::KMeans | SchemeKind::KMeansOptimal | SchemeKind::LloydMax => {
-            (1u64 << b) * u64::from(scale.bits())
+        ScaleLayout::Codebook => (1u64 << b) * u64::from(scale.bits()),
+        ScaleLayout::None => 0,
+        ScaleLayout::GroupAbsmax | ScaleLayout::MiniFloat => {
+            groups as u64 * u64::from(scale.bits())
         }
-        SchemeKind::Fp16 | SchemeKind::Bf16 => 0,
-        _ => groups as u64 * u64::from(scale.bits()),
     };
     let meta_bytes = meta_bits.div_ceil(8);
     let bits_per_weight = if n == 0 {
@@ -227,7 +225,8 @@ pub fn file_size(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::quantizer::GranularityKind;
+    use crate::quant::scheme::SchemeKind;
+    use crate::quant::types::GranularityKind;
 
     fn int(bits: u32, mode: Mode, granularity: GranularityKind, group_size: u32) -> Scheme {
         Scheme {

@@ -22,9 +22,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{QuantError, Result, check_finite};
-use crate::granularity::GroupLayout;
-use crate::linear::{AffineParams, LinearQuantizer, round_half_even};
-use crate::quantizer::{Granularity, Quantizer, Scheme, SchemeKind};
+use crate::quant::granularity::GroupLayout;
+use crate::quant::linear::{AffineParams, LinearQuantizer, round_half_even};
+use crate::quant::quantizer::Quantizer;
+use crate::quant::registry;
+use crate::quant::scheme::{ScaleLayout, Scheme};
+use crate::quant::types::{Granularity, QK};
 
 use super::storage::{ScaleDtype, Storage, storage};
 
@@ -101,30 +104,22 @@ impl Geometry {
 
     /// The groups `scheme` itself uses on `shape` (see the module docs).
     pub fn of_scheme(scheme: &Scheme, shape: &[usize], n: usize) -> Result<Self> {
-        match scheme.scheme {
-            SchemeKind::Nf4 => Self::new(
+        match scheme.scheme.scales() {
+            ScaleLayout::Nf4Block => Self::new(
                 &[n],
                 n,
                 Granularity::PerGroup {
                     size: (scheme.block_size as usize).max(1),
                 },
             ),
-            SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => Self::new(
-                &[n],
-                n,
-                Granularity::PerGroup {
-                    size: crate::ggml::QK,
-                },
-            ),
-            SchemeKind::KMeans
-            | SchemeKind::KMeansOptimal
-            | SchemeKind::LloydMax
-            | SchemeKind::Fp16
-            | SchemeKind::Bf16 => {
+            ScaleLayout::GgmlBlock(_) => Self::new(&[n], n, Granularity::PerGroup { size: QK }),
+            ScaleLayout::Codebook | ScaleLayout::None => {
                 GroupLayout::new(Granularity::PerTensor, shape, n)?;
                 Self::new(&[n], n, Granularity::PerTensor)
             }
-            _ => Self::new(shape, n, scheme.granularity()),
+            ScaleLayout::GroupAbsmax | ScaleLayout::MiniFloat | ScaleLayout::Affine => {
+                Self::new(shape, n, scheme.granularity())
+            }
         }
     }
 
@@ -355,13 +350,13 @@ pub fn linear_params(
     geometry: &Geometry,
     scheme: &Scheme,
 ) -> Result<Vec<AffineParams>> {
-    if scheme.clip != crate::clipping::ClipKind::MinMax {
+    if scheme.clip != crate::quant::linear::clipping::ClipKind::MinMax {
         return Ok(LinearQuantizer::fit(data, shape, scheme)?.params);
     }
     crate::error::check_bits(
         scheme.bits,
-        crate::linear::MIN_BITS,
-        crate::linear::MAX_BITS,
+        crate::quant::linear::MIN_BITS,
+        crate::quant::linear::MAX_BITS,
     )?;
     geometry
         .min_max(data)
@@ -457,8 +452,9 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
     let ng = geometry.num_groups();
     let mut sums = (vec![0.0f64; ng], vec![0u32; ng]);
     let mut totals = None;
-    let (recon, scales, levels): (Vec<f32>, Vec<f64>, Vec<f32>) = match scheme.scheme {
-        SchemeKind::Linear => {
+    let layout = (scheme.scheme.scales(), registry::float_format(scheme));
+    let (recon, scales, levels): (Vec<f32>, Vec<f64>, Vec<f32>) = match layout {
+        (ScaleLayout::Affine, _) => {
             let mut lparams = linear_params(data, shape, &geometry, scheme)?;
             for p in &mut lparams {
                 let stored = opts.scale_dtype.round(p.scale);
@@ -497,8 +493,8 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
             params = lparams;
             (recon, scales, levels)
         }
-        SchemeKind::Nf4 => {
-            let q = crate::nf4::Nf4Quantizer::fit(
+        (ScaleLayout::Nf4Block, _) => {
+            let q = crate::quant::nf4::Nf4Quantizer::fit(
                 data,
                 shape,
                 scheme.block_size as usize,
@@ -506,18 +502,13 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
             )?;
             let recon = q.quantize_dequantize(data)?;
             let a = q.decode_absmax.get(group).copied().unwrap_or(0.0);
-            let mut levels: Vec<f32> = crate::nf4::NF4_CODE.iter().map(|&c| c * a).collect();
+            let mut levels: Vec<f32> = crate::quant::nf4::NF4_CODE.iter().map(|&c| c * a).collect();
             levels.dedup();
             let scales = q.decode_absmax.iter().map(|&v| f64::from(v)).collect();
             (recon, scales, levels)
         }
-        SchemeKind::Fp4 | SchemeKind::Fp8 => {
-            use crate::minifloat::{FloatFormat, MiniFloatQuantizer};
-            let format = if scheme.scheme == SchemeKind::Fp4 {
-                FloatFormat::E2m1
-            } else {
-                FloatFormat::from(scheme.fp8)
-            };
+        (ScaleLayout::MiniFloat, Some(format)) => {
+            use crate::quant::minifloat::MiniFloatQuantizer;
             let q = MiniFloatQuantizer::fit(format, data, shape, scheme.granularity())?;
             let recon = q.quantize_dequantize(data)?;
             let first = q.levels();
@@ -533,19 +524,20 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
             let scales = q.scales.iter().map(|&v| f64::from(v)).collect();
             (recon, scales, levels)
         }
-        SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => {
-            use crate::ggml::{GgmlQuantizer, GgmlType};
-            let ty = match scheme.scheme {
-                SchemeKind::Q8_0 => GgmlType::Q8_0,
-                SchemeKind::Q4_0 => GgmlType::Q4_0,
-                _ => GgmlType::Q4_1,
-            };
+        (ScaleLayout::GgmlBlock(ty), _) => {
+            use crate::quant::ggml::GgmlQuantizer;
             let q = GgmlQuantizer::fit(ty, data, shape)?;
             let recon = q.quantize_dequantize(data)?;
             let scales = q.scales().iter().map(|&v| f64::from(v)).collect();
             (recon, scales, q.levels())
         }
-        _ => {
+        (
+            ScaleLayout::MiniFloat
+            | ScaleLayout::GroupAbsmax
+            | ScaleLayout::None
+            | ScaleLayout::Codebook,
+            _,
+        ) => {
             let q = scheme.fit(data, shape)?;
             (q.quantize_dequantize(data)?, Vec::new(), q.levels())
         }
@@ -640,7 +632,8 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::quantizer::{GranularityKind, Mode};
+    use crate::quant::scheme::SchemeKind;
+    use crate::quant::types::{GranularityKind, Mode};
     use crate::weights::synth::{SynthSpec, generate};
 
     fn int(bits: u32, mode: Mode, granularity: GranularityKind, group_size: u32) -> Scheme {
@@ -739,8 +732,14 @@ mod tests {
             }
         }
         // A value beyond the range is clamped, and says so.
-        let p = AffineParams::choose(-1.0, 1.0, 4, Mode::Sym, crate::quantizer::IntRange::Signed)
-            .unwrap();
+        let p = AffineParams::choose(
+            -1.0,
+            1.0,
+            4,
+            Mode::Sym,
+            crate::quant::types::IntRange::Signed,
+        )
+        .unwrap();
         let w = worked_example(&p, 3.0);
         assert_eq!((w.q, w.clamped), (7, true));
         assert_eq!(w.rounded, 21.0);
@@ -831,7 +830,7 @@ mod tests {
     #[test]
     fn every_scheme_studies_a_tensor_and_the_selected_group_clamps() {
         let (x, shape) = tensor();
-        for kind in crate::quantizer::SchemeKind::ALL {
+        for kind in crate::quant::scheme::SchemeKind::ALL {
             let (lo, hi) = kind.bits_range();
             let s = Scheme {
                 scheme: kind,
@@ -922,7 +921,7 @@ mod tests {
 #[allow(clippy::unwrap_used)]
 mod timing {
     use super::*;
-    use crate::quantizer::{GranularityKind, Mode};
+    use crate::quant::types::{GranularityKind, Mode};
     use crate::weights::synth::{SynthSpec, generate};
 
     /// `cargo test --release -p quantlab-core study_timing -- --ignored --nocapture`

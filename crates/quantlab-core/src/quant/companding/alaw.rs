@@ -3,7 +3,7 @@
 //! ## Continuous A-law
 //!
 //! Same three steps and the same absmax normalisation `x̃ = x / max|x|` as μ-law
-//! ([`crate::mulaw`], whose [`CompandingQuantizer`](crate::mulaw::CompandingQuantizer)
+//! ([`crate::quant::companding`], whose [`CompandingQuantizer`](crate::quant::companding::CompandingQuantizer)
 //! does the work), with the A-law curve for `A ≥ 1`:
 //!
 //! ```text
@@ -33,8 +33,9 @@
 //! The decoder returns the middle of the step; there is no code for zero (`±8` are the
 //! smallest levels) and every one of the 256 codes is a distinct level.
 
-use crate::error::{QuantError, Result};
-use crate::mulaw::Compander;
+use crate::error::Result;
+use crate::quant::companding::compander::Compander;
+use crate::quant::kernel::check_a_law;
 
 /// The A of G.711 (European telephone networks). Source: ITU-T Rec. G.711 (11/1988), §2.
 pub const G711_A: f64 = 87.6;
@@ -54,13 +55,8 @@ pub struct ALaw {
 impl ALaw {
     /// A-law with parameter `a`; errors unless `a` is finite and `≥ 1`.
     pub fn new(a: f64) -> Result<Self> {
-        if a.is_finite() && a >= 1.0 {
-            Ok(ALaw { a, k: 1.0 + a.ln() })
-        } else {
-            Err(QuantError::InvalidParameter(format!(
-                "A-law needs A ≥ 1 (87.6 is the telephone standard, A = 1 is linear); got A = {a}"
-            )))
-        }
+        check_a_law(a)?;
+        Ok(ALaw { a, k: 1.0 + a.ln() })
     }
 
     /// The parameter A.
@@ -135,8 +131,9 @@ pub fn decode_alaw(code: u8) -> i16 {
 mod tests {
     use super::*;
     use crate::error::QuantError;
-    use crate::mulaw::{CompandingQuantizer, G711Law, G711Quantizer};
-    use crate::quantizer::{Granularity, Quantizer};
+    use crate::quant::companding::{CompandingQuantizer, G711Law, G711Quantizer};
+    use crate::quant::quantizer::Quantizer;
+    use crate::quant::types::Granularity;
 
     #[test]
     fn a_law_curve_is_continuous_at_one_over_a_and_inverts() {

@@ -21,10 +21,12 @@
 //! absmax saturate at `±s`. Bits run from 2 to 8.
 
 use crate::error::{Result, check_bits, check_finite};
-use crate::granularity::GroupLayout;
-use crate::mulaw::code_in_range;
 use crate::pack::packed_len;
-use crate::quantizer::{Granularity, Quantizer, Tie, check_len, group_absmax, nearest_index};
+use crate::quant::granularity::GroupLayout;
+use crate::quant::kernel::code_in_range;
+use crate::quant::kernel::{check_len, group_absmax, nearest_index};
+use crate::quant::quantizer::Quantizer;
+use crate::quant::types::{Granularity, Tie};
 
 /// Fewest bits: one sign bit and one magnitude bit (levels `0, ±s`).
 pub const MIN_BITS: u32 = 2;

@@ -33,11 +33,13 @@
 use half::{bf16, f16};
 
 use crate::error::{QuantError, Result, check_finite};
-use crate::granularity::GroupLayout;
-use crate::linear::round_half_even;
-use crate::mulaw::code_in_range;
 use crate::pack::packed_len;
-use crate::quantizer::{Fp8Format, Granularity, Quantizer, check_len, group_absmax};
+use crate::quant::granularity::GroupLayout;
+use crate::quant::kernel::code_in_range;
+use crate::quant::kernel::round_half_even;
+use crate::quant::kernel::{check_len, group_absmax};
+use crate::quant::quantizer::Quantizer;
+use crate::quant::types::{Fp8Format, Granularity};
 
 /// A floating-point storage format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -382,7 +384,8 @@ impl Quantizer for MiniFloatQuantizer {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::quantizer::{Tie, nearest_index};
+    use crate::quant::kernel::nearest_index;
+    use crate::quant::types::Tie;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 

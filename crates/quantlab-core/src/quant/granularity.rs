@@ -4,7 +4,7 @@
 //! per-group statistics and lookups serve every granularity.
 
 use crate::error::{QuantError, Result};
-use crate::quantizer::Granularity;
+use crate::quant::types::Granularity;
 
 /// The assignment of elements to scale groups for one tensor shape.
 #[derive(Debug, Clone, PartialEq)]

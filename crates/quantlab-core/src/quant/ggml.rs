@@ -32,13 +32,13 @@
 use half::f16;
 
 use crate::error::{QuantError, Result, check_finite};
-use crate::granularity::GroupLayout;
-use crate::mulaw::code_in_range;
-use crate::pack::packed_len;
-use crate::quantizer::{Granularity, Quantizer, check_len};
+use crate::quant::granularity::GroupLayout;
+use crate::quant::kernel::check_len;
+use crate::quant::kernel::code_in_range;
+use crate::quant::quantizer::Quantizer;
+use crate::quant::types::Granularity;
 
-/// Values per block (`QK8_0 = QK4_0 = QK4_1 = 32` in ggml).
-pub const QK: usize = 32;
+pub use crate::quant::types::{GgmlType, Q4_0_BYTES, Q4_1_BYTES, Q8_0_BYTES, QK};
 
 /// One Q8_0 block: fp16 scale, then 32 signed 8-bit codes.
 #[repr(C)]
@@ -72,13 +72,6 @@ pub struct BlockQ4_1 {
     pub qs: [u8; QK / 2],
 }
 
-/// Bytes of a [`BlockQ8_0`]: 2 + 32 = 34.
-pub const Q8_0_BYTES: usize = 2 + packed_len(QK, 8);
-/// Bytes of a [`BlockQ4_0`]: 2 + 16 = 18.
-pub const Q4_0_BYTES: usize = 2 + packed_len(QK, 4);
-/// Bytes of a [`BlockQ4_1`]: 2 + 2 + 16 = 20.
-pub const Q4_1_BYTES: usize = 4 + packed_len(QK, 4);
-
 // The in-memory layout is exactly ggml's: checked at compile time.
 const _: () = assert!(std::mem::size_of::<BlockQ8_0>() == 34);
 const _: () = assert!(std::mem::size_of::<BlockQ4_0>() == 18);
@@ -96,41 +89,6 @@ fn to_f16(v: f32) -> f16 {
 /// `1/d`, or 0 when `d = 0`.
 fn inverse(d: f32) -> f32 {
     if d != 0.0 { 1.0 / d } else { 0.0 }
-}
-
-/// Which ggml block type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GgmlType {
-    /// 8-bit codes, fp16 scale.
-    Q8_0,
-    /// 4-bit codes, fp16 scale, offset 8.
-    Q4_0,
-    /// 4-bit codes, fp16 scale and minimum.
-    Q4_1,
-}
-
-impl GgmlType {
-    /// Bytes per block of 32 values: 34, 18, 20.
-    pub fn block_bytes(self) -> usize {
-        match self {
-            GgmlType::Q8_0 => Q8_0_BYTES,
-            GgmlType::Q4_0 => Q4_0_BYTES,
-            GgmlType::Q4_1 => Q4_1_BYTES,
-        }
-    }
-
-    /// Bits per code: 8 or 4.
-    pub fn code_bits(self) -> u32 {
-        match self {
-            GgmlType::Q8_0 => 8,
-            GgmlType::Q4_0 | GgmlType::Q4_1 => 4,
-        }
-    }
-
-    /// Bits per value of whole blocks, `8·bytes/32`: 8.5, 4.5, 5.0.
-    pub fn bits_per_value(self) -> f64 {
-        8.0 * self.block_bytes() as f64 / QK as f64
-    }
 }
 
 /// The per-block parameters, as the reference computes them (`f32`) and stores them (fp16).

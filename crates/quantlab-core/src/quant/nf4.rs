@@ -36,11 +36,13 @@
 //! `4 + 8/64 + 32/(64·256) = 4.127` for block 64 and a large tensor (`B` = number of blocks).
 
 use crate::error::{QuantError, Result, check_finite};
-use crate::granularity::GroupLayout;
-use crate::linear::round_half_even;
-use crate::mulaw::code_in_range;
 use crate::pack::packed_len;
-use crate::quantizer::{Granularity, Quantizer, Tie, check_len, nearest_index};
+use crate::quant::granularity::GroupLayout;
+use crate::quant::kernel::code_in_range;
+use crate::quant::kernel::round_half_even;
+use crate::quant::kernel::{check_len, nearest_index};
+use crate::quant::quantizer::Quantizer;
+use crate::quant::types::{Granularity, Tie};
 
 /// The NF4 code values, ascending, index = 4-bit code.
 ///

@@ -15,9 +15,9 @@
 //! **For data** ([`LloydMaxQuantizer`]) the centroid is the mean of the values in the cell.
 //! The iteration starts from the uniform grid `y_i = x_min + (i + ½)·(x_max − x_min)/L`
 //! and stops when the cells no longer change, when no level moves by more than
-//! [`crate::kmeans::LLOYD_TOLERANCE`]`·(x_max − x_min)`, or after [`DATA_MAX_ITERATIONS`].
+//! [`crate::quant::codebook::kmeans::LLOYD_TOLERANCE`]`·(x_max − x_min)`, or after [`DATA_MAX_ITERATIONS`].
 //! An empty cell keeps its level (this is what distinguishes it from
-//! [`crate::kmeans::lloyd_1d`], which re-seeds empty clusters and starts from k-means++).
+//! [`crate::quant::codebook::kmeans::lloyd_1d`], which re-seeds empty clusters and starts from k-means++).
 //! Constant data gives a single level and zero error.
 //!
 //! **For a density** ([`design_for_density`]), the standard Gaussian and the unit-variance
@@ -54,10 +54,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{QuantError, Result, check_bits};
-use crate::kmeans::{
+use crate::quant::codebook::lloyd::{
     Weighted, codebook_bits_per_value, lloyd_iterate, lookup_levels, midpoint, nearest_codes,
 };
-use crate::quantizer::Quantizer;
+use crate::quant::quantizer::Quantizer;
 
 /// Most levels a data Lloyd-Max quantizer takes: `2^16` (16-bit codes).
 pub const MAX_LEVELS: usize = 1 << 16;
@@ -793,7 +793,7 @@ mod tests {
             let x = gaussian(100 + seed, 400);
             let levels = 2 + (seed as usize) % 7;
             let lm = LloydMaxQuantizer::fit(&x, levels).unwrap();
-            let exact = crate::kmeans::optimal_1d(&x, levels).unwrap();
+            let exact = crate::quant::codebook::kmeans::optimal_1d(&x, levels).unwrap();
             assert!(lm.mse() >= exact.mse() - 1e-12, "seed {seed}");
         }
     }

@@ -17,8 +17,8 @@
 //! rounds (half to even) to the smallest positive or negative level. Values beyond the
 //! fitted absmax saturate at `±max|x|`. An all-zero group has absmax 0 and reconstructs as 0.
 //!
-//! The compander is a trait ([`Compander`]) so that [`crate::alaw`] reuses the same
-//! quantizer ([`CompandingQuantizer`]) with the A-law curve.
+//! The compander is a trait ([`Compander`]) so that [`crate::quant::companding::alaw`] reuses the same
+//! quantizer ([`CompandingQuantizer`](crate::quant::companding::CompandingQuantizer)) with the A-law curve.
 //!
 //! ## G.711 μ-law codec
 //!
@@ -38,16 +38,9 @@
 //! G.191 STL encoder uses the ones' complement instead, so a negative input lying exactly
 //! on a step boundary can differ by one step between the two; every decoded value agrees.
 
-use crate::error::{QuantError, Result, check_bits, check_finite};
-use crate::granularity::GroupLayout;
-use crate::linear::round_half_even;
-use crate::pack::packed_len;
-use crate::quantizer::{Granularity, Quantizer, check_len, group_absmax};
-
-/// Fewest bits a companding quantizer takes.
-pub const MIN_BITS: u32 = 1;
-/// Most bits a companding quantizer takes.
-pub const MAX_BITS: u32 = 16;
+use crate::error::{Result, check_bits, check_finite};
+use crate::quant::companding::compander::{Compander, MAX_BITS, MIN_BITS};
+use crate::quant::kernel::{check_mu, round_half_even};
 
 /// The μ of G.711 (and of the North American / Japanese telephone networks).
 /// Source: ITU-T Rec. G.711 (11/1988), §3.
@@ -60,14 +53,6 @@ pub const MULAW_BIAS: i32 = 0x84;
 /// Largest magnitude the μ-law encoder codes; larger ones are clipped (32635 + 132 = 32767).
 pub const MULAW_CLIP: i32 = 32635;
 
-/// A companding curve on `[−1, 1]`: odd, increasing, with `F(±1) = ±1`.
-pub trait Compander: Copy + std::fmt::Debug {
-    /// The compressor `F(x)`, for `x ∈ [−1, 1]`.
-    fn compress(&self, x: f64) -> f64;
-    /// The expander `F⁻¹(y)`, for `y ∈ [−1, 1]`.
-    fn expand(&self, y: f64) -> f64;
-}
-
 /// The μ-law curve with a validated `μ > 0`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MuLaw {
@@ -77,13 +62,8 @@ pub struct MuLaw {
 impl MuLaw {
     /// μ-law with parameter `mu`; errors unless `mu` is finite and `> 0`.
     pub fn new(mu: f64) -> Result<Self> {
-        if mu.is_finite() && mu > 0.0 {
-            Ok(MuLaw { mu })
-        } else {
-            Err(QuantError::InvalidParameter(format!(
-                "μ-law needs μ > 0 (255 is the telephone standard); got μ = {mu}"
-            )))
-        }
+        check_mu(mu)?;
+        Ok(MuLaw { mu })
     }
 
     /// The parameter μ.
@@ -106,25 +86,8 @@ impl Compander for MuLaw {
     }
 }
 
-/// The course's uniform quantizer on the compressed range `[−1, 1]`: the code
-/// `k = round((x_c + 1)/Δc)` with `Δc = 2/(L − 1)`, `L = 2^b`, clamped to `[0, L − 1]`.
-///
-/// Rounding is half to even. `bits` is clamped to `1..=16`.
-pub fn compressed_index(xc: f64, bits: u32) -> u32 {
-    let top = f64::from((1u32 << bits.clamp(MIN_BITS, MAX_BITS)) - 1);
-    // (x_c + 1)/Δc = (x_c + 1)·(L − 1)/2.
-    round_half_even((xc + 1.0) * top / 2.0).clamp(0.0, top) as u32
-}
-
-/// The compressed level of code `k`: `Q_c = Δc·k − 1`, computed as `(2k − (L − 1))/(L − 1)`
-/// so that the end codes give exactly `±1`.
-pub fn compressed_level(k: u32, bits: u32) -> f64 {
-    let top = f64::from((1u32 << bits.clamp(MIN_BITS, MAX_BITS)) - 1);
-    (2.0 * f64::from(k) - top) / top
-}
-
 /// The course's μ-law quantizer applied to a whole signal, normalised by its absmax:
-/// returns `Q(x)`. A standalone reference for [`CompandingQuantizer`] with [`MuLaw`].
+/// returns `Q(x)`. A standalone reference for [`CompandingQuantizer`](crate::quant::companding::CompandingQuantizer) with [`MuLaw`].
 pub fn mu_law_course(x: &[f32], bits: u32, mu: f64) -> Result<Vec<f32>> {
     check_bits(bits, MIN_BITS, MAX_BITS)?;
     let law = MuLaw::new(mu)?;
@@ -143,112 +106,6 @@ pub fn mu_law_course(x: &[f32], bits: u32, mu: f64) -> Result<Vec<f32>> {
             (law.expand(qc) * absmax) as f32
         })
         .collect())
-}
-
-/// A companding quantizer fitted to data: one absmax per scale group, a curve, a width.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CompandingQuantizer<C: Compander> {
-    /// The curve (μ-law or A-law).
-    pub compander: C,
-    /// Bits per code (`1..=16`).
-    pub bits: u32,
-    /// Which values share an absmax.
-    pub layout: GroupLayout,
-    /// `max|x|` of each group (an `f32` value, held in `f64`).
-    pub absmax: Vec<f64>,
-}
-
-impl<C: Compander> CompandingQuantizer<C> {
-    /// Fits the absmax of every group of `data` (row-major, `shape`).
-    pub fn fit(
-        compander: C,
-        bits: u32,
-        data: &[f32],
-        shape: &[usize],
-        granularity: Granularity,
-    ) -> Result<Self> {
-        check_bits(bits, MIN_BITS, MAX_BITS)?;
-        check_finite(data)?;
-        let layout = GroupLayout::new(granularity, shape, data.len())?;
-        let absmax = group_absmax(&layout, data);
-        Ok(CompandingQuantizer {
-            compander,
-            bits,
-            layout,
-            absmax,
-        })
-    }
-
-    /// Number of codes, `L = 2^b`.
-    pub fn num_codes(&self) -> u32 {
-        1u32 << self.bits
-    }
-
-    /// The code of `x` in a group of absmax `absmax`: normalise, compress, quantize.
-    pub fn quantize_one(&self, x: f32, absmax: f64) -> i32 {
-        let xn = if absmax > 0.0 {
-            (f64::from(x) / absmax).clamp(-1.0, 1.0)
-        } else {
-            0.0
-        };
-        compressed_index(self.compander.compress(xn), self.bits) as i32
-    }
-
-    /// The value of code `k` in a group of absmax `absmax`: `max|x|·F⁻¹(Q_c)`.
-    pub fn dequantize_one(&self, k: u32, absmax: f64) -> f32 {
-        (self.compander.expand(compressed_level(k, self.bits)) * absmax) as f32
-    }
-}
-
-impl<C: Compander> Quantizer for CompandingQuantizer<C> {
-    fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
-        check_len(self.layout.len(), data.len())?;
-        check_finite(data)?;
-        Ok(data
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| self.quantize_one(x, self.absmax[self.layout.group_of(i)]))
-            .collect())
-    }
-
-    fn dequantize(&self, codes: &[i32]) -> Result<Vec<f32>> {
-        check_len(self.layout.len(), codes.len())?;
-        let n = self.num_codes();
-        codes
-            .iter()
-            .enumerate()
-            .map(|(i, &k)| {
-                let k = code_in_range(k, n, i)?;
-                Ok(self.dequantize_one(k, self.absmax[self.layout.group_of(i)]))
-            })
-            .collect()
-    }
-
-    fn levels(&self) -> Vec<f32> {
-        let absmax = self.absmax.first().copied().unwrap_or(0.0);
-        let mut v: Vec<f32> = (0..self.num_codes())
-            .map(|k| self.dequantize_one(k, absmax))
-            .collect();
-        v.dedup();
-        v
-    }
-
-    /// Packed `b`-bit codes plus one 32-bit absmax per group:
-    /// `(8·⌈n·b/8⌉ + 32·groups)/n`.
-    fn bits_per_value(&self) -> f64 {
-        let n = self.layout.len();
-        (8.0 * packed_len(n, self.bits) as f64 + 32.0 * self.absmax.len() as f64) / n as f64
-    }
-}
-
-/// Checks that code `k` (at `index`) lies in `0..n` and returns it unsigned.
-pub(crate) fn code_in_range(k: i32, n: u32, index: usize) -> Result<u32> {
-    u32::try_from(k).ok().filter(|&k| k < n).ok_or_else(|| {
-        QuantError::InvalidParameter(format!(
-            "code {k} at index {index} is not a valid code (codes run from 0 to {})",
-            n.saturating_sub(1)
-        ))
-    })
 }
 
 /// G.711 μ-law encoder: 16-bit linear PCM → 8-bit code (see the module docs).
@@ -277,126 +134,17 @@ pub fn decode_mulaw(code: u8) -> i16 {
     v as i16
 }
 
-/// Which G.711 companding law.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum G711Law {
-    /// μ-law (μ = 255): [`encode_mulaw`] / [`decode_mulaw`].
-    MuLaw,
-    /// A-law (A = 87.6): [`crate::alaw::encode_alaw`] / [`crate::alaw::decode_alaw`].
-    ALaw,
-}
-
-impl G711Law {
-    /// Encodes one 16-bit PCM sample.
-    pub fn encode(self, x: i16) -> u8 {
-        match self {
-            G711Law::MuLaw => encode_mulaw(x),
-            G711Law::ALaw => crate::alaw::encode_alaw(x),
-        }
-    }
-
-    /// Decodes one 8-bit code.
-    pub fn decode(self, code: u8) -> i16 {
-        match self {
-            G711Law::MuLaw => decode_mulaw(code),
-            G711Law::ALaw => crate::alaw::decode_alaw(code),
-        }
-    }
-}
-
-/// Full scale of the PCM mapping: a group's absmax becomes the sample value 32767.
-pub const PCM_FULL_SCALE: f64 = 32767.0;
-
-/// A G.711 codec as a quantizer: values are scaled to 16-bit PCM by their group's absmax
-/// (`pcm = round(x/max|x| · 32767)`), then coded to one byte. Codes are the bytes, 0..=255.
-#[derive(Debug, Clone, PartialEq)]
-pub struct G711Quantizer {
-    /// μ-law or A-law.
-    pub law: G711Law,
-    /// Which values share an absmax.
-    pub layout: GroupLayout,
-    /// `max|x|` of each group.
-    pub absmax: Vec<f64>,
-}
-
-impl G711Quantizer {
-    /// Fits the absmax of every group of `data`.
-    pub fn fit(
-        law: G711Law,
-        data: &[f32],
-        shape: &[usize],
-        granularity: Granularity,
-    ) -> Result<Self> {
-        check_finite(data)?;
-        let layout = GroupLayout::new(granularity, shape, data.len())?;
-        let absmax = group_absmax(&layout, data);
-        Ok(G711Quantizer {
-            law,
-            layout,
-            absmax,
-        })
-    }
-
-    /// `x` as a 16-bit PCM sample of a group with absmax `absmax` (saturating).
-    pub fn to_pcm(x: f32, absmax: f64) -> i16 {
-        if absmax > 0.0 {
-            round_half_even(f64::from(x) / absmax * PCM_FULL_SCALE).clamp(-32768.0, 32767.0) as i16
-        } else {
-            0
-        }
-    }
-
-    fn value(&self, code: u8, absmax: f64) -> f32 {
-        (f64::from(self.law.decode(code)) / PCM_FULL_SCALE * absmax) as f32
-    }
-}
-
-impl Quantizer for G711Quantizer {
-    fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
-        check_len(self.layout.len(), data.len())?;
-        check_finite(data)?;
-        Ok(data
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| {
-                let pcm = Self::to_pcm(x, self.absmax[self.layout.group_of(i)]);
-                i32::from(self.law.encode(pcm))
-            })
-            .collect())
-    }
-
-    fn dequantize(&self, codes: &[i32]) -> Result<Vec<f32>> {
-        check_len(self.layout.len(), codes.len())?;
-        codes
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| {
-                let c = code_in_range(c, 256, i)? as u8;
-                Ok(self.value(c, self.absmax[self.layout.group_of(i)]))
-            })
-            .collect()
-    }
-
-    fn levels(&self) -> Vec<f32> {
-        let absmax = self.absmax.first().copied().unwrap_or(0.0);
-        let mut v: Vec<f32> = (0..=255u8).map(|c| self.value(c, absmax)).collect();
-        v.sort_by(f32::total_cmp);
-        v.dedup();
-        v
-    }
-
-    /// 8 bits per code plus one 32-bit absmax per group.
-    fn bits_per_value(&self) -> f64 {
-        let n = self.layout.len();
-        (8.0 * packed_len(n, 8) as f64 + 32.0 * self.absmax.len() as f64) / n as f64
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::error::QuantError;
     use crate::metrics::snr_db;
+    use crate::quant::companding::{
+        CompandingQuantizer, G711Law, G711Quantizer, compressed_index, compressed_level,
+    };
+    use crate::quant::quantizer::Quantizer;
+    use crate::quant::types::Granularity;
 
     fn mu(bits: u32, mu: f64, x: &[f32]) -> CompandingQuantizer<MuLaw> {
         CompandingQuantizer::fit(
@@ -462,12 +210,12 @@ mod tests {
         let quiet: Vec<f32> = (0..n).map(|i| 0.01 * ((i as f32) * 0.05).sin()).collect();
         let q = mu(8, 255.0, &full);
         let y = q.quantize_dequantize(&quiet).unwrap();
-        let lin = crate::linear::LinearQuantizer::fit(
+        let lin = crate::quant::linear::LinearQuantizer::fit(
             &full,
             &[],
-            &crate::quantizer::Scheme {
-                mode: crate::quantizer::Mode::MidRise,
-                ..crate::quantizer::Scheme::default()
+            &crate::quant::scheme::Scheme {
+                mode: crate::quant::types::Mode::MidRise,
+                ..crate::quant::scheme::Scheme::default()
             },
         )
         .unwrap();

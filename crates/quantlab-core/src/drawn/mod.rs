@@ -1,10 +1,15 @@
 //! Hand-drawn signals: a few control points in `[−1, 1]`, stored compactly so a drawing
-//! fits in a link, and resampled to any length.
+//! fits in a link, and resampled to any length. The 28×28 drawing pad of the image sets
+//! (strokes and MNIST-style framing) is [`pad`].
 //!
 //! Encoding: each point becomes one byte `round((v + 1)/2 · 255)`, and the bytes are
 //! written in URL-safe base64 without padding (RFC 4648 §5). 128 points take 171
 //! characters. The byte grid has 256 levels, so a decoded drawing differs from the
 //! original by at most `1/255` (half a byte step of `2/255`).
+
+pub mod pad;
+
+pub use pad::{Framing, PAD_SIDE, frame_digit};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -31,7 +31,7 @@
 //!
 //! The quantizer itself is [`AffineParams::choose`] on the clipped range (signed codes; the
 //! levels of unsigned codes are the same), so every mode behaves exactly as in
-//! [`crate::linear`].
+//! [`crate::quant::linear`].
 //!
 //! **Cost.** The search and [`clip_sweep`] sort the data once and then price each candidate
 //! range in `O(C·log N)` (`C` occupied codes) from prefix sums over the runs of values that
@@ -53,8 +53,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{QuantError, Result, check_finite};
-use crate::linear::AffineParams;
-use crate::quantizer::{IntRange, Mode};
+use crate::quant::linear::affine::AffineParams;
+use crate::quant::types::{IntRange, Mode};
+
+pub use crate::quant::types::{ClipKind, ClipStrategy, DEFAULT_PERCENTILE};
 
 /// Candidates on the coarse grid of the `mse` search.
 pub const MSE_GRID_POINTS: usize = 100;
@@ -62,112 +64,8 @@ pub const MSE_GRID_POINTS: usize = 100;
 /// Rounds of golden-section refinement after the grid.
 pub const GOLDEN_ITERATIONS: usize = 40;
 
-/// The default percentile of the `percentile` strategy.
-pub const DEFAULT_PERCENTILE: f32 = 99.9;
-
 /// Most points [`clip_sweep`] evaluates.
 pub const MAX_SWEEP_POINTS: usize = 1000;
-
-/// How the clip range is chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum ClipKind {
-    /// The full data range: no clipping.
-    #[default]
-    #[serde(rename = "minmax")]
-    MinMax,
-    /// Cut the tails beyond a percentile ([`ClipStrategy::percentile`]).
-    Percentile,
-    /// The threshold with the least total MSE.
-    Mse,
-}
-
-impl ClipKind {
-    /// Every strategy, in menu order.
-    pub const ALL: [ClipKind; 3] = [ClipKind::MinMax, ClipKind::Percentile, ClipKind::Mse];
-
-    /// The name used in URLs and JSON.
-    pub fn id(self) -> &'static str {
-        match self {
-            ClipKind::MinMax => "minmax",
-            ClipKind::Percentile => "percentile",
-            ClipKind::Mse => "mse",
-        }
-    }
-
-    /// A human label.
-    pub fn label(self) -> &'static str {
-        match self {
-            ClipKind::MinMax => "Min-max (no clipping)",
-            ClipKind::Percentile => "Percentile",
-            ClipKind::Mse => "MSE-optimal",
-        }
-    }
-}
-
-/// A clipping strategy: a flat `Copy + serde` value.
-///
-/// The fields are named `clip` and `percentile` (rather than `kind`) so that the struct can
-/// be flattened into a [`crate::quantizer::Scheme`] or a URL without a clash:
-/// `clip=percentile&percentile=99.9`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ClipStrategy {
-    /// Which strategy.
-    pub clip: ClipKind,
-    /// The `p` of the `percentile` strategy, 50 to 100 (ignored by the others).
-    pub percentile: f32,
-}
-
-impl Default for ClipStrategy {
-    fn default() -> Self {
-        ClipStrategy {
-            clip: ClipKind::MinMax,
-            percentile: DEFAULT_PERCENTILE,
-        }
-    }
-}
-
-impl ClipStrategy {
-    /// `minmax`.
-    pub fn min_max() -> Self {
-        ClipStrategy::default()
-    }
-
-    /// `percentile` with `p`.
-    pub fn percentile(p: f32) -> Self {
-        ClipStrategy {
-            clip: ClipKind::Percentile,
-            percentile: p,
-        }
-    }
-
-    /// `mse`.
-    pub fn mse() -> Self {
-        ClipStrategy {
-            clip: ClipKind::Mse,
-            ..ClipStrategy::default()
-        }
-    }
-
-    /// Checks the percentile when the strategy uses it.
-    pub fn validate(&self) -> Result<()> {
-        if self.clip == ClipKind::Percentile {
-            check_percentile(f64::from(self.percentile))?;
-        }
-        Ok(())
-    }
-}
-
-fn check_percentile(p: f64) -> Result<()> {
-    if p.is_finite() && (50.0..=100.0).contains(&p) {
-        Ok(())
-    } else {
-        Err(QuantError::InvalidParameter(format!(
-            "the clipping percentile must be between 50 and 100, not {p}"
-        )))
-    }
-}
 
 /// Rounding and clipping parts of the MSE of one quantize-dequantize (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

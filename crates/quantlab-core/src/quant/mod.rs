@@ -1,0 +1,28 @@
+//! The quantizers, arranged as a DAG (a module imports only modules listed above it here,
+//! never one below; `tests/module_dag.rs` checks it):
+//!
+//! 1. leaves: [`types`] (plain data: modes, ranges, granularity, formats), [`kernel`]
+//!    (rounding, nearest-entry search, code and length checks), [`granularity`] (the scale
+//!    groups of a tensor), [`quantizer`] (the [`Quantizer`](quantizer::Quantizer) trait)
+//!    and [`scheme`] (the [`Scheme`](scheme::Scheme) value and one descriptor row per kind);
+//! 2. families, each importing only the leaves: [`linear`] (with its clipping and affine
+//!    parameters), [`companding`] (μ-law, A-law, G.711), [`codebook`] (k-means,
+//!    Lloyd-Max), [`nf4`], [`minifloat`], [`log2`], [`ggml`];
+//! 3. [`registry`]: the only module that names every family's quantizer type; it turns a
+//!    [`Scheme`](scheme::Scheme) into a fitted `Box<dyn Quantizer>`.
+
+pub mod granularity;
+pub mod kernel;
+pub mod quantizer;
+pub mod scheme;
+pub mod types;
+
+pub mod codebook;
+pub mod companding;
+pub mod ggml;
+pub mod linear;
+pub mod log2;
+pub mod minifloat;
+pub mod nf4;
+
+pub mod registry;

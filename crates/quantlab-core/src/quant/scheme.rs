@@ -1,0 +1,691 @@
+//! Schemes as data: [`Scheme`], [`SchemeKind`] and one descriptor row per kind.
+//!
+//! A [`Scheme`] is a plain `Copy + serde` value: the UI, the URL and the command line all
+//! read and write the same struct, so there is one source of truth for what a quantizer
+//! is. It is deliberately flat (every field a scalar or a unit enum) so that it maps
+//! one-to-one onto query parameters. Fitting a scheme to data is the job of
+//! [`crate::quant::registry`]; this module names no quantizer type.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{QuantError, Result, check_bits};
+use crate::quant::kernel::{check_a_law, check_mu};
+use crate::quant::types::{
+    ClipKind, ClipStrategy, Fp8Format, GgmlType, Granularity, GranularityKind, IntRange, Mode,
+};
+
+/// Which family of quantizer.
+///
+/// The id ([`SchemeKind::id`]) is the name in URLs and JSON. Formats with a fixed code
+/// width ([`SchemeKind::fixed_bits`]) ignore [`Scheme::bits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SchemeKind {
+    /// Uniform (linear) quantization: [`crate::quant::linear`].
+    #[default]
+    Linear,
+    /// Continuous μ-law companding around a uniform quantizer: [`crate::quant::companding`].
+    MuLaw,
+    /// Continuous A-law companding around a uniform quantizer: [`crate::quant::companding::alaw`].
+    ALaw,
+    /// The 8-bit G.711 μ-law codec on 16-bit PCM: [`crate::quant::companding::G711Quantizer`].
+    MuLawG711,
+    /// The 8-bit G.711 A-law codec on 16-bit PCM: [`crate::quant::companding::G711Quantizer`].
+    ALawG711,
+    /// Power-of-two levels `±2^k·s` (sign + exponent codes): [`crate::quant::log2`].
+    Log2,
+    /// 4-bit NormalFloat with blockwise absmax and optional double quantization:
+    /// [`crate::quant::nf4`].
+    Nf4,
+    /// FP4 E2M1 with an absmax scale per group: [`crate::quant::minifloat`].
+    Fp4,
+    /// FP8 (E4M3 or E5M2, see [`Scheme::fp8`]) with an absmax scale per group:
+    /// [`crate::quant::minifloat`].
+    Fp8,
+    /// IEEE half precision, a plain (saturating) cast: [`crate::quant::minifloat`].
+    Fp16,
+    /// bfloat16, a plain (saturating) cast: [`crate::quant::minifloat`].
+    Bf16,
+    /// ggml Q8_0 blocks (32 values, fp16 scale, 8.5 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "q8-0", alias = "q8_0")]
+    Q8_0,
+    /// ggml Q4_0 blocks (32 values, fp16 scale, 4.5 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "q4-0", alias = "q4_0")]
+    Q4_0,
+    /// ggml Q4_1 blocks (32 values, fp16 scale and min, 5.0 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "q4-1", alias = "q4_1")]
+    Q4_1,
+    /// k-means codebook with `k = 2^b` centroids placed by Lloyd's algorithm from a seeded
+    /// k-means++ start ([`Scheme::kmeans_seed`]): `q = argmin_j |x − c_j|`, `x̂ = c_q`;
+    /// [`crate::quant::codebook::kmeans`].
+    #[serde(rename = "kmeans", alias = "k-means")]
+    KMeans,
+    /// The exact optimal 1-D k-means codebook (`k = 2^b`, least `Σ (x − c_q)²`) by dynamic
+    /// programming; [`crate::quant::codebook::kmeans::optimal_1d`].
+    #[serde(rename = "kmeans-optimal", alias = "k-means-optimal")]
+    KMeansOptimal,
+    /// Lloyd-Max levels fitted to the data (`L = 2^b`; thresholds at midpoints, levels at
+    /// cell means, from a uniform start); [`crate::quant::codebook::lloyd_max`].
+    LloydMax,
+}
+
+impl SchemeKind {
+    /// Every scheme, in the order menus list them.
+    pub const ALL: [SchemeKind; 17] = [
+        SchemeKind::Linear,
+        SchemeKind::MuLaw,
+        SchemeKind::ALaw,
+        SchemeKind::MuLawG711,
+        SchemeKind::ALawG711,
+        SchemeKind::Log2,
+        SchemeKind::Nf4,
+        SchemeKind::Fp4,
+        SchemeKind::Fp8,
+        SchemeKind::Fp16,
+        SchemeKind::Bf16,
+        SchemeKind::Q8_0,
+        SchemeKind::Q4_0,
+        SchemeKind::Q4_1,
+        SchemeKind::KMeans,
+        SchemeKind::KMeansOptimal,
+        SchemeKind::LloydMax,
+    ];
+
+    /// The descriptor row of this kind: everything about it that is data (the spirit of
+    /// ggml's per-type traits table). One row per kind, in one exhaustive match.
+    pub const fn descriptor(self) -> &'static SchemeDescriptor {
+        use Bits::{Fixed, Range};
+        use ScaleLayout::{Affine, Codebook, GgmlBlock, GroupAbsmax, MiniFloat, Nf4Block};
+        match self {
+            SchemeKind::Linear => &SchemeDescriptor {
+                id: "linear",
+                label: "Linear (uniform)",
+                bits: Range { min: 1, max: 16 },
+                parameters: &[
+                    "mode",
+                    "range",
+                    "granularity",
+                    "axis",
+                    "group_size",
+                    "clip",
+                    "percentile",
+                ],
+                scales: Affine,
+                granularity: true,
+                exact_on_few_values: false,
+            },
+            SchemeKind::MuLaw => &SchemeDescriptor {
+                id: "mu-law",
+                label: "μ-law (companding)",
+                bits: Range { min: 1, max: 16 },
+                parameters: &["mu", "granularity", "axis", "group_size"],
+                scales: GroupAbsmax,
+                granularity: true,
+                exact_on_few_values: false,
+            },
+            SchemeKind::ALaw => &SchemeDescriptor {
+                id: "a-law",
+                label: "A-law (companding)",
+                bits: Range { min: 1, max: 16 },
+                parameters: &["a_law", "granularity", "axis", "group_size"],
+                scales: GroupAbsmax,
+                granularity: true,
+                exact_on_few_values: false,
+            },
+            SchemeKind::MuLawG711 => &SchemeDescriptor {
+                id: "mu-law-g711",
+                label: "G.711 μ-law (8-bit codec)",
+                bits: Fixed(8),
+                parameters: &["granularity", "axis", "group_size"],
+                scales: GroupAbsmax,
+                granularity: true,
+                exact_on_few_values: false,
+            },
+            SchemeKind::ALawG711 => &SchemeDescriptor {
+                id: "a-law-g711",
+                label: "G.711 A-law (8-bit codec)",
+                bits: Fixed(8),
+                parameters: &["granularity", "axis", "group_size"],
+                scales: GroupAbsmax,
+                granularity: true,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Log2 => &SchemeDescriptor {
+                id: "log2",
+                label: "Power of two (log2)",
+                bits: Range { min: 2, max: 8 },
+                parameters: &["granularity", "axis", "group_size"],
+                scales: GroupAbsmax,
+                granularity: true,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Nf4 => &SchemeDescriptor {
+                id: "nf4",
+                label: "NF4 (QLoRA NormalFloat)",
+                bits: Fixed(4),
+                parameters: &["block_size", "double_quant"],
+                scales: Nf4Block,
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Fp4 => &SchemeDescriptor {
+                id: "fp4",
+                label: "FP4 E2M1",
+                bits: Fixed(4),
+                parameters: &["granularity", "axis", "group_size"],
+                scales: MiniFloat,
+                granularity: true,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Fp8 => &SchemeDescriptor {
+                id: "fp8",
+                label: "FP8 (E4M3 / E5M2)",
+                bits: Fixed(8),
+                parameters: &["fp8", "granularity", "axis", "group_size"],
+                scales: MiniFloat,
+                granularity: true,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Fp16 => &SchemeDescriptor {
+                id: "fp16",
+                label: "FP16 (IEEE half)",
+                bits: Fixed(16),
+                parameters: &[],
+                scales: ScaleLayout::None,
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Bf16 => &SchemeDescriptor {
+                id: "bf16",
+                label: "BF16 (bfloat16)",
+                bits: Fixed(16),
+                parameters: &[],
+                scales: ScaleLayout::None,
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Q8_0 => &SchemeDescriptor {
+                id: "q8-0",
+                label: "ggml Q8_0",
+                bits: Fixed(8),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::Q8_0),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Q4_0 => &SchemeDescriptor {
+                id: "q4-0",
+                label: "ggml Q4_0",
+                bits: Fixed(4),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::Q4_0),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Q4_1 => &SchemeDescriptor {
+                id: "q4-1",
+                label: "ggml Q4_1",
+                bits: Fixed(4),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::Q4_1),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::KMeans => &SchemeDescriptor {
+                id: "kmeans",
+                label: "k-means (Lloyd, k-means++)",
+                bits: Range {
+                    min: KMEANS_MIN_BITS,
+                    max: KMEANS_MAX_BITS,
+                },
+                parameters: &["kmeans_seed"],
+                scales: Codebook,
+                granularity: false,
+                exact_on_few_values: true,
+            },
+            SchemeKind::KMeansOptimal => &SchemeDescriptor {
+                id: "kmeans-optimal",
+                label: "k-means, exact optimum (DP)",
+                bits: Range {
+                    min: KMEANS_MIN_BITS,
+                    max: KMEANS_MAX_BITS,
+                },
+                parameters: &[],
+                scales: Codebook,
+                granularity: false,
+                exact_on_few_values: true,
+            },
+            SchemeKind::LloydMax => &SchemeDescriptor {
+                id: "lloyd-max",
+                label: "Lloyd-Max (fitted to the data)",
+                bits: Range {
+                    min: KMEANS_MIN_BITS,
+                    max: KMEANS_MAX_BITS,
+                },
+                parameters: &[],
+                scales: Codebook,
+                granularity: false,
+                exact_on_few_values: false,
+            },
+        }
+    }
+
+    /// The name used in URLs and JSON.
+    pub fn id(self) -> &'static str {
+        self.descriptor().id
+    }
+
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        self.descriptor().label
+    }
+
+    /// The code width of formats that fix it (G.711, FP8 and Q8_0: 8; NF4, FP4, Q4_0 and
+    /// Q4_1: 4; fp16 and bf16: 16), `None` where [`Scheme::bits`] chooses it.
+    pub fn fixed_bits(self) -> Option<u32> {
+        match self.descriptor().bits {
+            Bits::Fixed(b) => Some(b),
+            Bits::Range { .. } => None,
+        }
+    }
+
+    /// The bit widths this scheme accepts, `(min, max)`; a fixed-width format gives its
+    /// width twice.
+    pub fn bits_range(self) -> (u32, u32) {
+        let bits = self.descriptor().bits;
+        (bits.min(), bits.max())
+    }
+
+    /// The [`Scheme`] fields this scheme reads besides `scheme` and `bits` (the names of
+    /// the URL parameters, JSON keys and command-line options).
+    pub fn parameters(self) -> &'static [&'static str] {
+        self.descriptor().parameters
+    }
+
+    /// How this scheme lays out its scales ([`SchemeDescriptor::scales`]).
+    pub fn scales(self) -> ScaleLayout {
+        self.descriptor().scales
+    }
+
+    /// Whether [`Scheme::granularity`] (and `axis`, `group_size`) applies to this scheme.
+    pub fn uses_granularity(self) -> bool {
+        self.descriptor().granularity
+    }
+}
+
+/// The code width of a scheme: fixed by the format, or chosen in a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bits {
+    /// The format fixes the width; [`Scheme::bits`] is ignored.
+    Fixed(u32),
+    /// [`Scheme::bits`] chooses the width, from `min` to `max` bits.
+    Range {
+        /// Fewest bits.
+        min: u32,
+        /// Most bits.
+        max: u32,
+    },
+}
+
+impl Bits {
+    /// The fewest bits (the width of a fixed format).
+    pub const fn min(self) -> u32 {
+        match self {
+            Bits::Fixed(b) => b,
+            Bits::Range { min, .. } => min,
+        }
+    }
+
+    /// The most bits (the width of a fixed format).
+    pub const fn max(self) -> u32 {
+        match self {
+            Bits::Fixed(b) => b,
+            Bits::Range { max, .. } => max,
+        }
+    }
+}
+
+/// How a scheme stores the scales (and other metadata) beside its codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScaleLayout {
+    /// No scale: a plain cast (fp16, bf16).
+    None,
+    /// One `f32` absmax per scale group of [`Scheme::granularity`], normalising the data
+    /// before a fixed curve or code (μ-law, A-law, G.711, log2).
+    GroupAbsmax,
+    /// A minifloat format scaled by one `f32` absmax per scale group of
+    /// [`Scheme::granularity`] (FP4, FP8).
+    MiniFloat,
+    /// An affine scale and zero-point per scale group of [`Scheme::granularity`] (linear).
+    Affine,
+    /// ggml blocks of [`QK`](crate::quant::types::QK) values with their fp16 scale (and
+    /// minimum), over the flat data.
+    GgmlBlock(GgmlType),
+    /// NF4 blocks of [`Scheme::block_size`] values with an absmax each (optionally
+    /// double-quantized), over the flat data.
+    Nf4Block,
+    /// One codebook of `2^b` `f32` levels for the whole tensor (k-means, Lloyd-Max).
+    Codebook,
+}
+
+/// One row of the scheme table: what a [`SchemeKind`] is, as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SchemeDescriptor {
+    /// The name in URLs and JSON ([`SchemeKind::id`]).
+    pub id: &'static str,
+    /// A human label ([`SchemeKind::label`]).
+    pub label: &'static str,
+    /// The code width: fixed, or the range [`Scheme::bits`] may take.
+    pub bits: Bits,
+    /// The [`Scheme`] fields the scheme reads besides `scheme` and `bits`
+    /// ([`SchemeKind::parameters`]).
+    pub parameters: &'static [&'static str],
+    /// How the scales are laid out.
+    pub scales: ScaleLayout,
+    /// Whether [`Scheme::granularity`] (with `axis` and `group_size`) applies.
+    pub granularity: bool,
+    /// Whether a codebook with at least as many levels as the data has distinct values is
+    /// exact (so its SNR is `+∞` without fitting): k-means and the exact k-means.
+    pub exact_on_few_values: bool,
+}
+
+/// Fewest bits of the codebook schemes (k-means, Lloyd-Max): `k = 2^1 = 2` levels.
+pub const KMEANS_MIN_BITS: u32 = 1;
+/// Most bits of the codebook schemes: `k = 2^16` levels ([`crate::quant::codebook::kmeans::MAX_K`]).
+pub const KMEANS_MAX_BITS: u32 = 16;
+
+/// A quantization scheme and all its parameters: one flat, serialisable value.
+///
+/// Every field has a default (`#[serde(default)]`), so a link or a JSON file may name only
+/// the fields it changes. Fields a scheme does not use are ignored by it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Scheme {
+    /// The family.
+    pub scheme: SchemeKind,
+    /// Bit width of a code: 1..=16 for linear, μ-law and A-law, 2..=8 for log2. Ignored by the formats that
+    /// fix it ([`SchemeKind::fixed_bits`]).
+    pub bits: u32,
+    /// How the range maps to the grid (linear).
+    pub mode: Mode,
+    /// Signed or unsigned codes (linear).
+    pub range: IntRange,
+    /// Which values share a scale (linear; companding, G.711, log2, FP4 and FP8: the absmax
+    /// that normalises).
+    pub granularity: GranularityKind,
+    /// Channel axis for per-channel granularity.
+    pub axis: u32,
+    /// Group size for per-group granularity.
+    pub group_size: u32,
+    /// The μ of μ-law companding, `μ > 0` (255 in G.711, 100 in older systems).
+    pub mu: f64,
+    /// The A of A-law companding, `A ≥ 1` (87.6 in G.711; `A = 1` is linear).
+    pub a_law: f64,
+    /// Values per block of NF4 (64 as in QLoRA); blocks run over the flat data.
+    pub block_size: u32,
+    /// Quantize the NF4 block scales again (QLoRA's double quantization).
+    pub double_quant: bool,
+    /// Which FP8 layout the `fp8` scheme uses.
+    pub fp8: Fp8Format,
+    /// How the linear scheme chooses the range it covers ([`crate::quant::linear::clipping`]): `minmax`
+    /// (the data range, no clipping), `percentile` (cut the tails beyond
+    /// [`Scheme::percentile`]) or `mse` (the threshold with the least total MSE).
+    pub clip: ClipKind,
+    /// The `p` of `clip = percentile`, 50 to 100 (default 99.9): asymmetric modes cover
+    /// `[P_{100−p}(x), P_p(x)]`, symmetric ones `±P_p(|x|)`. An `f64` so that it prints as
+    /// typed in URLs and JSON (`99.9`, not the `f32`'s `99.9000015…`); the clipping code
+    /// takes it as `f32`.
+    pub percentile: f64,
+    /// Seed of the k-means++ start of the `kmeans` scheme; the same data, bits and seed
+    /// always give the same codebook. (Not named `seed`: lab states that embed a scheme
+    /// have their own `seed`, and the URL flattens both into one query string.)
+    pub kmeans_seed: u64,
+}
+
+impl Default for Scheme {
+    fn default() -> Self {
+        Scheme {
+            scheme: SchemeKind::Linear,
+            bits: 8,
+            mode: Mode::Asym,
+            range: IntRange::Signed,
+            granularity: GranularityKind::Tensor,
+            axis: 0,
+            group_size: 64,
+            mu: 255.0,
+            a_law: 87.6,
+            block_size: 64,
+            double_quant: false,
+            fp8: Fp8Format::E4m3,
+            clip: ClipKind::MinMax,
+            // `clipping::DEFAULT_PERCENTILE`, written as the f64 literal.
+            percentile: 99.9,
+            kmeans_seed: 0,
+        }
+    }
+}
+
+impl Scheme {
+    /// The granularity with its parameter.
+    pub fn granularity(&self) -> Granularity {
+        match self.granularity {
+            GranularityKind::Tensor => Granularity::PerTensor,
+            GranularityKind::Channel => Granularity::PerChannel {
+                axis: self.axis as usize,
+            },
+            GranularityKind::Group => Granularity::PerGroup {
+                size: self.group_size as usize,
+            },
+        }
+    }
+
+    /// The clipping strategy of the linear scheme, from [`Scheme::clip`] and
+    /// [`Scheme::percentile`].
+    pub fn clip_strategy(&self) -> ClipStrategy {
+        ClipStrategy {
+            clip: self.clip,
+            percentile: self.percentile as f32,
+        }
+    }
+
+    /// The width of one code in bits: [`Scheme::bits`], or the width the format fixes.
+    pub fn code_bits(&self) -> u32 {
+        self.scheme.fixed_bits().unwrap_or(self.bits)
+    }
+
+    /// Checks the parameters this scheme uses, without looking at any data.
+    ///
+    /// Errors: bits outside [`SchemeKind::bits_range`], symmetric linear with 1 bit, a group
+    /// size of 0 with per-group granularity, μ ≤ 0 or not finite, A < 1 or not finite, a block
+    /// size of 0, a clipping percentile outside 50..=100 (linear with `clip = percentile`).
+    /// Parameters a scheme does not use are not checked.
+    pub fn validate(&self) -> Result<()> {
+        if self.scheme.fixed_bits().is_none() {
+            let (min, max) = self.scheme.bits_range();
+            check_bits(self.bits, min, max)?;
+        }
+        if self.scheme.uses_granularity()
+            && self.granularity == GranularityKind::Group
+            && self.group_size == 0
+        {
+            return Err(QuantError::GroupSizeZero);
+        }
+        match self.scheme {
+            SchemeKind::Linear => {
+                if self.mode == Mode::Sym && self.bits < 2 {
+                    return Err(QuantError::SymmetricNeedsTwoBits);
+                }
+                self.clip_strategy().validate()?;
+            }
+            SchemeKind::MuLaw => {
+                check_mu(self.mu)?;
+            }
+            SchemeKind::ALaw => {
+                check_a_law(self.a_law)?;
+            }
+            SchemeKind::MuLawG711
+            | SchemeKind::ALawG711
+            | SchemeKind::Log2
+            | SchemeKind::Fp4
+            | SchemeKind::Fp8
+            | SchemeKind::Fp16
+            | SchemeKind::Bf16
+            | SchemeKind::Q8_0
+            | SchemeKind::Q4_0
+            | SchemeKind::Q4_1
+            | SchemeKind::KMeans
+            | SchemeKind::KMeansOptimal
+            | SchemeKind::LloydMax => {}
+            SchemeKind::Nf4 => {
+                if self.block_size == 0 {
+                    return Err(QuantError::InvalidParameter(
+                        "the NF4 block size must be at least 1 (QLoRA uses 64)".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_serialises_to_its_id() {
+        for kind in SchemeKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.id()));
+            let back: SchemeKind = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, kind);
+            assert!(!kind.label().is_empty());
+        }
+        for f in Fp8Format::ALL {
+            assert_eq!(
+                serde_json::to_string(&f).unwrap(),
+                format!("\"{}\"", f.id())
+            );
+        }
+    }
+
+    #[test]
+    fn ggml_ids_also_accept_the_underscore_spelling() {
+        let s: Scheme = serde_json::from_str(r#"{"scheme":"q4_0"}"#).unwrap();
+        assert_eq!(s.scheme, SchemeKind::Q4_0);
+        let s: Scheme = serde_json::from_str(r#"{"scheme":"q8-0"}"#).unwrap();
+        assert_eq!(s.scheme, SchemeKind::Q8_0);
+        let (s, w) = crate::url_state::from_query::<Scheme>("scheme=q4-1&fp8=e5m2&mu=100");
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(s.scheme, SchemeKind::Q4_1);
+        assert_eq!(s.fp8, Fp8Format::E5m2);
+        assert_eq!(s.mu, 100.0);
+    }
+
+    #[test]
+    fn fixed_width_formats_report_their_width() {
+        for kind in SchemeKind::ALL {
+            let (lo, hi) = kind.bits_range();
+            assert!(lo <= hi, "{kind:?}");
+            if let Some(b) = kind.fixed_bits() {
+                assert_eq!((lo, hi), (b, b), "{kind:?}");
+            }
+        }
+        let s = |scheme| Scheme {
+            scheme,
+            bits: 3,
+            ..Scheme::default()
+        };
+        assert_eq!(s(SchemeKind::Nf4).code_bits(), 4);
+        assert_eq!(s(SchemeKind::Fp8).code_bits(), 8);
+        assert_eq!(s(SchemeKind::Bf16).code_bits(), 16);
+        assert_eq!(s(SchemeKind::MuLaw).code_bits(), 3);
+    }
+
+    #[test]
+    fn the_default_scheme_is_asymmetric_int8_per_tensor() {
+        let s = Scheme::default();
+        assert_eq!(s.scheme, SchemeKind::Linear);
+        assert_eq!(s.bits, 8);
+        assert_eq!(s.mode, Mode::Asym);
+        assert_eq!(s.range, IntRange::Signed);
+        assert_eq!(s.granularity, GranularityKind::Tensor);
+        assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_scheme_with_missing_fields_takes_the_defaults() {
+        let s: Scheme = serde_json::from_str(r#"{"scheme":"mu-law","bits":4}"#).unwrap();
+        assert_eq!(s.scheme, SchemeKind::MuLaw);
+        assert_eq!(s.bits, 4);
+        assert_eq!(s.mu, 255.0);
+        assert_eq!(s.a_law, 87.6);
+        assert_eq!(s.block_size, 64);
+        assert!(!s.double_quant);
+        assert_eq!(s.fp8, Fp8Format::E4m3);
+    }
+
+    #[test]
+    fn a_bad_clipping_percentile_is_a_clear_error_for_linear_only() {
+        let s = Scheme {
+            clip: ClipKind::Percentile,
+            percentile: 40.0,
+            ..Scheme::default()
+        };
+        assert!(s.validate().unwrap_err().to_string().contains("percentile"));
+        // Other schemes ignore the clipping fields.
+        let nf4 = Scheme {
+            scheme: SchemeKind::Nf4,
+            ..s
+        };
+        assert_eq!(nf4.validate(), Ok(()));
+    }
+
+    #[test]
+    fn new_fields_round_trip_through_json_and_the_url() {
+        let s = Scheme {
+            scheme: SchemeKind::KMeans,
+            bits: 3,
+            clip: ClipKind::Mse,
+            percentile: 99.0,
+            kmeans_seed: 42,
+            ..Scheme::default()
+        };
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(json.contains(r#""scheme":"kmeans""#), "{json}");
+        assert!(json.contains(r#""clip":"mse""#), "{json}");
+        assert_eq!(serde_json::from_str::<Scheme>(&json).unwrap(), s);
+        let q = crate::url_state::to_query(&s);
+        let (back, w) = crate::url_state::from_query::<Scheme>(&q);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(back, s);
+        let (p, w) = crate::url_state::from_query::<Scheme>(
+            "scheme=lloyd-max&clip=percentile&percentile=99.5&kmeans_seed=7",
+        );
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(p.scheme, SchemeKind::LloydMax);
+        assert_eq!(p.clip_strategy(), ClipStrategy::percentile(99.5));
+        assert_eq!(p.kmeans_seed, 7);
+        let old: Scheme = serde_json::from_str(r#"{"scheme":"linear","bits":4}"#).unwrap();
+        assert_eq!(old.clip, ClipKind::MinMax);
+        assert_eq!(old.percentile, 99.9);
+        assert_eq!(
+            old.percentile as f32,
+            crate::quant::linear::clipping::DEFAULT_PERCENTILE
+        );
+        assert_eq!(old.kmeans_seed, 0);
+        // The percentile prints as typed in links.
+        assert!(crate::url_state::to_query(&old).contains("percentile=99.9&"));
+    }
+
+    #[test]
+    fn every_kind_names_only_real_fields_as_parameters() {
+        let json = serde_json::to_value(Scheme::default()).unwrap();
+        for kind in SchemeKind::ALL {
+            for p in kind.parameters() {
+                assert!(json.get(*p).is_some(), "{kind:?} names {p}");
+            }
+        }
+    }
+}

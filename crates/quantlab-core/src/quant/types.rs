@@ -1,0 +1,293 @@
+//! The leaf data types of the quantizers: plain `Copy + serde` values that schemes,
+//! families and the registry all share. Nothing here knows any quantizer.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{QuantError, Result};
+use crate::pack::packed_len;
+
+/// How the range of the data is mapped onto the integer grid (linear schemes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Symmetric, mid-tread: `Z = 0`, `S = max|x| / (2^(b−1) − 1)`; zero is a level and the
+    /// most negative code is unused (int8 uses −127..=127).
+    Sym,
+    /// Asymmetric with an **integer** zero-point: `S = (max − min)/(q_max − q_min)`,
+    /// `Z = q_min − round(min/S)`; the range is widened to include 0 so that 0 is exact.
+    #[default]
+    Asym,
+    /// Asymmetric with a **real** zero-point: exactly the course formula
+    /// `Q(x) = Δ·round((x − x_min)/Δ) + x_min`, `Δ = (x_max − x_min)/(L − 1)`.
+    AsymFloat,
+    /// Symmetric mid-rise: `Δ = 2·max|x| / 2^b`, levels at `(k + ½)·Δ`; zero is a decision
+    /// threshold, not a level. The textbook quantizer behind `SQNR = 6.02·b + 1.76 dB`.
+    MidRise,
+}
+
+impl Mode {
+    /// Every mode, in menu order.
+    pub const ALL: [Mode; 4] = [Mode::Sym, Mode::Asym, Mode::AsymFloat, Mode::MidRise];
+
+    /// The name used in URLs and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Mode::Sym => "sym",
+            Mode::Asym => "asym",
+            Mode::AsymFloat => "asym-float",
+            Mode::MidRise => "mid-rise",
+        }
+    }
+
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Sym => "Symmetric (Z = 0)",
+            Mode::Asym => "Asymmetric (integer Z)",
+            Mode::AsymFloat => "Asymmetric, course formula (real Z)",
+            Mode::MidRise => "Symmetric mid-rise",
+        }
+    }
+}
+
+/// Signed or unsigned integer codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntRange {
+    /// `[−2^(b−1), 2^(b−1) − 1]`, e.g. int8 `[−128, 127]`.
+    #[default]
+    Signed,
+    /// `[0, 2^b − 1]`, e.g. uint8 `[0, 255]`.
+    Unsigned,
+}
+
+impl IntRange {
+    /// `(q_min, q_max)` for `bits` bits (`1..=16`).
+    pub fn bounds(self, bits: u32) -> (i32, i32) {
+        let bits = bits.clamp(1, 16);
+        match self {
+            IntRange::Signed => (-(1 << (bits - 1)), (1 << (bits - 1)) - 1),
+            IntRange::Unsigned => (0, (1 << bits) - 1),
+        }
+    }
+}
+
+/// Which values share one scale (and zero-point), as stored in a [`Scheme`](crate::quant::scheme::Scheme).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum GranularityKind {
+    /// One scale for the whole tensor.
+    #[default]
+    Tensor,
+    /// One scale per index along [`Scheme::axis`](crate::quant::scheme::Scheme::axis).
+    Channel,
+    /// One scale per [`Scheme::group_size`](crate::quant::scheme::Scheme::group_size) consecutive values along the last axis.
+    Group,
+}
+
+/// Granularity with its parameter, resolved from a [`Scheme`](crate::quant::scheme::Scheme).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granularity {
+    /// One scale for the whole tensor.
+    PerTensor,
+    /// One scale per index along `axis`.
+    PerChannel {
+        /// The channel axis.
+        axis: usize,
+    },
+    /// One scale per `size` consecutive values along the last axis.
+    PerGroup {
+        /// Values per group.
+        size: usize,
+    },
+}
+
+/// The two FP8 layouts ([`crate::quant::minifloat`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fp8Format {
+    /// 4 exponent bits, 3 mantissa bits, OCP "fn" variant: max 448, no infinities.
+    #[default]
+    E4m3,
+    /// 5 exponent bits, 2 mantissa bits, IEEE-like: max 57344, with infinities.
+    E5m2,
+}
+
+impl Fp8Format {
+    /// Both layouts, in menu order.
+    pub const ALL: [Fp8Format; 2] = [Fp8Format::E4m3, Fp8Format::E5m2];
+
+    /// The name used in URLs and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Fp8Format::E4m3 => "e4m3",
+            Fp8Format::E5m2 => "e5m2",
+        }
+    }
+
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Fp8Format::E4m3 => "E4M3 (max 448)",
+            Fp8Format::E5m2 => "E5M2 (max 57344)",
+        }
+    }
+}
+
+/// How a value exactly halfway between two table entries is resolved by [`nearest_index`](crate::quant::kernel::nearest_index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tie {
+    /// To the lower entry (smaller index).
+    Lower,
+    /// To the entry with the even index (round half to even on the index).
+    Even,
+}
+
+/// The default percentile of the `percentile` strategy.
+pub const DEFAULT_PERCENTILE: f32 = 99.9;
+
+/// How the clip range is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClipKind {
+    /// The full data range: no clipping.
+    #[default]
+    #[serde(rename = "minmax")]
+    MinMax,
+    /// Cut the tails beyond a percentile ([`ClipStrategy::percentile`]).
+    Percentile,
+    /// The threshold with the least total MSE.
+    Mse,
+}
+
+impl ClipKind {
+    /// Every strategy, in menu order.
+    pub const ALL: [ClipKind; 3] = [ClipKind::MinMax, ClipKind::Percentile, ClipKind::Mse];
+
+    /// The name used in URLs and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            ClipKind::MinMax => "minmax",
+            ClipKind::Percentile => "percentile",
+            ClipKind::Mse => "mse",
+        }
+    }
+
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            ClipKind::MinMax => "Min-max (no clipping)",
+            ClipKind::Percentile => "Percentile",
+            ClipKind::Mse => "MSE-optimal",
+        }
+    }
+}
+
+/// A clipping strategy: a flat `Copy + serde` value.
+///
+/// The fields are named `clip` and `percentile` (rather than `kind`) so that the struct can
+/// be flattened into a [`crate::quant::scheme::Scheme`] or a URL without a clash:
+/// `clip=percentile&percentile=99.9`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClipStrategy {
+    /// Which strategy.
+    pub clip: ClipKind,
+    /// The `p` of the `percentile` strategy, 50 to 100 (ignored by the others).
+    pub percentile: f32,
+}
+
+impl Default for ClipStrategy {
+    fn default() -> Self {
+        ClipStrategy {
+            clip: ClipKind::MinMax,
+            percentile: DEFAULT_PERCENTILE,
+        }
+    }
+}
+
+impl ClipStrategy {
+    /// `minmax`.
+    pub fn min_max() -> Self {
+        ClipStrategy::default()
+    }
+
+    /// `percentile` with `p`.
+    pub fn percentile(p: f32) -> Self {
+        ClipStrategy {
+            clip: ClipKind::Percentile,
+            percentile: p,
+        }
+    }
+
+    /// `mse`.
+    pub fn mse() -> Self {
+        ClipStrategy {
+            clip: ClipKind::Mse,
+            ..ClipStrategy::default()
+        }
+    }
+
+    /// Checks the percentile when the strategy uses it.
+    pub fn validate(&self) -> Result<()> {
+        if self.clip == ClipKind::Percentile {
+            check_percentile(f64::from(self.percentile))?;
+        }
+        Ok(())
+    }
+}
+
+fn check_percentile(p: f64) -> Result<()> {
+    if p.is_finite() && (50.0..=100.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(QuantError::InvalidParameter(format!(
+            "the clipping percentile must be between 50 and 100, not {p}"
+        )))
+    }
+}
+
+/// Values per block (`QK8_0 = QK4_0 = QK4_1 = 32` in ggml).
+pub const QK: usize = 32;
+
+/// Bytes of a ggml Q8_0 block ([`crate::quant::ggml::BlockQ8_0`]): 2 + 32 = 34.
+pub const Q8_0_BYTES: usize = 2 + packed_len(QK, 8);
+/// Bytes of a ggml Q4_0 block ([`crate::quant::ggml::BlockQ4_0`]): 2 + 16 = 18.
+pub const Q4_0_BYTES: usize = 2 + packed_len(QK, 4);
+/// Bytes of a ggml Q4_1 block ([`crate::quant::ggml::BlockQ4_1`]): 2 + 2 + 16 = 20.
+pub const Q4_1_BYTES: usize = 4 + packed_len(QK, 4);
+
+/// Which ggml block type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GgmlType {
+    /// 8-bit codes, fp16 scale.
+    Q8_0,
+    /// 4-bit codes, fp16 scale, offset 8.
+    Q4_0,
+    /// 4-bit codes, fp16 scale and minimum.
+    Q4_1,
+}
+
+impl GgmlType {
+    /// Bytes per block of 32 values: 34, 18, 20.
+    pub fn block_bytes(self) -> usize {
+        match self {
+            GgmlType::Q8_0 => Q8_0_BYTES,
+            GgmlType::Q4_0 => Q4_0_BYTES,
+            GgmlType::Q4_1 => Q4_1_BYTES,
+        }
+    }
+
+    /// Bits per code: 8 or 4.
+    pub fn code_bits(self) -> u32 {
+        match self {
+            GgmlType::Q8_0 => 8,
+            GgmlType::Q4_0 | GgmlType::Q4_1 => 4,
+        }
+    }
+
+    /// Bits per value of whole blocks, `8·bytes/32`: 8.5, 4.5, 5.0.
+    pub fn bits_per_value(self) -> f64 {
+        8.0 * self.block_bytes() as f64 / QK as f64
+    }
+}

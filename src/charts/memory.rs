@@ -6,30 +6,30 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use quantlab_core::memory::ItemKind;
 
-use super::palette;
+use super::frame::{ChartResult, Frame, Grid, Margins, clear, fail, present, whole};
+use super::palette::{self, css};
 
 /// The colour of each kind of item: Okabe–Ito first, greys for the optimizer states and
 /// the overhead (the table repeats every colour next to its label).
 pub fn item_colour(kind: ItemKind) -> RGBColor {
     match kind {
-        ItemKind::Weights => RGBColor(0x00, 0x72, 0xB2),
-        ItemKind::UnquantizedWeights => RGBColor(0x56, 0xB4, 0xE9),
-        ItemKind::KvCache => RGBColor(0xD5, 0x5E, 0x00),
-        ItemKind::Activations => RGBColor(0x00, 0x9E, 0x73),
-        ItemKind::Logits => RGBColor(0xF0, 0xE4, 0x42),
-        ItemKind::AdapterWeights => RGBColor(0xCC, 0x79, 0xA7),
-        ItemKind::MasterWeights => RGBColor(0xE6, 0x9F, 0x00),
-        ItemKind::Gradients => RGBColor(0x00, 0x00, 0x00),
-        ItemKind::OptimizerMomentum => RGBColor(0x5F, 0x5F, 0x5F),
-        ItemKind::OptimizerVariance => RGBColor(0x9A, 0x9A, 0x9A),
-        ItemKind::Overhead => RGBColor(0xD4, 0xD4, 0xD4),
+        ItemKind::Weights => palette::BLUE,
+        ItemKind::UnquantizedWeights => palette::SKY_BLUE,
+        ItemKind::KvCache => palette::VERMILLION,
+        ItemKind::Activations => palette::GREEN,
+        ItemKind::Logits => palette::YELLOW,
+        ItemKind::AdapterWeights => palette::PURPLE,
+        ItemKind::MasterWeights => palette::ORANGE,
+        ItemKind::Gradients => palette::BLACK,
+        ItemKind::OptimizerMomentum => palette::DARK_GREY,
+        ItemKind::OptimizerVariance => palette::MID_GREY,
+        ItemKind::Overhead => palette::LIGHT_GREY,
     }
 }
 
 /// `#rrggbb` of an item's colour, for the page's swatches.
 pub fn item_css(kind: ItemKind) -> String {
-    let RGBColor(r, g, b) = item_colour(kind);
-    format!("#{r:02x}{g:02x}{b:02x}")
+    css(item_colour(kind))
 }
 
 /// One segment of the bar.
@@ -52,10 +52,6 @@ pub struct MemoryChart {
     pub capacity: Option<(String, f64)>,
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("chart could not be drawn: {e:?}")
-}
-
 /// Height in pixels of the legend for `n` entries in two columns.
 fn legend_height(n: usize) -> u32 {
     (n.div_ceil(2) as u32) * 22 + 8
@@ -65,8 +61,8 @@ fn legend_height(n: usize) -> u32 {
 pub fn draw_memory<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &MemoryChart,
-) -> Result<(), String> {
-    root.fill(&WHITE).map_err(err)?;
+) -> ChartResult {
+    clear(root)?;
     let (w, h) = root.dim_in_pixel();
     let legend_h = legend_height(chart.segments.len()).min(h / 2);
     let (top, bottom) = root.split_vertically(h - legend_h);
@@ -74,22 +70,15 @@ pub fn draw_memory<DB: DrawingBackend>(
     let total: f64 = chart.segments.iter().map(|s| s.gib.max(0.0)).sum();
     let cap = chart.capacity.as_ref().map(|c| c.1).unwrap_or(0.0);
     let x_max = (total.max(cap) * 1.08).max(1e-3);
-    let mut c = ChartBuilder::on(&top)
-        .margin(10)
-        .margin_right(24)
-        .x_label_area_size(34)
-        .build_cartesian_2d(0.0..x_max, 0.0..1.0)
-        .map_err(err)?;
-    c.configure_mesh()
-        .disable_y_mesh()
-        .disable_y_axis()
-        .x_labels(12)
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(palette::GRID.mix(0.3))
+    let mut c = Frame::new()
+        .margins(Margins::all(10).right(24))
+        .grid(Grid::Vertical(palette::GRID.mix(0.3).into()))
         .x_desc("GiB (1024³ bytes)")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .draw()
-        .map_err(err)?;
+        .label_areas(34, 0)
+        .without_y_axis()
+        .label_counts(Some(12), None)
+        .x_format(whole)
+        .build(&top, 0.0..x_max, 0.0..1.0)?;
 
     let (y0, y1) = (0.18, 0.72);
     let mut x = 0.0;
@@ -102,7 +91,7 @@ pub fn draw_memory<DB: DrawingBackend>(
         ));
         x = next;
     }
-    c.draw_series(bars).map_err(err)?;
+    c.draw_series(bars).map_err(fail)?;
     // Thin white separators so neighbouring segments stay apart.
     let mut x = 0.0;
     let mut seps = Vec::new();
@@ -110,7 +99,7 @@ pub fn draw_memory<DB: DrawingBackend>(
         x += s.gib.max(0.0);
         seps.push(PathElement::new([(x, y0), (x, y1)], WHITE.stroke_width(1)));
     }
-    c.draw_series(seps).map_err(err)?;
+    c.draw_series(seps).map_err(fail)?;
 
     if let Some((label, gib)) = &chart.capacity {
         c.draw_series(DashedLineSeries::new(
@@ -119,7 +108,7 @@ pub fn draw_memory<DB: DrawingBackend>(
             4,
             palette::QUANTIZED.stroke_width(2),
         ))
-        .map_err(err)?;
+        .map_err(fail)?;
         let anchor = if *gib > x_max * 0.6 {
             Pos::new(HPos::Right, VPos::Top)
         } else {
@@ -138,7 +127,7 @@ pub fn draw_memory<DB: DrawingBackend>(
             (*gib + dx, 0.99),
             style,
         )))
-        .map_err(err)?;
+        .map_err(fail)?;
     }
 
     let col_w = (w as i32 - 20) / 2;
@@ -152,27 +141,29 @@ pub fn draw_memory<DB: DrawingBackend>(
                 [(x, y + 2), (x + 14, y + 16)],
                 item_colour(s.kind).filled(),
             ))
-            .map_err(err)?;
+            .map_err(fail)?;
         bottom
             .draw(&Rectangle::new(
                 [(x, y + 2), (x + 14, y + 16)],
                 palette::GRID.stroke_width(1),
             ))
-            .map_err(err)?;
+            .map_err(fail)?;
         bottom
             .draw(&Text::new(
                 format!("{} — {:.2} GiB", s.label, s.gib),
                 (x + 22, y + 2),
                 font.clone(),
             ))
-            .map_err(err)?;
+            .map_err(fail)?;
     }
-    root.present().map_err(err)
+    present(root)
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::charts::frame::assert_texts;
     use plotters_backend::{
         BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
     };
@@ -269,6 +260,29 @@ mod tests {
         );
         assert!(rec.texts.iter().any(|t| t == "weights — 12.00 GiB"));
         assert!(rec.texts.iter().any(|t| t.starts_with("RTX 4090")));
+    }
+
+    #[test]
+    fn the_svg_has_the_axis_label_the_capacity_and_the_legend() {
+        let chart = MemoryChart {
+            segments: vec![Segment {
+                kind: ItemKind::Weights,
+                label: "weights".into(),
+                gib: 20.0,
+            }],
+            capacity: Some(("H100 80 GB".into(), 74.5)),
+        };
+        let svg = crate::charts::to_svg((960, 260), |root| draw_memory(root, &chart)).unwrap();
+        assert_texts(
+            &svg,
+            &[
+                "GiB (1024³ bytes)",
+                "H100 80 GB",
+                "weights — 20.00 GiB",
+                "\n40\n</text>",
+            ],
+        );
+        assert!(svg.contains("fill=\"#0072B2\""));
     }
 
     #[test]

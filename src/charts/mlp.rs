@@ -3,6 +3,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::frame::{
+    ChartResult, Frame, Grid, clear, draw_legend, draw_lines, fail, legend_line, present,
+};
 use super::palette;
 
 /// What the training chart shows.
@@ -20,16 +23,18 @@ pub struct TrainingCurve {
     pub epochs: usize,
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
-}
+/// The frame of both panels.
+const PANEL: Frame<'static> = Frame::new()
+    .label_areas(28, 44)
+    .x_desc("epoch")
+    .grid(Grid::Bold);
 
 /// Draws the curve on `root` (two panels side by side).
 pub fn draw_training<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     c: &TrainingCurve,
-) -> Result<(), String> {
-    root.fill(&WHITE).map_err(err)?;
+) -> ChartResult {
+    clear(root)?;
     let (left, right) = root.split_horizontally(root.dim_in_pixel().0 / 2);
     let x_max = c.epochs.max(1) as f64;
     let finite = |v: &&(f64, f64)| v.1.is_finite();
@@ -42,50 +47,21 @@ pub fn draw_training<DB: DrawingBackend>(
         .fold(0.0f64, f64::max)
         .max(1e-3)
         * 1.05;
-    let mut ch = ChartBuilder::on(&left)
-        .caption("loss (cross-entropy)", ("sans-serif", 15))
-        .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(44)
-        .build_cartesian_2d(0.0..x_max, 0.0..y_max)
-        .map_err(err)?;
-    ch.configure_mesh()
-        .x_desc("epoch")
-        .light_line_style(WHITE)
-        .draw()
-        .map_err(err)?;
-    ch.draw_series(LineSeries::new(
-        c.loss.iter().filter(finite).copied(),
-        palette::INPUT.stroke_width(2),
-    ))
-    .map_err(err)?
-    .label("train (batches)")
-    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], palette::INPUT));
-    ch.draw_series(LineSeries::new(
-        c.test_loss.iter().filter(finite).copied(),
-        palette::QUANTIZED.stroke_width(2),
-    ))
-    .map_err(err)?
-    .label("test (epoch end)")
-    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], palette::QUANTIZED));
-    ch.configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(palette::GRID)
-        .draw()
-        .map_err(err)?;
+    let mut ch = PANEL
+        .caption("loss (cross-entropy)")
+        .build(&left, 0.0..x_max, 0.0..y_max)?;
+    let points =
+        |v: &Vec<(f64, f64)>| -> Vec<(f64, f64)> { v.iter().filter(finite).copied().collect() };
+    let lines = [
+        (points(&c.loss), palette::INPUT, "train (batches)"),
+        (points(&c.test_loss), palette::QUANTIZED, "test (epoch end)"),
+    ];
+    draw_lines(&mut ch, lines, 1)?;
+    draw_legend(&mut ch, SeriesLabelPosition::MiddleRight, 0.8)?;
 
-    let mut ch = ChartBuilder::on(&right)
-        .caption("accuracy (%)", ("sans-serif", 15))
-        .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(44)
-        .build_cartesian_2d(0.0..x_max, 0.0..100.0)
-        .map_err(err)?;
-    ch.configure_mesh()
-        .x_desc("epoch")
-        .light_line_style(WHITE)
-        .draw()
-        .map_err(err)?;
+    let mut ch = PANEL
+        .caption("accuracy (%)")
+        .build(&right, 0.0..x_max, 0.0..100.0)?;
     let pct = |v: &Vec<(f64, f64)>| -> Vec<(f64, f64)> {
         v.iter().map(|&(x, y)| (x, 100.0 * y)).collect()
     };
@@ -94,33 +70,38 @@ pub fn draw_training<DB: DrawingBackend>(
         (pct(&c.test_acc), palette::QUANTIZED, "test"),
     ] {
         ch.draw_series(LineSeries::new(series.clone(), colour.stroke_width(2)))
-            .map_err(err)?
+            .map_err(fail)?
             .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour));
+            .legend(legend_line(colour, 1));
         ch.draw_series(series.iter().map(|&p| Circle::new(p, 3, colour.filled())))
-            .map_err(err)?;
+            .map_err(fail)?;
     }
-    ch.configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.8))
-        .border_style(palette::GRID)
-        .draw()
-        .map_err(err)?;
-    root.present().map_err(err)
+    draw_legend(&mut ch, SeriesLabelPosition::LowerRight, 0.8)?;
+    present(root)
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::charts::frame::assert_texts;
+    use crate::charts::to_svg;
 
     #[test]
     fn the_curve_draws_into_svg_with_and_without_points() {
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, (640, 240)).into_drawing_area();
-            draw_training(&root, &TrainingCurve::default()).unwrap();
-        }
-        assert!(svg.contains("<svg"));
+        let svg = to_svg((640, 240), |root| {
+            draw_training(root, &TrainingCurve::default())
+        });
+        let svg = svg.unwrap();
+        assert_texts(
+            &svg,
+            &[
+                "loss (cross-entropy)",
+                "accuracy (%)",
+                "epoch",
+                "train (batches)",
+            ],
+        );
         let c = TrainingCurve {
             loss: vec![(0.1, 1.2), (0.5, 0.8), (1.0, f64::NAN)],
             train_acc: vec![(1.0, 0.8)],
@@ -128,14 +109,11 @@ mod tests {
             test_loss: vec![(1.0, 0.9)],
             epochs: 3,
         };
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, (640, 240)).into_drawing_area();
-            draw_training(&root, &c).unwrap();
-        }
+        let svg = to_svg((640, 240), |root| draw_training(root, &c)).unwrap();
         assert!(
             svg.contains("polyline") || svg.contains("path"),
             "no lines drawn"
         );
+        assert_texts(&svg, &["test (epoch end)", "test\n", "\n100"]);
     }
 }

@@ -15,23 +15,19 @@ use plotters::prelude::*;
 use quantlab_core::analysis::Histogram;
 use quantlab_core::weights::study::ErrorMap;
 
+use super::frame::{
+    ChartResult, Frame, Margins, bounds, clear, count_top, fail, histogram_bars, pad, present,
+    whole,
+};
 use super::palette;
+pub use super::palette::viridis;
 
 /// Most level lines drawn; denser grids are left out (the page says so).
 pub const MAX_LEVEL_LINES: usize = 256;
 
-fn fail<E: std::fmt::Debug>(e: E) -> String {
-    format!("chart could not be drawn: {e:?}")
-}
-
+/// `[lo, hi]` padded by 4 %; `(−1, 1)` when either end is not finite.
 fn padded(lo: f64, hi: f64) -> (f64, f64) {
-    if !(lo.is_finite() && hi.is_finite()) {
-        return (-1.0, 1.0);
-    }
-    let pad = ((hi - lo) * 0.04)
-        .max(hi.abs().max(lo.abs()) * 1e-3)
-        .max(1e-12);
-    (lo - pad, hi + pad)
+    pad(lo, hi, 0.04, 1e-12, (-1.0, 1.0))
 }
 
 /// The value a bar of `count` is drawn at: the count, or `log10(1 + count)`.
@@ -49,47 +45,29 @@ pub fn draw_weight_histogram<DB: DrawingBackend>(
     hist: &Histogram,
     levels: &[f32],
     log: bool,
-) -> Result<(), String> {
-    root.fill(&WHITE).map_err(fail)?;
+) -> ChartResult {
+    clear(root)?;
     let (lo, hi) = hist.range();
     let in_range: Vec<f64> = levels
         .iter()
         .map(|&l| f64::from(l))
         .filter(|l| l.is_finite())
         .collect();
-    let lmin = in_range.iter().copied().fold(lo, f64::min);
-    let lmax = in_range.iter().copied().fold(hi, f64::max);
+    let (lmin, lmax) = bounds([lo, hi].into_iter().chain(in_range.iter().copied()));
     let (x0, x1) = padded(lmin, lmax);
     let top = bar_height(hist.max_count(), log).max(1.0) * 1.08;
-    let mut c = ChartBuilder::on(root)
-        .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(56)
-        .build_cartesian_2d(x0..x1, 0.0..top)
-        .map_err(fail)?;
-    c.configure_mesh()
-        .disable_mesh()
+    let mut c = Frame::new()
         .x_desc("weight")
         .y_desc(if log { "log10(1 + count)" } else { "count" })
-        .draw()
-        .map_err(fail)?;
-    c.draw_series(hist.bars().filter(|&(_, _, n)| n > 0).map(|(a, b, n)| {
-        Rectangle::new(
-            [(a, 0.0), (b, bar_height(n, log))],
-            palette::INPUT.mix(0.75).filled(),
-        )
-    }))
-    .map_err(fail)?;
+        .build(root, x0..x1, 0.0..top)?;
+    let style = palette::INPUT.mix(0.75).filled();
+    histogram_bars(&mut c, hist, style, |n| bar_height(n, log))?;
     if in_range.len() <= MAX_LEVEL_LINES {
-        c.draw_series(in_range.iter().map(|&l| {
-            PathElement::new(
-                [(l, 0.0), (l, top)],
-                palette::QUANTIZED.mix(0.8).stroke_width(1),
-            )
-        }))
-        .map_err(fail)?;
+        let style = palette::QUANTIZED.mix(0.8).stroke_width(1);
+        let line = |&l: &f64| PathElement::new([(l, 0.0), (l, top)], style);
+        c.draw_series(in_range.iter().map(line)).map_err(fail)?;
     }
-    root.present().map_err(fail)
+    present(root)
 }
 
 /// The distribution of `scales` (one per channel or group) as a histogram, with `selected`
@@ -98,8 +76,8 @@ pub fn draw_scales<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scales: &[f64],
     selected: Option<f64>,
-) -> Result<(), String> {
-    root.fill(&WHITE).map_err(fail)?;
+) -> ChartResult {
+    clear(root)?;
     let finite: Vec<f32> = scales
         .iter()
         .filter(|v| v.is_finite())
@@ -109,58 +87,23 @@ pub fn draw_scales<DB: DrawingBackend>(
     let hist = quantlab_core::analysis::histogram(&finite, bins, None).ok();
     let (lo, hi) = hist.as_ref().map(|h| h.range()).unwrap_or((0.0, 1.0));
     let (x0, x1) = padded(lo, hi);
-    let top = hist.as_ref().map(|h| h.max_count()).unwrap_or(0).max(1) as f64 * 1.1;
-    let mut c = ChartBuilder::on(root)
-        .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(48)
-        .build_cartesian_2d(x0..x1, 0.0..top)
-        .map_err(fail)?;
-    c.configure_mesh()
-        .disable_mesh()
+    let top = count_top(hist.as_ref().map(|h| h.max_count()).unwrap_or(0), 1.1);
+    let mut c = Frame::new()
+        .label_areas(28, 48)
         .x_desc("scale S")
         .y_desc("groups")
-        .x_labels(5)
-        .x_label_formatter(&|v| crate::format::num(*v))
-        .draw()
-        .map_err(fail)?;
+        .label_counts(Some(5), None)
+        .x_format(|v| crate::format::num(*v))
+        .build(root, x0..x1, 0.0..top)?;
     if let Some(h) = &hist {
-        c.draw_series(h.bars().filter(|&(_, _, n)| n > 0).map(|(a, b, n)| {
-            Rectangle::new([(a, 0.0), (b, n as f64)], palette::ERROR.mix(0.75).filled())
-        }))
-        .map_err(fail)?;
+        let style = palette::ERROR.mix(0.75).filled();
+        histogram_bars(&mut c, h, style, |n| n as f64)?;
     }
     if let Some(s) = selected.filter(|s| s.is_finite()) {
-        c.draw_series(std::iter::once(PathElement::new(
-            [(s, 0.0), (s, top)],
-            palette::QUANTIZED.stroke_width(2),
-        )))
-        .map_err(fail)?;
+        let line = PathElement::new([(s, 0.0), (s, top)], palette::QUANTIZED.stroke_width(2));
+        c.draw_series(std::iter::once(line)).map_err(fail)?;
     }
-    root.present().map_err(fail)
-}
-
-/// Viridis at `t ∈ [0, 1]` (five stops, linear between them): perceptually ordered and
-/// readable with colour-vision deficiencies.
-pub fn viridis(t: f64) -> RGBColor {
-    const STOPS: [(u8, u8, u8); 5] = [
-        (0x44, 0x01, 0x54),
-        (0x3B, 0x52, 0x8B),
-        (0x21, 0x91, 0x8C),
-        (0x5E, 0xC9, 0x62),
-        (0xFD, 0xE7, 0x25),
-    ];
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let x = t * 4.0;
-    let i = (x.floor() as usize).min(3);
-    let f = x - i as f64;
-    let (a, b) = (STOPS[i], STOPS[i + 1]);
-    let mix = |p: u8, q: u8| (f64::from(p) + (f64::from(q) - f64::from(p)) * f).round() as u8;
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    present(root)
 }
 
 /// Position of `v` on the heat map's log colour scale between `lo` and `hi` (both > 0).
@@ -175,11 +118,8 @@ pub fn heat_level(v: f64, lo: f64, hi: f64) -> f64 {
 /// The error heat map: one cell per `row_step × col_step` block of the weight matrix,
 /// coloured by its MSE on a log scale from the smallest non-zero cell (dark) to the largest
 /// (yellow); a colour bar on the right.
-pub fn draw_heat<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    map: &ErrorMap,
-) -> Result<(), String> {
-    root.fill(&WHITE).map_err(fail)?;
+pub fn draw_heat<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &ErrorMap) -> ChartResult {
+    clear(root)?;
     let (w, _) = root.dim_in_pixel();
     let (main, bar) = root.split_horizontally(w.saturating_sub(110));
     let rows = map.rows.max(1) as f64;
@@ -191,24 +131,13 @@ pub fn draw_heat<DB: DrawingBackend>(
         .filter(|&v| v > 0.0)
         .fold(f64::INFINITY, f64::min);
     let hi = map.values.iter().copied().fold(0.0, f64::max);
-    let mut c = ChartBuilder::on(&main)
-        .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(56)
-        .build_cartesian_2d(
-            0.0..cols * map.col_step as f64,
-            rows * map.row_step as f64..0.0,
-        )
-        .map_err(fail)?;
-    c.configure_mesh()
-        .disable_mesh()
+    let (rs, cs) = (map.row_step as f64, map.col_step as f64);
+    let mut c = Frame::new()
         .x_desc("column")
         .y_desc("row")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .draw()
-        .map_err(fail)?;
-    let (rs, cs) = (map.row_step as f64, map.col_step as f64);
+        .x_format(whole)
+        .y_format(whole)
+        .build(&main, 0.0..cols * cs, rows * rs..0.0)?;
     c.draw_series(map.values.iter().enumerate().map(|(i, &v)| {
         let (r, k) = ((i / map.cols.max(1)) as f64, (i % map.cols.max(1)) as f64);
         Rectangle::new(
@@ -223,20 +152,13 @@ pub fn draw_heat<DB: DrawingBackend>(
     } else {
         (0.0, 1.0)
     };
-    let mut b = ChartBuilder::on(&bar)
-        .margin(8)
-        .margin_left(4)
-        .x_label_area_size(28)
-        .y_label_area_size(64)
-        .build_cartesian_2d(0.0..1.0, l0..l1)
-        .map_err(fail)?;
-    b.configure_mesh()
-        .disable_mesh()
-        .disable_x_axis()
-        .y_labels(4)
-        .y_label_formatter(&|v| format!("1e{v:.1}"))
-        .draw()
-        .map_err(fail)?;
+    let mut b = Frame::new()
+        .margins(Margins::all(8).left(4))
+        .label_areas(28, 64)
+        .without_x_axis()
+        .label_counts(None, Some(4))
+        .y_format(|v| format!("1e{v:.1}"))
+        .build(&bar, 0.0..1.0, l0..l1)?;
     let steps = 48;
     b.draw_series((0..steps).map(|i| {
         let a = l0 + (l1 - l0) * i as f64 / steps as f64;
@@ -247,7 +169,7 @@ pub fn draw_heat<DB: DrawingBackend>(
         )
     }))
     .map_err(fail)?;
-    root.present().map_err(fail)
+    present(root)
 }
 
 /// The drawn histogram: `heights` in `[0, 1]` as bars over `[−range, range]`.
@@ -255,25 +177,20 @@ pub fn draw_bars<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     heights: &[f32],
     range: f64,
-) -> Result<(), String> {
-    root.fill(&WHITE).map_err(fail)?;
+) -> ChartResult {
+    clear(root)?;
     let r = if range.is_finite() && range > 0.0 {
         range
     } else {
         1.0
     };
-    let mut c = ChartBuilder::on(root)
-        .margin(4)
-        .x_label_area_size(22)
-        .build_cartesian_2d(-r..r, 0.0..1.0)
-        .map_err(fail)?;
-    c.configure_mesh()
-        .disable_mesh()
-        .disable_y_axis()
-        .x_labels(5)
-        .x_label_formatter(&|v| crate::format::num(*v))
-        .draw()
-        .map_err(fail)?;
+    let mut c = Frame::new()
+        .margins(Margins::all(4))
+        .label_areas(22, 0)
+        .without_y_axis()
+        .label_counts(Some(5), None)
+        .x_format(|v| crate::format::num(*v))
+        .build(root, -r..r, 0.0..1.0)?;
     let n = heights.len().max(1) as f64;
     let w = 2.0 * r / n;
     c.draw_series(heights.iter().enumerate().map(|(i, &h)| {
@@ -284,7 +201,7 @@ pub fn draw_bars<DB: DrawingBackend>(
         )
     }))
     .map_err(fail)?;
-    root.present().map_err(fail)
+    present(root)
 }
 
 #[cfg(test)]
@@ -297,14 +214,34 @@ mod tests {
 
     fn svg(
         size: (u32, u32),
-        draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
+        draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> ChartResult,
     ) -> String {
-        let mut out = String::new();
-        {
-            let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-            draw(&root).unwrap();
-        }
-        out
+        crate::charts::to_svg(size, draw).unwrap()
+    }
+
+    #[test]
+    fn every_weight_chart_draws_its_axis_labels() {
+        let x = generate(&SynthSpec::default()).unwrap();
+        let h = quantlab_core::analysis::histogram(&x, 64, None).unwrap();
+        let s = svg((640, 300), |r| draw_weight_histogram(r, &h, &[0.0], false));
+        assert!(s.contains("weight") && s.contains("count"), "{s}");
+        let s = svg((640, 300), |r| draw_weight_histogram(r, &h, &[0.0], true));
+        assert!(s.contains("log10(1 + count)"));
+        let s = svg((640, 240), |r| {
+            draw_scales(r, &[0.01, 0.02, 0.04], Some(0.02))
+        });
+        assert!(s.contains("scale S") && s.contains("groups"));
+        let st = study(
+            &x,
+            &[256, 512],
+            &Scheme::default(),
+            &StudyOptions::default(),
+        )
+        .unwrap();
+        let s = svg((640, 360), |r| draw_heat(r, &st.heat));
+        assert!(s.contains("column") && s.contains("row") && s.contains("1e-"));
+        let s = svg((400, 120), |r| draw_bars(r, &[0.5; 8], 0.1));
+        assert!(s.contains("<text"), "the x axis has labels");
     }
 
     #[test]

@@ -113,3 +113,45 @@ test('two labs embedded on another origin load, stay interactive and size their 
   assert.deepEqual([...origins].sort(), [app.origin, host.origin].sort(), 'no third origin');
   await page.close();
 });
+
+const EMBEDS = [
+  ['signal', '[data-testid="snr-db"]', ['error', 'snr-bits'], ['bits', 'scheme']],
+  ['weight', '[data-testid="wl-bits-per-weight"]', ['histogram', 'packing'], ['wl-bits', 'wl-granularity']],
+  ['memory', '[data-testid="mem-total-gib"]', ['course', 'gpu-fit'], ['preset', 'gpu']],
+  ['mlp', '[data-testid="train-status"]', ['accuracy', 'int16'], ['dataset', 'epochs']],
+];
+
+for (const [lab, ready, views, controls, extra = ''] of EMBEDS) {
+  test(`the ${lab} lab's embed shows exactly the chosen views and controls, without header or nav`, async () => {
+    // The lab's own builder lists what it can embed.
+    const full = await openApp(browser, app.url, `?lab=${lab}`, ready);
+    const ids = async (prefix) => (await full.locator(`[data-testid^="${prefix}"]`).evaluateAll(
+      (els, p) => els.map((e) => e.getAttribute('data-testid').slice(p.length)), prefix));
+    const allViews = await ids('embed-view-');
+    const allControls = await ids('embed-control-');
+    await full.close();
+    for (const v of views) assert.ok(allViews.includes(v), `${v} in ${allViews}`);
+    for (const c of controls) assert.ok(allControls.includes(c), `${c} in ${allControls}`);
+
+    const page = await openApp(browser, app.url,
+      `?lab=${lab}${extra}&embed=1&views=${views.join(',')}&controls=${controls.join(',')}`, '[data-testid="open-in-quantlab"]');
+    await page.waitForSelector(ready, { state: 'attached', timeout: 20000 });
+    if (lab === 'mlp') await page.waitForSelector('[data-testid="acc-fp32"]', { state: 'attached', timeout: 120000 });
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('header.top').count(), 0);
+    assert.equal(await page.locator('nav').count(), 0);
+    assert.ok(await page.locator('[data-testid="open-in-quantlab"]').isVisible());
+    assert.equal(await page.locator('[data-testid="embed-builder"]').isVisible(), false);
+    for (const v of allViews) {
+      const shown = await page.locator(`[data-view="${v}"]`).first().isVisible();
+      assert.equal(shown, views.includes(v), `view ${v}`);
+    }
+    for (const c of allControls) {
+      const el = page.locator(`[data-testid="${c}"]`).first();
+      if (await el.count() === 0) continue; // a control this state does not offer
+      assert.equal(await el.isVisible(), controls.includes(c), `control ${c}`);
+    }
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+}

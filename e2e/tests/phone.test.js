@@ -15,7 +15,7 @@ const PAGES = [
   ['?lab=memory', '[data-testid="mem-total-gib"]'],
   ['?lab=mlp', '[data-testid="train-status"]'],
   ['?lab=signal&embed=1&views=signal,error&controls=bits,scheme', '[data-testid="snr-db"]'],
-  ['?lab=weight&embed=1&controls=bits', '[data-testid="wl-bits-per-weight"]'],
+  ['?lab=weight&embed=1&views=histogram,comparison&controls=wl-bits,wl-scheme', '[data-testid="wl-bits-per-weight"]'],
   ['?lab=memory&embed=1&views=course,breakdown&controls=preset', '[data-testid="mem-total-gib"]'],
   ['?lab=mlp&embed=1&views=accuracy,pad', '[data-testid="train-status"]'],
 ];

@@ -10,7 +10,9 @@ use wasm_bindgen::JsCast;
 pub use quantlab_core::drawn::pad::{Framing, PAD_SIDE as SIDE};
 use quantlab_core::drawn::pad::{frame_digit as frame, stroke};
 
-fn paint(canvas: &web_sys::HtmlCanvasElement, img: &[f32]) {
+use crate::widgets::pad_keys::{PadKey, pad_key, step_cursor};
+
+fn paint(canvas: &web_sys::HtmlCanvasElement, img: &[f32], cursor: Option<(usize, usize)>) {
     let Some(ctx) = canvas
         .get_context("2d")
         .ok()
@@ -35,6 +37,11 @@ fn paint(canvas: &web_sys::HtmlCanvasElement, img: &[f32]) {
             );
         }
     }
+    if let Some((row, col)) = cursor {
+        ctx.set_stroke_style_str("#e69f00");
+        ctx.set_line_width(2.0);
+        ctx.stroke_rect(col as f64 * cell.0, row as f64 * cell.1, cell.0, cell.1);
+    }
 }
 
 /// Pointer position in grid pixels `(row, col)`.
@@ -58,17 +65,60 @@ pub fn DigitPad(
     let last = StoredValue::new(None::<(f64, f64)>);
     let canvas = NodeRef::<Canvas>::new();
     let preview = NodeRef::<Canvas>::new();
+    // The keyboard: a cursor cell, the arrows move it, Space or Enter lifts or lowers the pen
+    // (a lowered pen inks every cell the cursor passes, as a pointer stroke does).
+    let cursor = RwSignal::new(None::<(usize, usize)>);
+    let at = StoredValue::new((SIDE / 2, SIDE / 2));
+    let pen = RwSignal::new(false);
     Effect::new(move |_| {
+        let k = cursor.get();
         img.with(|im| {
             if let Some(c) = canvas.get() {
-                paint(&c, im);
+                paint(&c, im, k);
             }
             if let Some(c) = preview.get() {
-                paint(&c, &frame(im, framing));
+                paint(&c, &frame(im, framing), None);
             }
         });
     });
     let commit = move || on_change.run(img.with_untracked(|im| frame(im, framing)));
+    let centre = |(r, c): (usize, usize)| (r as f64 + 0.5, c as f64 + 0.5);
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let Some(action) = pad_key(&ev.key(), ev.shift_key(), true) else {
+            return;
+        };
+        ev.prevent_default();
+        let (r, c) = at.get_value();
+        let next = match action {
+            PadKey::Move(dx, dy) => (step_cursor(r, dy, SIDE), step_cursor(c, dx, SIDE)),
+            PadKey::End(last) => (r, if last { SIDE - 1 } else { 0 }),
+            PadKey::Change(_) => (r, c),
+            PadKey::Paint => {
+                pen.update(|p| *p = !*p);
+                (r, c)
+            }
+        };
+        at.set_value(next);
+        let inks = pen.get_untracked() && (action == PadKey::Paint || next != (r, c));
+        if inks {
+            img.update(|im| stroke(im, centre((r, c)), centre(next)));
+            commit();
+        }
+        cursor.set(Some(next));
+    };
+    let status = move || match cursor.get() {
+        Some((r, c)) => format!(
+            "row {}, column {} of {SIDE}; pen {}",
+            r + 1,
+            c + 1,
+            if pen.get() {
+                "down (Space lifts it)"
+            } else {
+                "up (Space lowers it)"
+            }
+        ),
+        None => "Keyboard: focus the pad (Tab), arrows move, Space lowers or lifts the pen.".into(),
+    };
     let on_down = move |ev: web_sys::PointerEvent| {
         let Some(c) = canvas.get() else { return };
         ev.prevent_default();
@@ -91,15 +141,22 @@ pub fn DigitPad(
         }
     };
     let clear = move |_| {
+        pen.set(false);
         img.set(vec![0.0; SIDE * SIDE]);
         commit();
     };
     view! {
         <div class="digit-pad">
-            <canvas node_ref=canvas data-testid="digit-pad" width="280" height="280"
-                style="touch-action: none; width: 280px; height: 280px; cursor: crosshair"
-                role="img" aria-label="Drawing pad, 28 by 28 pixels: press and drag to draw"
-                on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up></canvas>
+            <div>
+            <canvas node_ref=canvas data-testid="digit-pad" width="280" height="280" tabindex="0"
+                style="touch-action: none; width: 280px; max-width: 100%; height: auto; cursor: crosshair"
+                role="application" aria-roledescription="drawing pad"
+                aria-label="Drawing pad, 28 by 28 pixels: press and drag to draw, or use the arrow keys to move and Space to lower or lift the pen"
+                on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
+                on:keydown=on_key on:focus=move |_| cursor.set(Some(at.get_value()))
+                on:blur=move |_| cursor.set(None)></canvas>
+            <p class="hint pad-status" aria-live="polite" data-testid="digit-pad-status">{status}</p>
+            </div>
             <div>
                 <canvas node_ref=preview data-testid="digit-preview" width="84" height="84"
                     style="width: 84px; height: 84px" role="img"

@@ -260,7 +260,7 @@ pub fn SignalFigures() -> impl IntoView {
     let canvases = Canvases::use_();
     let result = Pipeline::use_().result;
     view! {
-        <figure class="view" class:hidden=move || !st.shown("signal")>
+        <figure class="view" data-view="signal" class:hidden=move || !st.shown("signal")>
             <canvas node_ref=canvases.get("signal") data-testid="signal-canvas" width="960" height="320"
                 role="img" aria-label="x[n] and Q(x[n]) over n, with the quantization levels as horizontal lines"></canvas>
             <figcaption>
@@ -272,7 +272,7 @@ pub fn SignalFigures() -> impl IntoView {
                 })}
             </figcaption>
         </figure>
-        <figure class="view" class:hidden=move || !st.shown("error")>
+        <figure class="view" data-view="error" class:hidden=move || !st.shown("error")>
             <canvas node_ref=canvases.get("error") data-testid="error-canvas" width="960" height="200"
                 role="img" aria-label="quantization error e(n) over n, with the ±Δ/2 bounds dashed"></canvas>
             <figcaption>"e(n) = x[n] − Q(x[n]), with ±Δ/2 dashed. "

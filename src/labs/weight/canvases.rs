@@ -8,7 +8,11 @@ use quantlab_core::weights::synth::{DRAWN_BARS, decode_bars, encode_bars};
 use super::pipeline::WeightPipeline;
 use super::state::WeightState;
 use crate::charts::weight as wc;
+use crate::widgets::pad_keys::{PadKey, pad_key, step_cursor};
 use crate::widgets::perf::{draw_on, mark as perf_mark, measure as perf_measure};
+
+/// One keyboard step of a bar's height (heights run from 0 to 1).
+const KEY_STEP: f32 = 0.05;
 
 /// The canvases of the views (a context, [`Canvases::use_`]).
 #[derive(Debug, Clone, Copy, Default)]
@@ -83,9 +87,46 @@ pub fn DrawnBars() -> impl IntoView {
             h[i] = y.clamp(0.0, 1.0) as f32;
         });
     };
+    // The keyboard: a cursor over the bars, up/down change the bar under it.
+    let cursor = RwSignal::new(None::<usize>);
+    let at = StoredValue::new(DRAWN_BARS / 2);
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let Some(action) = pad_key(&ev.key(), ev.shift_key(), false) else {
+            return;
+        };
+        ev.prevent_default();
+        let i = at.get_value();
+        match action {
+            PadKey::Move(dx, _) => at.set_value(step_cursor(i, dx, DRAWN_BARS)),
+            PadKey::End(last) => at.set_value(if last { DRAWN_BARS - 1 } else { 0 }),
+            PadKey::Change(steps) => {
+                heights.update(|h| {
+                    if h.len() != DRAWN_BARS {
+                        *h = vec![0.0; DRAWN_BARS];
+                    }
+                    h[i] = (h[i] + steps as f32 * KEY_STEP).clamp(0.0, 1.0);
+                });
+                let text = encode_bars(&heights.get_untracked());
+                st.set(|s| s.bars = text.clone());
+            }
+            PadKey::Paint => {}
+        }
+        cursor.set(Some(at.get_value()));
+    };
+    let status = move || match cursor.get() {
+        Some(i) => {
+            let v = heights.with(|h| h.get(i).copied().unwrap_or(0.0));
+            format!("bar {} of {DRAWN_BARS}: {v:.2}", i + 1)
+        }
+        None => "Keyboard: focus the bars (Tab), then use the arrow keys.".to_string(),
+    };
     view! {
-        <canvas node_ref=bars_canvas data-testid="wl-drawn-canvas" width="480" height="140"
-            role="img" aria-label="Drawn histogram: press and drag over the bars to set their heights"
+        <div class="draw-pad">
+        <canvas node_ref=bars_canvas data-testid="wl-drawn-canvas" width="480" height="140" tabindex="0"
+            role="application" aria-roledescription="drawing pad"
+            aria-label="Drawn histogram: press and drag over the bars to set their heights, or use the arrow keys: left and right pick a bar, up and down change its height (Shift: bigger steps)"
+            on:keydown=on_key on:focus=move |_| cursor.set(Some(at.get_value()))
+            on:blur=move |_| cursor.set(None)
             on:pointerdown=move |ev: web_sys::PointerEvent| {
                 if let Some(c) = bars_canvas.get() { let _ = c.set_pointer_capture(ev.pointer_id()); }
                 drawing.set_value(true);
@@ -99,5 +140,7 @@ pub fn DrawnBars() -> impl IntoView {
                     st.set(|s| s.bars = text.clone());
                 }
             }></canvas>
+        <p class="hint pad-status" aria-live="polite" data-testid="wl-drawn-status">{status}</p>
+        </div>
     }
 }

@@ -11,6 +11,7 @@ use super::pipeline::WeightPipeline;
 use super::state::{WeightLabState, WeightSource, WeightState};
 use super::upload::Files;
 use crate::url::parse_id;
+use crate::widgets::embed_builder::{Choice, EmbedBuilder};
 use crate::widgets::scheme_controls::SchemeControls;
 use crate::widgets::select::id_select;
 
@@ -152,6 +153,32 @@ pub fn QuantizerControls() -> impl IntoView {
     }
 }
 
+/// The figures of the Weight lab an embed can show (`views=`).
+pub const EMBED_VIEWS: &[Choice] = &[
+    ("histogram", "Histogram with the levels"),
+    ("worked", "r = S·(q − Z) on one weight"),
+    ("heatmap", "Scales and error heat map"),
+    ("packing", "Packing into bytes"),
+    ("comparison", "Every format side by side"),
+];
+
+/// The controls of the Weight lab an embed can show (`controls=`, by their test ids).
+pub const EMBED_CONTROLS: &[Choice] = &[
+    ("wl-scheme", "Scheme"),
+    ("wl-bits", "Bits"),
+    ("wl-mode", "Range mapping"),
+    ("wl-granularity", "Granularity"),
+    ("wl-group-size", "Group size"),
+    ("wl-scale-dtype", "Scales stored as"),
+    ("wl-dist", "Distribution"),
+    ("wl-seed", "Seed"),
+    ("wl-spread", "Per-row gains"),
+    ("wl-group", "Channel / group"),
+    ("wl-pick", "Weight in it"),
+    ("wl-pack-bits", "Packing width"),
+    ("wl-log", "Log count"),
+];
+
 /// What the views show: histogram scale and bins, the group and weight worked through, the
 /// packing.
 #[component]
@@ -182,13 +209,19 @@ pub fn ViewControls() -> impl IntoView {
             </label>
             <label>"First weights " {number("wl-pack-n", |s| s.pack_n, |s, v| s.pack_n = v)}</label>
         </fieldset>
-        <fieldset>
+        <fieldset class="share">
             <legend>"Share"</legend>
             <p class="hint">"The address bar holds every setting: copy it to share this exact view."
                 {move || (st.source.get() == WeightSource::File).then(|| view! {
                     <strong data-testid="wl-share-file-note">" An uploaded file never travels in a link: whoever opens it is asked for the file (the tensor name is kept)."</strong>
                 })}
+                {move || matches!(st.source.get(), WeightSource::File | WeightSource::Mlp).then(|| view! {
+                    <strong data-testid="wl-embed-source-note">" An embed cannot reach this tensor (it lives in this browser only): the embed below shows the synthetic tensor instead."</strong>
+                })}
             </p>
+            <EmbedBuilder lab="weight" title="Weight lab" views=EMBED_VIEWS
+                default_views=&["histogram"] controls=EMBED_CONTROLS
+                state_query=Signal::derive(move || state.with(|s| quantlab_core::url_state::to_query(&s.for_embed())))/>
         </fieldset>
     }
 }

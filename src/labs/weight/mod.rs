@@ -50,12 +50,12 @@ pub fn WeightLab() -> impl IntoView {
                 </form>
                 <div class="views">
                     <Readouts/>
-                    <HistogramView/>
-                    <WorkedView/>
-                    <GranularityView/>
-                    <PackingTable/>
-                    <CompareTable/>
-                    <FileTables/>
+                    <div data-view="histogram"><HistogramView/></div>
+                    <div data-view="worked"><WorkedView/></div>
+                    <div data-view="heatmap"><GranularityView/></div>
+                    <div data-view="packing"><PackingTable/></div>
+                    <div data-view="comparison"><CompareTable/></div>
+                    <div data-view="file"><FileTables/></div>
                 </div>
             </div>
         </section>

@@ -129,6 +129,16 @@ impl Default for WeightLabState {
 }
 
 impl WeightLabState {
+    /// The state an embed carries: a tensor that lives only in this browser (an uploaded file,
+    /// the MLP lab's layer) cannot reach another page, so the embed shows the synthetic one.
+    pub fn for_embed(&self) -> WeightLabState {
+        let mut s = self.clone();
+        if matches!(s.source, WeightSource::File | WeightSource::Mlp) {
+            s.source = WeightSource::Synthetic;
+        }
+        s
+    }
+
     /// The synthetic spec.
     pub fn spec(&self) -> SynthSpec {
         SynthSpec {

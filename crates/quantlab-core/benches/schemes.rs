@@ -46,7 +46,20 @@ mod native {
     fn scheme(kind: SchemeKind) -> Scheme {
         let bits = match kind {
             SchemeKind::Linear | SchemeKind::MuLaw | SchemeKind::ALaw => 8,
-            _ => kind.fixed_bits().unwrap_or(4),
+            SchemeKind::MuLawG711
+            | SchemeKind::ALawG711
+            | SchemeKind::Log2
+            | SchemeKind::Nf4
+            | SchemeKind::Fp4
+            | SchemeKind::Fp8
+            | SchemeKind::Fp16
+            | SchemeKind::Bf16
+            | SchemeKind::Q8_0
+            | SchemeKind::Q4_0
+            | SchemeKind::Q4_1
+            | SchemeKind::KMeans
+            | SchemeKind::KMeansOptimal
+            | SchemeKind::LloydMax => kind.fixed_bits().unwrap_or(4),
         };
         Scheme {
             scheme: kind,

@@ -203,7 +203,20 @@ pub fn scheme_name(s: &Scheme) -> String {
         SchemeKind::MuLaw => format!("μ-law μ = {}", num(s.mu)),
         SchemeKind::ALaw => format!("A-law A = {}", num(s.a_law)),
         SchemeKind::Fp8 => format!("FP8 {}", s.fp8.id()),
-        k => k.id().to_string(),
+        // Every other kind is named by its id alone; listed, so a new kind is decided here.
+        SchemeKind::MuLawG711
+        | SchemeKind::ALawG711
+        | SchemeKind::Log2
+        | SchemeKind::Nf4
+        | SchemeKind::Fp4
+        | SchemeKind::Fp16
+        | SchemeKind::Bf16
+        | SchemeKind::Q8_0
+        | SchemeKind::Q4_0
+        | SchemeKind::Q4_1
+        | SchemeKind::KMeans
+        | SchemeKind::KMeansOptimal
+        | SchemeKind::LloydMax => s.scheme.id().to_string(),
     };
     format!("{name}, {} bits", s.code_bits())
 }

@@ -17,7 +17,7 @@ pub mod views;
 use leptos::prelude::*;
 
 pub use self::pipeline::{
-    SignalError, SignalResult, compute, compute_with, input_signal, quantize_signal, smallest_step,
+    SignalError, SignalResult, compute, compute_with, input_signal, quantize_signal,
 };
 pub use self::state::{
     DEFAULT_UPLOAD_WINDOW, MAX_UPLOAD_BYTES, MAX_UPLOAD_SAMPLES, SignalLabState, SourceKind,

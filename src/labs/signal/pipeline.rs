@@ -2,8 +2,8 @@
 //! ([`input_signal`], [`quantize_signal`]) and as memos ([`Pipeline`]), so each figure
 //! recomputes only when what it depends on changes.
 //!
-//! [`quantize_signal`] is the one place that fits, quantizes and measures: it is what a
-//! core "signal study" replaces.
+//! [`quantize_signal`] fits, quantizes and measures through the core's one study
+//! ([`quantlab_core::study::study_signal`]), the same one the command line uses.
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,10 +11,11 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use quantlab_core::QuantError;
 use quantlab_core::analysis::{self, ClipTradeoff, Histogram, LevelPoint};
-use quantlab_core::linear::{AffineParams, LinearQuantizer};
+use quantlab_core::linear::AffineParams;
 use quantlab_core::metrics::Metrics;
-use quantlab_core::quantizer::{Quantizer, Scheme, SchemeKind};
+use quantlab_core::quantizer::Scheme;
 use quantlab_core::signal::generate;
+use quantlab_core::study::study_signal;
 
 use super::figures::{self, SnrBits, Transfer};
 use super::state::{SignalLabState, SignalState, SourceKind, Upload, upload_window};
@@ -132,55 +133,23 @@ pub fn compute_with(
 }
 
 /// Fits `scheme` to `input`, quantizes it and measures the result: the second half of
-/// [`compute_with`], also used for the second scheme of compare mode.
+/// [`compute_with`], also used for the second scheme of compare mode. The work is the
+/// core's one study ([`study_signal`]); this keeps the figures the page shows.
 pub fn quantize_signal(input: Vec<f32>, scheme: Scheme) -> Result<SignalResult, QuantError> {
-    // The linear scheme is fitted directly so its scale and zero-point can be shown.
-    let (q, params): (Box<dyn Quantizer>, Option<AffineParams>) = match scheme.scheme {
-        SchemeKind::Linear => {
-            let lq = LinearQuantizer::fit(&input, &[], &scheme)?;
-            let p = lq.params.first().copied();
-            (Box::new(lq), p)
-        }
-        _ => (scheme.fit(&input, &[])?, None),
-    };
-    let quantized = q.quantize_dequantize(&input)?;
-    let error: Vec<f32> = input.iter().zip(&quantized).map(|(a, b)| a - b).collect();
-    let levels = q.levels();
-    let bits = scheme.code_bits();
-    let (step, count) = match params {
-        Some(p) => (p.scale, p.num_codes()),
-        None => (smallest_step(&levels), levels.len()),
-    };
-    let metrics = Metrics::compute(&input, &quantized, bits, step, count)?;
-    let (x_min, x_max) = input
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |m, &v| {
-            (m.0.min(f64::from(v)), m.1.max(f64::from(v)))
-        });
+    let study = study_signal(&input, &[], &scheme)?;
     Ok(SignalResult {
-        bits_per_value: q.bits_per_value(),
-        levels,
+        bits_per_value: study.bits_per_value,
+        levels: study.levels,
+        quantized: study.reconstruction,
+        error: study.error,
+        metrics: study.metrics,
+        params: study.params,
+        scheme: study.scheme,
+        bits: study.code_bits,
+        x_min: study.x_min,
+        x_max: study.x_max,
         input,
-        quantized,
-        error,
-        metrics,
-        params,
-        scheme,
-        bits,
-        x_min,
-        x_max,
     })
-}
-
-/// The smallest gap between adjacent levels: the finest step of a non-uniform quantizer
-/// (0 when there is a single level).
-pub fn smallest_step(levels: &[f32]) -> f64 {
-    let smallest = levels
-        .windows(2)
-        .map(|w| f64::from(w[1]) - f64::from(w[0]))
-        .filter(|d| *d > 0.0)
-        .fold(f64::INFINITY, f64::min);
-    if smallest.is_finite() { smallest } else { 0.0 }
 }
 
 /// A future that resolves on a later task (a short timer): lets the page paint and handle
@@ -357,7 +326,8 @@ fn companding_curves(level_key: Memo<(u32, f64)>) -> Memo<SignalOutcome<Vec<Leve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quantlab_core::quantizer::Mode;
+    use quantlab_core::quantizer::{Mode, SchemeKind};
+    use quantlab_core::study::smallest_step;
 
     #[test]
     fn the_default_state_computes_and_round_trips_through_the_url() {

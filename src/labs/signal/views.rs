@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use quantlab_core::quantizer::{Fp8Format, Mode, SchemeKind};
+use quantlab_core::quantizer::{Fp8Format, Mode, ScaleLayout, SchemeKind};
 
 use super::canvases::Canvases;
 use super::draw::DrawPad;
@@ -14,38 +14,64 @@ use super::state::{SignalState, SourceKind};
 use crate::charts;
 use crate::format::{fixed, num};
 
+/// The formula of a scheme known by its levels alone (a codebook): their count and the
+/// smallest step.
+fn levels_formula(r: &SignalResult) -> String {
+    format!(
+        "{} levels; smallest step {}",
+        r.levels.len(),
+        num(r.metrics.step)
+    )
+}
+
 /// The quantizer's formula with its live numbers substituted.
 pub fn scale_formula(r: &SignalResult) -> String {
     let l = 1u64 << r.bits;
     let absmax = r.x_max.abs().max(r.x_min.abs());
     let sc = &r.scheme;
     let Some(p) = r.params else {
-        return match sc.scheme {
-            SchemeKind::MuLaw => format!(
-                "x_c = sign(x)·ln(1 + μ|x|)/ln(1 + μ), μ = {};  Δc = 2/(L − 1) = 2/{} = {};  Q = sign(Q_c)·((1 + μ)^|Q_c| − 1)/μ  (x normalised by max|x| = {})",
-                num(sc.mu),
-                l - 1,
-                num(2.0 / (l - 1).max(1) as f64),
-                num(absmax)
-            ),
-            SchemeKind::ALaw => format!(
-                "A-law, A = {}: x_c = A|x|/(1 + ln A) for |x| < 1/A, else (1 + ln(A|x|))/(1 + ln A);  Δc = 2/(L − 1) = {};  (x normalised by max|x| = {})",
-                num(sc.a_law),
-                num(2.0 / (l - 1).max(1) as f64),
-                num(absmax)
-            ),
-            SchemeKind::MuLawG711 | SchemeKind::ALawG711 => format!(
-                "G.711 8-bit codec: x scaled so max|x| = {} ↦ 32767, then 8 segments × 16 steps, step doubling per segment; {} levels",
-                num(absmax),
-                r.levels.len()
-            ),
-            SchemeKind::Log2 => format!(
-                "levels ±2^k · max|x| (k ≤ 0), max|x| = {};  {} bits = sign + exponent;  {} levels",
-                num(absmax),
-                r.bits,
-                r.levels.len()
-            ),
-            SchemeKind::Nf4 => format!(
+        // One decision per scale layout of the core's descriptor, exhaustive: a new layout
+        // (or, below, a new group-absmax kind) must be given its formula here.
+        return match sc.scheme.scales() {
+            ScaleLayout::GroupAbsmax => match sc.scheme {
+                SchemeKind::MuLaw => format!(
+                    "x_c = sign(x)·ln(1 + μ|x|)/ln(1 + μ), μ = {};  Δc = 2/(L − 1) = 2/{} = {};  Q = sign(Q_c)·((1 + μ)^|Q_c| − 1)/μ  (x normalised by max|x| = {})",
+                    num(sc.mu),
+                    l - 1,
+                    num(2.0 / (l - 1).max(1) as f64),
+                    num(absmax)
+                ),
+                SchemeKind::ALaw => format!(
+                    "A-law, A = {}: x_c = A|x|/(1 + ln A) for |x| < 1/A, else (1 + ln(A|x|))/(1 + ln A);  Δc = 2/(L − 1) = {};  (x normalised by max|x| = {})",
+                    num(sc.a_law),
+                    num(2.0 / (l - 1).max(1) as f64),
+                    num(absmax)
+                ),
+                SchemeKind::MuLawG711 | SchemeKind::ALawG711 => format!(
+                    "G.711 8-bit codec: x scaled so max|x| = {} ↦ 32767, then 8 segments × 16 steps, step doubling per segment; {} levels",
+                    num(absmax),
+                    r.levels.len()
+                ),
+                SchemeKind::Log2 => format!(
+                    "levels ±2^k · max|x| (k ≤ 0), max|x| = {};  {} bits = sign + exponent;  {} levels",
+                    num(absmax),
+                    r.bits,
+                    r.levels.len()
+                ),
+                SchemeKind::Linear
+                | SchemeKind::Nf4
+                | SchemeKind::Fp4
+                | SchemeKind::Fp8
+                | SchemeKind::Fp16
+                | SchemeKind::Bf16
+                | SchemeKind::Q8_0
+                | SchemeKind::Q4_0
+                | SchemeKind::Q4_1
+                | SchemeKind::KMeans
+                | SchemeKind::KMeansOptimal
+                | SchemeKind::LloydMax => levels_formula(r),
+            },
+            ScaleLayout::Nf4Block => format!(
                 "NF4: 16 NormalFloat levels × absmax of each block of {};  bits/value = 4 + 32/{}{} = {}",
                 sc.block_size,
                 sc.block_size,
@@ -56,7 +82,7 @@ pub fn scale_formula(r: &SignalResult) -> String {
                 },
                 num(r.bits_per_value)
             ),
-            SchemeKind::Fp4 | SchemeKind::Fp8 => format!(
+            ScaleLayout::MiniFloat => format!(
                 "scale = max|x| / max_format = {} / {};  x̂ = scale · round_to_format(x / scale), saturating",
                 num(absmax),
                 if sc.scheme == SchemeKind::Fp4 {
@@ -67,7 +93,7 @@ pub fn scale_formula(r: &SignalResult) -> String {
                     "57344"
                 }
             ),
-            SchemeKind::Fp16 | SchemeKind::Bf16 => format!(
+            ScaleLayout::None => format!(
                 "x̂ = {}(x): round to nearest even, saturating;  smallest step here {}",
                 if sc.scheme == SchemeKind::Fp16 {
                     "fp16"
@@ -76,7 +102,7 @@ pub fn scale_formula(r: &SignalResult) -> String {
                 },
                 num(r.metrics.step)
             ),
-            SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1 => format!(
+            ScaleLayout::GgmlBlock(_) => format!(
                 "ggml {}: blocks of 32 values with an fp16 scale{};  bits/value = {}",
                 sc.scheme.id(),
                 if sc.scheme == SchemeKind::Q4_1 {
@@ -86,11 +112,9 @@ pub fn scale_formula(r: &SignalResult) -> String {
                 },
                 num(r.bits_per_value)
             ),
-            _ => format!(
-                "{} levels; smallest step {}",
-                r.levels.len(),
-                num(r.metrics.step)
-            ),
+            // A codebook has no formula but its levels; a linear result always has its
+            // parameters (so never reaches here).
+            ScaleLayout::Codebook | ScaleLayout::Affine => levels_formula(r),
         };
     };
     let s = num(p.scale);

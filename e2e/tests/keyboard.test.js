@@ -42,6 +42,28 @@ test('the signal pad draws with the arrow keys: the signal changes and travels i
   await page.close(); await again.close();
 });
 
+test("the Weight lab's histogram pad draws with the arrow keys: the tensor follows", async () => {
+  const page = await openApp(browser, server.url, '?lab=weight&source=drawn&hist_range=0.2', '[data-testid="wl-bits-per-weight"]');
+  const bars = () => page.evaluate(() => new URLSearchParams(location.search).get('bars') || '');
+  const mse = await readout(page, 'wl-mse');
+  const pad = page.locator('[data-testid="wl-drawn-canvas"]');
+  await pad.focus();
+  assert.match(await readout(page, 'wl-drawn-status'), /^bar \d+ of \d+: /);
+  // Raise the outer bars (the tails) to the top: Home, Shift+Up ×4 on the first three.
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 3; i++) {
+    for (let k = 0; k < 4; k++) await page.keyboard.press('Shift+ArrowUp');
+    await page.keyboard.press('ArrowRight');
+  }
+  await page.keyboard.press('ArrowLeft');
+  assert.match(await readout(page, 'wl-drawn-status'), /^bar 3 of \d+: 1\.00$/);
+  await page.waitForFunction((b) => (new URLSearchParams(location.search).get('bars') || '') !== b, '');
+  assert.ok((await bars()).length > 20);
+  await page.waitForFunction((m) => document.querySelector('[data-testid="wl-mse"]').textContent.trim() !== m, mse);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('Tab walks the Signal lab controls and each one shows a focus ring', async () => {
   const page = await openApp(browser, server.url, '?lab=signal');
   const seen = new Set();

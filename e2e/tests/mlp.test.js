@@ -250,6 +250,20 @@ test('MNIST loads only when chosen, and a drawn digit is classified by every con
   assert.equal(await page.locator('[data-testid^="draw-pred-"]').count(), 11);
   assert.equal(classes.fp32, '1');
   assert.equal(classes.w8a8, '1');
+  // The same "1" by keyboard: clear, focus the pad, lower the pen at the top, move down, lift it.
+  await page.locator('[data-testid="digit-clear"]').click();
+  await pad.focus();
+  assert.match(await readout(page, 'digit-pad-status'), /^row 15, column 15 of 28; pen up/);
+  for (let k = 0; k < 10; k++) await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Space');
+  for (let k = 0; k < 19; k++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Space');
+  assert.match(await readout(page, 'digit-pad-status'), /^row 24, column 15 of 28; pen up/);
+  await page.waitForFunction(() => document.querySelector('[data-testid="draw-pred-fp32"]')?.textContent.trim() === '1');
+  const keyed = {};
+  for (const id of ['fp32', 'w8a8']) keyed[id] = await readout(page, `draw-pred-${id}`);
+  console.log('keyed stroke classified as', JSON.stringify(keyed));
+  assert.equal(keyed.w8a8, '1');
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -42,6 +42,7 @@ pub fn App() -> impl IntoView {
         return view! {
             <style>{hiding}</style>
             <main class="embedded">
+                <h1 class="visually-hidden">{format!("quantlab: {}", lab.label())}</h1>
                 <p class="embed-link"><a data-testid="open-in-quantlab" target="_blank" rel="noopener"
                     href=full>"open in quantlab ↗"</a></p>
                 {page}

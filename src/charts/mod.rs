@@ -35,7 +35,6 @@ pub fn to_canvas(
 
 /// Renders a chart of `size` pixels into an SVG document: `draw` is any chart function, e.g.
 /// `to_svg((640, 360), |root| draw_signal(root, &chart))`.
-#[cfg(any(test, feature = "svg"))]
 pub fn to_svg(
     size: (u32, u32),
     draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> ChartResult,

@@ -7,3 +7,4 @@ pub mod pad_keys;
 pub mod perf;
 pub mod scheme_controls;
 pub mod select;
+pub mod svg;

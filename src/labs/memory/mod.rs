@@ -16,7 +16,6 @@ use std::sync::Arc;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 
 use self::answers::{GpuFitTable, ItemsTable, ModelSummary, gib2, max_context_sentence};
 use self::controls::{MemoryControls, UploadInfo};
@@ -27,6 +26,7 @@ use crate::charts::memory::{MemoryChart, Segment, draw_memory};
 use crate::format::fixed;
 use crate::url::{read_state, write_state};
 use crate::widgets::embed_builder::{Choice, EmbedBuilder};
+use crate::widgets::svg::FigureExports;
 
 /// The chart's data for an answer: one segment per item, the chosen GPU(s) as capacity.
 pub fn chart_data(a: &MemoryAnswer) -> MemoryChart {
@@ -101,19 +101,13 @@ pub fn MemoryLab() -> impl IntoView {
     Effect::new(move |_| {
         let chart = answer.with(|a| a.as_ref().ok().map(|a| chart_data(a)));
         let Some(c) = canvas.get() else { return };
-        let Some(backend) = CanvasBackend::with_canvas_object(c) else {
-            return;
-        };
-        let root = backend.into_drawing_area();
-        let drawn = match chart {
-            Some(chart) => draw_memory(&root, &chart),
-            None => root
-                .fill(&WHITE)
-                .and_then(|_| root.present())
-                .map_err(|e| format!("{e:?}")),
-        };
-        if let Err(e) = drawn {
-            leptos::logging::warn!("{e}");
+        match chart {
+            Some(chart) => crate::draw_figure!(c, |root| draw_memory(root, &chart)),
+            None => crate::widgets::perf::draw_on(&c, |root| {
+                root.fill(&WHITE)
+                    .and_then(|_| root.present())
+                    .map_err(|e| format!("{e:?}"))
+            }),
         }
     });
 
@@ -166,6 +160,7 @@ pub fn MemoryLab() -> impl IntoView {
                         <canvas node_ref=canvas data-testid="memory-canvas" width="960" height="280"
                             role="img" aria-label="The memory items as one stacked bar in GiB, with the target GPU's memory as a dashed line"></canvas>
                         <figcaption>"Each item as a segment of one bar (GiB); the dashed line is the target GPU's usable memory."</figcaption>
+                        <FigureExports canvas="memory-canvas" name="memory"/>
                     </figure>
                     <ItemsTable answer=answer/>
                     </div>

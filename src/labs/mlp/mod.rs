@@ -21,8 +21,6 @@ use std::sync::Arc;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use quantlab_core::mlp::{AccumulatorReport, Trainer};
 
 use self::bench::{Agreement, Throughput};
@@ -33,6 +31,7 @@ use crate::charts::mlp::{TrainingCurve, draw_training};
 use crate::url::write_state;
 use crate::widgets::embed_builder::{Choice, EmbedBuilder};
 use crate::widgets::perf::{mark as perf_mark, measure as perf_measure};
+use crate::widgets::svg::FigureExports;
 
 /// The trained model and its data, shared with every panel of the lab (provided as a Leptos
 /// context). The W8A8 model is `model.get()?.w8a8()`, its test inputs
@@ -474,13 +473,7 @@ pub fn MlpLab() -> impl IntoView {
     Effect::new(move |_| {
         let curve = lab.curve.get();
         let Some(c) = canvas.get() else { return };
-        let Some(backend) = CanvasBackend::with_canvas_object(c) else {
-            return;
-        };
-        let root = backend.into_drawing_area();
-        if let Err(e) = draw_training(&root, &curve) {
-            leptos::logging::warn!("{e}");
-        }
+        crate::draw_figure!(c, |root| draw_training(root, &curve));
     });
 
     let running = move || matches!(lab.phase.get(), Phase::Training);
@@ -534,6 +527,7 @@ pub fn MlpLab() -> impl IntoView {
                         <canvas node_ref=canvas data-testid="train-canvas" width="960" height="260"
                             role="img" aria-label="Training loss and accuracy per epoch"></canvas>
                         <figcaption>"Left: cross-entropy of the training batches as they run (blue) and of the test set after each epoch (orange). Right: accuracy after each epoch."</figcaption>
+                        <FigureExports canvas="train-canvas" name="training"/>
                     </figure>
                     </div>
                     <div data-view="accuracy"><views::AccuracyTable results=lab.results.into() model=ctx.model.into()/></div>

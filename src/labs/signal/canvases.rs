@@ -14,7 +14,7 @@ use super::pipeline::{Pipeline, SignalResult};
 use super::state::{SignalState, visible_window};
 use crate::charts::{self, SignalChart};
 use crate::format::fixed;
-use crate::widgets::perf::{draw_on, measure as perf_measure};
+use crate::widgets::perf::measure as perf_measure;
 
 /// The canvas of each view of [`VIEWS`], by view id (a context, [`Canvases::use_`]).
 #[derive(Debug, Clone, Copy)]
@@ -142,7 +142,8 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
             if st.shown("signal")
                 && let Some(c) = target("signal", r.clone(), key)
             {
-                draw_on(&c, |root| {
+                let r = r.clone();
+                crate::draw_figure!(c, |root| {
                     charts::draw_signal(
                         root,
                         &SignalChart {
@@ -157,7 +158,8 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
             if st.shown("error")
                 && let Some(c) = target("error", r.clone(), key)
             {
-                draw_on(&c, |root| {
+                let r = r.clone();
+                crate::draw_figure!(c, |root| {
                     charts::draw_error(root, &r.error[a..b], r.metrics.step, a)
                 });
             }
@@ -168,14 +170,15 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
                 && !last.same_pair(&r, &rb, key)
                 && last.fresh("compare", Arc::new((r.clone(), rb.clone())), key)
             {
-                draw_on(&c, |root| draw_compare(root, &r, &rb, a, b));
+                let r = r.clone();
+                crate::draw_figure!(c, |root| draw_compare(root, &r, &rb, a, b));
             }
         }
         if st.shown("transfer")
             && let Ok(t) = p.transfer.get()
             && let Some(c) = target("transfer", t.clone(), 0)
         {
-            draw_on(&c, |root| {
+            crate::draw_figure!(c, |root| {
                 charts::views::draw_transfer(
                     root,
                     &charts::views::TransferChart {
@@ -190,7 +193,7 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
             && let Ok(r) = p.result.get()
             && let Some(c) = target("error-hist", h.clone(), 0)
         {
-            draw_on(&c, |root| {
+            crate::draw_figure!(c, |root| {
                 charts::views::draw_error_histogram(root, &h, r.metrics.step)
             });
         }
@@ -199,7 +202,7 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
         {
             let bits = p.scheme.get().code_bits();
             if let Some(c) = target("snr-bits", sb.clone(), u64::from(bits)) {
-                draw_on(&c, |root| {
+                crate::draw_figure!(c, |root| {
                     charts::views::draw_snr_vs_bits(
                         root,
                         &charts::views::SnrBitsChart {
@@ -221,7 +224,7 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
                     ^ p.snr_linear.to_bits().rotate_left(41)
             });
             if let Some(c) = target("snr-level", curve.clone(), key) {
-                draw_on(&c, |root| {
+                crate::draw_figure!(c, |root| {
                     charts::views::draw_snr_vs_level(
                         root,
                         &charts::views::LevelChart {
@@ -236,7 +239,7 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
             && let Ok(t) = p.clip.get()
             && let Some(c) = target("clip", t.clone(), 0)
         {
-            draw_on(&c, |root| charts::views::draw_clip_tradeoff(root, &t));
+            crate::draw_figure!(c, |root| charts::views::draw_clip_tradeoff(root, &t));
         }
         perf_measure("ql-update", "ql-update-start");
     });

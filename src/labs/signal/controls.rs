@@ -351,6 +351,11 @@ pub fn ShareControls() -> impl IntoView {
             let _ = crate::widgets::export::canvas_png(canvas, file);
         }
     };
+    let svg = |canvas: &'static str, file: &'static str| {
+        move |_| {
+            let _ = crate::widgets::svg::download(canvas, file);
+        }
+    };
     view! {
         <fieldset class="share">
             <legend>"Share"</legend>
@@ -366,6 +371,8 @@ pub fn ShareControls() -> impl IntoView {
                 <button type="button" data-testid="export-csv" on:click=export_csv>"Data as CSV"</button>
                 <button type="button" data-testid="export-signal-png" on:click=png("signal-canvas", "quantlab-signal.png")>"Signal chart as PNG"</button>
                 <button type="button" data-testid="export-error-png" on:click=png("error-canvas", "quantlab-error.png")>"Error chart as PNG"</button>
+                <button type="button" data-testid="export-signal-svg" on:click=svg("signal-canvas", "quantlab-signal.svg")>"Signal chart as SVG"</button>
+                <button type="button" data-testid="export-error-svg" on:click=svg("error-canvas", "quantlab-error.svg")>"Error chart as SVG"</button>
             </div>
         </fieldset>
     }

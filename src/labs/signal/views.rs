@@ -256,6 +256,10 @@ fn figure(f: FigureSpec) -> impl IntoView {
             &format!("quantlab-{id}.png"),
         );
     };
+    let svg = move |_| {
+        let _ =
+            crate::widgets::svg::download(&format!("{id}-canvas"), &format!("quantlab-{id}.svg"));
+    };
     let save_csv = move |_| {
         if let Some(text) = csv() {
             let _ =
@@ -271,6 +275,7 @@ fn figure(f: FigureSpec) -> impl IntoView {
             </figcaption>
             <div class="buttons figure-exports" class:hidden=embed>
                 <button type="button" data-testid=format!("export-{id}-png") on:click=png>"PNG"</button>
+                <button type="button" data-testid=format!("export-{id}-svg") on:click=svg>"SVG"</button>
                 <button type="button" data-testid=format!("export-{id}-csv") on:click=save_csv>"CSV"</button>
             </div>
         </figure>

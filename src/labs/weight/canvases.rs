@@ -9,7 +9,7 @@ use super::pipeline::WeightPipeline;
 use super::state::WeightState;
 use crate::charts::weight as wc;
 use crate::widgets::pad_keys::{PadKey, pad_key, step_cursor};
-use crate::widgets::perf::{draw_on, mark as perf_mark, measure as perf_measure};
+use crate::widgets::perf::{mark as perf_mark, measure as perf_measure};
 
 /// One keyboard step of a bar's height (heights run from 0 to 1).
 const KEY_STEP: f32 = 0.05;
@@ -39,17 +39,19 @@ pub fn draw_effect(st: WeightState, p: WeightPipeline, c: Canvases) {
         let r = p.result.get();
         let h = p.hist.get();
         perf_mark("wl-draw-start");
-        if let (Some(c), Ok(h)) = (c.hist.get(), &h) {
+        if let (Some(c), Ok(h)) = (c.hist.get(), h) {
             let levels = r.as_ref().map(|r| r.levels.clone()).unwrap_or_default();
-            draw_on(&c, |root| wc::draw_weight_histogram(root, h, &levels, log));
+            crate::draw_figure!(c, |root| wc::draw_weight_histogram(root, &h, &levels, log));
         }
         if let Ok(r) = &r {
             if let Some(c) = c.scales.get() {
                 let sel = r.scales.get(r.group).copied();
-                draw_on(&c, |root| wc::draw_scales(root, &r.scales, sel));
+                let scales = r.scales.clone();
+                crate::draw_figure!(c, |root| wc::draw_scales(root, &scales, sel));
             }
             if let Some(c) = c.heat.get() {
-                draw_on(&c, |root| wc::draw_heat(root, &r.heat));
+                let heat = r.heat.clone();
+                crate::draw_figure!(c, |root| wc::draw_heat(root, &heat));
             }
         }
         perf_measure("wl-draw", "wl-draw-start");
@@ -70,7 +72,7 @@ pub fn DrawnBars() -> impl IntoView {
         let h = heights.get();
         let range = state.with(|s| s.hist_range);
         if let Some(c) = bars_canvas.get() {
-            draw_on(&c, |root| wc::draw_bars(root, &h, range));
+            crate::draw_figure!(c, |root| wc::draw_bars(root, &h, range));
         }
     });
     let paint = move |ev: &web_sys::PointerEvent| {

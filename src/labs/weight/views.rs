@@ -2,6 +2,7 @@
 //! levels, `r = S·(q − Z)` worked for one weight, the scales and errors per group, the
 //! packing, the comparison of schemes, and an uploaded file's tensors.
 
+use crate::widgets::svg::FigureExports;
 use leptos::prelude::*;
 use quantlab_core::weights::compare::{FileSizeRow, SortKey, file_sizes, sort_rows};
 use quantlab_core::weights::storage::{FileTensor, storage};
@@ -133,6 +134,7 @@ pub fn HistogramView() -> impl IntoView {
             <canvas node_ref=hist_canvas data-testid="wl-hist-canvas" width="960" height="300"
                 role="img" aria-label="Histogram of the weights with the quantization levels as vertical lines"></canvas>
             <figcaption data-testid="wl-hist-caption">"Weights (blue). " {hist_levels_note}</figcaption>
+            <FigureExports canvas="wl-hist-canvas" name="wl-hist"/>
         </figure>
 
     }
@@ -213,6 +215,7 @@ pub fn GranularityView() -> impl IntoView {
                 Ok(r) => format!("Distribution of the {} scales (green); the selected group's in orange.", r.scales.len()),
                 Err(_) => String::new(),
             })}</figcaption>
+            <FigureExports canvas="wl-scales-canvas" name="wl-scales"/>
         </figure>
         <figure>
             <canvas node_ref=heat_canvas data-testid="wl-heat-canvas" width="960" height="360"
@@ -220,6 +223,7 @@ pub fn GranularityView() -> impl IntoView {
             <figcaption data-testid="wl-heat-caption">{readout(|r| format!(
                 "MSE per cell of {} row(s) × {} column(s), log colour scale (dark: least, yellow: most).",
                 r.heat.row_step, r.heat.col_step))}</figcaption>
+            <FigureExports canvas="wl-heat-canvas" name="wl-heat"/>
         </figure>
 
     }

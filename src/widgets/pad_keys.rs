@@ -42,6 +42,18 @@ pub fn step_cursor(at: usize, d: i32, len: usize) -> usize {
     (at as i64 + i64::from(d)).clamp(0, len - 1) as usize
 }
 
+/// A one-dimensional pad's key: moves the cursor `at` over `len` cells (arrows, Home, End) and
+/// returns the cursor and the value steps to apply under it (`Some` for up/down only), or
+/// `None` for a key the pad leaves to the page.
+pub fn key_1d(key: &str, shift: bool, at: usize, len: usize) -> Option<(usize, Option<i32>)> {
+    Some(match pad_key(key, shift, false)? {
+        PadKey::Move(dx, _) => (step_cursor(at, dx, len), None),
+        PadKey::End(last) => (if last { len.saturating_sub(1) } else { 0 }, None),
+        PadKey::Change(steps) => (at, Some(steps)),
+        PadKey::Paint => (at, None),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +75,15 @@ mod tests {
         assert_eq!(pad_key("ArrowUp", false, true), Some(PadKey::Move(0, -1)));
         assert_eq!(pad_key("ArrowDown", false, true), Some(PadKey::Move(0, 1)));
         assert_eq!(pad_key(" ", false, true), Some(PadKey::Paint));
+    }
+
+    #[test]
+    fn a_one_dimensional_pad_moves_its_cursor_or_changes_the_value_under_it() {
+        assert_eq!(key_1d("ArrowRight", true, 3, 128), Some((11, None)));
+        assert_eq!(key_1d("End", false, 3, 32), Some((31, None)));
+        assert_eq!(key_1d("Home", false, 3, 32), Some((0, None)));
+        assert_eq!(key_1d("ArrowUp", true, 3, 32), Some((3, Some(5))));
+        assert_eq!(key_1d("a", false, 3, 32), None);
     }
 
     #[test]

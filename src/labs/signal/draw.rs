@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use quantlab_core::drawn::{DRAWN_POINTS, stroke};
 use wasm_bindgen::JsCast;
 
-use crate::widgets::pad_keys::{PadKey, pad_key, step_cursor};
+use crate::widgets::pad_keys::key_1d;
 
 /// One keyboard step of the value, in the pad's units ([−1, 1]).
 const KEY_STEP: f32 = 0.05;
@@ -96,31 +96,27 @@ pub fn DrawPad(
     });
 
     let on_key = move |ev: web_sys::KeyboardEvent| {
-        let Some(action) = pad_key(&ev.key(), ev.shift_key(), false) else {
+        let Some((i, change)) = key_1d(&ev.key(), ev.shift_key(), at.get_value(), DRAWN_POINTS)
+        else {
             return;
         };
         ev.prevent_default();
-        let i = at.get_value();
-        match action {
-            PadKey::Move(dx, _) => at.set_value(step_cursor(i, dx, DRAWN_POINTS)),
-            PadKey::End(last) => at.set_value(if last { DRAWN_POINTS - 1 } else { 0 }),
-            PadKey::Change(steps) => {
-                history.update(|h| {
-                    h.push(points.get_untracked());
-                    if h.len() > 50 {
-                        h.remove(0);
-                    }
-                });
-                points.update(|pts| {
-                    if let Some(v) = pts.get_mut(i) {
-                        *v = (*v + steps as f32 * KEY_STEP).clamp(-1.0, 1.0);
-                    }
-                });
-                on_commit.run(points.get_untracked());
-            }
-            PadKey::Paint => {}
+        at.set_value(i);
+        if let Some(steps) = change {
+            history.update(|h| {
+                h.push(points.get_untracked());
+                if h.len() > 50 {
+                    h.remove(0);
+                }
+            });
+            points.update(|pts| {
+                if let Some(v) = pts.get_mut(i) {
+                    *v = (*v + steps as f32 * KEY_STEP).clamp(-1.0, 1.0);
+                }
+            });
+            on_commit.run(points.get_untracked());
         }
-        cursor.set(Some(at.get_value()));
+        cursor.set(Some(i));
     };
     // Always one line of text, so that nothing moves when the pad gains or loses the focus.
     let status = move || match cursor.get() {

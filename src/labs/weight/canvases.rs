@@ -8,7 +8,7 @@ use quantlab_core::weights::synth::{DRAWN_BARS, decode_bars, encode_bars};
 use super::pipeline::WeightPipeline;
 use super::state::WeightState;
 use crate::charts::weight as wc;
-use crate::widgets::pad_keys::{PadKey, pad_key, step_cursor};
+use crate::widgets::pad_keys::key_1d;
 use crate::widgets::perf::{mark as perf_mark, measure as perf_measure};
 
 /// One keyboard step of a bar's height (heights run from 0 to 1).
@@ -93,27 +93,23 @@ pub fn DrawnBars() -> impl IntoView {
     let cursor = RwSignal::new(None::<usize>);
     let at = StoredValue::new(DRAWN_BARS / 2);
     let on_key = move |ev: web_sys::KeyboardEvent| {
-        let Some(action) = pad_key(&ev.key(), ev.shift_key(), false) else {
+        let Some((i, change)) = key_1d(&ev.key(), ev.shift_key(), at.get_value(), DRAWN_BARS)
+        else {
             return;
         };
         ev.prevent_default();
-        let i = at.get_value();
-        match action {
-            PadKey::Move(dx, _) => at.set_value(step_cursor(i, dx, DRAWN_BARS)),
-            PadKey::End(last) => at.set_value(if last { DRAWN_BARS - 1 } else { 0 }),
-            PadKey::Change(steps) => {
-                heights.update(|h| {
-                    if h.len() != DRAWN_BARS {
-                        *h = vec![0.0; DRAWN_BARS];
-                    }
-                    h[i] = (h[i] + steps as f32 * KEY_STEP).clamp(0.0, 1.0);
-                });
-                let text = encode_bars(&heights.get_untracked());
-                st.set(|s| s.bars = text.clone());
-            }
-            PadKey::Paint => {}
+        at.set_value(i);
+        if let Some(steps) = change {
+            heights.update(|h| {
+                if h.len() != DRAWN_BARS {
+                    *h = vec![0.0; DRAWN_BARS];
+                }
+                h[i] = (h[i] + steps as f32 * KEY_STEP).clamp(0.0, 1.0);
+            });
+            let text = encode_bars(&heights.get_untracked());
+            st.set(|s| s.bars = text.clone());
         }
-        cursor.set(Some(at.get_value()));
+        cursor.set(Some(i));
     };
     let status = move || match cursor.get() {
         Some(i) => {

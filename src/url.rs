@@ -67,7 +67,9 @@ pub struct CurrentQuery(pub leptos::prelude::RwSignal<String>);
 
 /// Parses an enum from its URL id (`"mid-rise"` → `Mode::MidRise`) through serde.
 pub fn parse_id<T: DeserializeOwned>(id: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
+    use serde::de::IntoDeserializer;
+    let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = id.into_deserializer();
+    T::deserialize(de).ok()
 }
 
 #[cfg(test)]
@@ -85,5 +87,14 @@ mod tests {
             "?lab=signal&bits=4&embed=1&controls=bits"
         );
         assert_eq!(lab_query("memory", "", "?lab=memory"), "?lab=memory");
+    }
+
+    #[test]
+    fn an_enum_is_parsed_from_its_url_id_and_an_unknown_id_is_none() {
+        use quantlab_core::quant::types::Mode;
+        assert_eq!(parse_id::<Mode>("mid-rise"), Some(Mode::MidRise));
+        assert_eq!(parse_id::<Mode>("asym-float"), Some(Mode::AsymFloat));
+        assert_eq!(parse_id::<Mode>("midrise"), None);
+        assert_eq!(parse_id::<Mode>(""), None);
     }
 }

@@ -7,6 +7,7 @@ use crate::labs::memory::MemoryLab;
 use crate::labs::mlp::MlpLab;
 use crate::labs::signal::SignalLab;
 use crate::labs::weight::WeightLab;
+use crate::lang::{LangSwitch, t};
 use crate::widgets::embed::{
     EmbedContext, EmbedParams, hiding_css, listen_for_preview_heights, report_height_to_parent,
     strip_params,
@@ -20,6 +21,7 @@ pub fn App() -> impl IntoView {
     let embed = EmbedParams::from_query(&crate::url::current_query());
     let query = RwSignal::new(crate::url::current_query());
     provide_context(crate::url::CurrentQuery(query));
+    let i18n = crate::lang::provide(crate::lang::initial(&query.get_untracked()));
     provide_context(EmbedContext(StoredValue::new(embed.clone())));
     if embed.embed {
         report_height_to_parent();
@@ -42,9 +44,9 @@ pub fn App() -> impl IntoView {
         return view! {
             <style>{hiding}</style>
             <main class="embedded">
-                <h1 class="visually-hidden">{format!("quantlab: {}", lab.label())}</h1>
+                <h1 class="visually-hidden">{move || format!("quantlab: {}", lab.name(i18n))}</h1>
                 <p class="embed-link"><a data-testid="open-in-quantlab" target="_blank" rel="noopener"
-                    href=full>"open in quantlab ↗"</a></p>
+                    href=full>{t!(i18n, app.open_in_quantlab)}</a></p>
                 {page}
             </main>
         }
@@ -52,13 +54,16 @@ pub fn App() -> impl IntoView {
     }
     view! {
         <header class="top">
-            <h1><a href=Lab::Signal.href()>"quantlab"</a></h1>
-            <p class="tagline">"An interactive quantization laboratory. Everything runs in your browser; nothing you load leaves your machine."</p>
-            <nav aria-label="Labs">
+            <h1><a href=move || Lab::Signal.href_from(&query.get())>"quantlab"</a></h1>
+            <p class="tagline">{t!(i18n, app.tagline)}</p>
+            <nav aria-label=move || crate::lang::t_string!(i18n, app.nav_label)>
                 {Lab::ALL.map(|l| view! {
-                    <a href=l.href() aria-current=(l == lab).then_some("page")>{l.label()}</a>
+                    <a href=move || l.href_from(&query.get()) aria-current=(l == lab).then_some("page")>
+                        {move || l.name(i18n)}
+                    </a>
                 })}
             </nav>
+            <LangSwitch/>
         </header>
         <main>
             {page}

@@ -2,7 +2,8 @@
 //!
 //! Layout: [`app`] holds the shell and lab switcher, [`labs`] one module per lab,
 //! [`charts`] pure drawing functions generic over plotters' `DrawingBackend`,
-//! [`mod@format`] number formatting shared by readouts, [`url`] the link ⇄ state glue.
+//! [`mod@format`] number formatting shared by readouts, [`url`] the link ⇄ state glue,
+//! [`lang`] the page's language (English or Brazilian Portuguese).
 
 #![warn(missing_docs)]
 
@@ -11,5 +12,6 @@ pub mod charts;
 pub mod format;
 pub mod handoff;
 pub mod labs;
+pub mod lang;
 pub mod url;
 pub mod widgets;

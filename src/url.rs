@@ -29,11 +29,13 @@ pub fn current_lab() -> Lab {
 }
 
 /// The query a lab writes: `lab=<lab>&<state>`, then the page's own parameters
-/// (`embed`, `views`, `controls`) read from `current`, which the lab's state does not hold.
+/// (`embed`, `views`, `controls` and `lang`) read from `current`, which the lab's state does
+/// not hold.
 pub fn lab_query(lab: &str, state_query: &str, current: &str) -> String {
     let mut query = format!("?lab={lab}");
     let page = crate::widgets::embed::EmbedParams::from_query(current).to_query();
-    for part in [state_query, page.as_str()] {
+    let lang = crate::lang::query_pair(current);
+    for part in [state_query, page.as_str(), lang.as_str()] {
         if !part.is_empty() {
             query.push('&');
             query.push_str(part);
@@ -58,6 +60,42 @@ pub fn write_state<T: Serialize>(lab: Lab, state: &T) {
     if let Some(CurrentQuery(q)) = leptos::prelude::use_context::<CurrentQuery>() {
         leptos::prelude::Set::set(&q, query);
     }
+}
+
+/// Sets one page-level parameter (`lang=pt-BR`) in the URL, keeping every other parameter,
+/// without reloading or adding history.
+pub fn set_page_param(key: &str, value: &str) {
+    let query = with_param(&current_query(), key, value);
+    if let Some(w) = web_sys::window()
+        && let Ok(h) = w.history()
+    {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
+    }
+    if let Some(CurrentQuery(q)) = leptos::prelude::use_context::<CurrentQuery>() {
+        leptos::prelude::Set::set(&q, query);
+    }
+}
+
+/// `query` (with or without its `?`) with `key` set to `value`: replaced where it is, appended
+/// otherwise; the result starts with `?`.
+pub fn with_param(query: &str, key: &str, value: &str) -> String {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    let mut seen = false;
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        if k == key {
+            if !seen {
+                ser.append_pair(key, value);
+            }
+            seen = true;
+        } else {
+            ser.append_pair(&k, &v);
+        }
+    }
+    if !seen {
+        ser.append_pair(key, value);
+    }
+    format!("?{}", ser.finish())
 }
 
 /// The page's query string as the labs last wrote it, provided by the app shell so that
@@ -96,5 +134,31 @@ mod tests {
         assert_eq!(parse_id::<Mode>("asym-float"), Some(Mode::AsymFloat));
         assert_eq!(parse_id::<Mode>("midrise"), None);
         assert_eq!(parse_id::<Mode>(""), None);
+    }
+
+    #[test]
+    fn a_lab_keeps_the_pages_language_when_it_rewrites_the_query() {
+        assert_eq!(
+            lab_query("memory", "dtype=int4", "?lab=memory&lang=pt-BR&dtype=fp16"),
+            "?lab=memory&dtype=int4&lang=pt-BR"
+        );
+        assert_eq!(
+            lab_query("memory", "dtype=int4", "?lab=memory&embed=1&lang=pt-BR"),
+            "?lab=memory&dtype=int4&embed=1&lang=pt-BR"
+        );
+        assert_eq!(lab_query("memory", "", "?lang=xx"), "?lab=memory");
+    }
+
+    #[test]
+    fn a_page_parameter_is_replaced_in_place_or_appended() {
+        assert_eq!(
+            with_param("?lab=weight&lang=en&bits=4", "lang", "pt-BR"),
+            "?lab=weight&lang=pt-BR&bits=4"
+        );
+        assert_eq!(
+            with_param("lab=weight", "lang", "en"),
+            "?lab=weight&lang=en"
+        );
+        assert_eq!(with_param("", "lang", "en"), "?lang=en");
     }
 }

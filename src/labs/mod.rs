@@ -33,13 +33,14 @@ impl Lab {
         }
     }
 
-    /// The nav label.
-    pub fn label(self) -> &'static str {
+    /// The lab's name in the page's language (the nav, an embed's heading).
+    pub fn name(self, i18n: crate::lang::I18nContext) -> &'static str {
+        use crate::lang::t_string;
         match self {
-            Lab::Signal => "Signal lab",
-            Lab::Memory => "Memory calculator",
-            Lab::Weight => "Weight lab",
-            Lab::Mlp => "MLP lab",
+            Lab::Signal => t_string!(i18n, app.lab_signal),
+            Lab::Memory => t_string!(i18n, app.lab_memory),
+            Lab::Weight => t_string!(i18n, app.lab_weight),
+            Lab::Mlp => t_string!(i18n, app.lab_mlp),
         }
     }
 
@@ -51,6 +52,17 @@ impl Lab {
     /// The page's link: `?lab=<id>`.
     pub fn href(self) -> String {
         format!("?lab={}", self.id())
+    }
+
+    /// The page's link carrying the language named in `current` (a query string), if any:
+    /// `?lab=<id>&lang=pt-BR`.
+    pub fn href_from(self, current: &str) -> String {
+        let lang = crate::lang::query_pair(current);
+        if lang.is_empty() {
+            self.href()
+        } else {
+            format!("{}&{lang}", self.href())
+        }
     }
 }
 
@@ -66,5 +78,10 @@ mod tests {
         assert_eq!(Lab::from_id("hub"), None);
         assert_eq!(Lab::default(), Lab::Signal);
         assert_eq!(Lab::Weight.href(), "?lab=weight");
+        assert_eq!(
+            Lab::Weight.href_from("?lab=memory&lang=pt-BR"),
+            "?lab=weight&lang=pt-BR"
+        );
+        assert_eq!(Lab::Weight.href_from("?lab=memory"), "?lab=weight");
     }
 }

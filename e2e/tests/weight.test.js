@@ -341,6 +341,36 @@ test('malformed files give their message and the lab keeps working', async () =>
   await page.close();
 });
 
+test('a refused file keeps the previous file, its tensor list and its tensor', async () => {
+  const page = await open();
+  await upload(page, 'model.safetensors', smallModel());
+  await page.waitForSelector('[data-testid="wl-tensor-table"]');
+  await page.locator('[data-testid="wl-tensor"]').selectOption('layers.2.weight');
+  await page.waitForFunction(() => /^layers\.2\.weight/.test(document.querySelector('[data-testid="wl-tensor-info"]').textContent));
+  const names = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="wl-tensor-row"]')].map((r) => r.dataset.name));
+  const options = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="wl-tensor"] option')].map((o) => o.value));
+  const before = { names: await names(), options: await options(), info: await readout(page, 'wl-tensor-info'), snr: await readout(page, 'wl-snr-db') };
+  assert.equal(before.names.length, 6);
+  const onlyInts = safetensors([{ name: 'ids', dtype: 'I32', shape: [3], values: [1, 2, 3] }]);
+  for (const [name, bytes, want] of [
+    ['ints.safetensors', onlyInts, /no F32, F16, BF16 or F64 tensor.*the previous tensor stays/],
+    ['cut.safetensors', smallModel().subarray(0, 60), /header length beyond the file.*the previous tensor stays/],
+  ]) {
+    await upload(page, name, bytes);
+    assert.match(await readout(page, 'wl-upload-error'), want, name);
+    assert.deepEqual(await names(), before.names, `${name}: the tensor list stays`);
+    assert.deepEqual(await options(), before.options, `${name}: the tensor menu stays`);
+    assert.equal(await readout(page, 'wl-tensor-info'), before.info, name);
+    assert.equal(await readout(page, 'wl-snr-db'), before.snr, name);
+  }
+  // The kept file still works: another of its tensors loads.
+  await page.locator('[data-testid="wl-tensor"]').selectOption('layers.1.weight');
+  await page.waitForFunction(() => /^layers\.1\.weight/.test(document.querySelector('[data-testid="wl-tensor-info"]').textContent));
+  assert.match(page.url(), /tensor=layers\.1\.weight/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('a file of 256 MB or more is listed from its header and studied on its first rows', async () => {
   // 8192 × 8192 F32 = 256 MiB of zeros after a real header: a sparse file on disk, so the test
   // writes almost nothing; Chromium reads only the slices the page asks for.

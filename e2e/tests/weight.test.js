@@ -131,6 +131,36 @@ test('granularity and scale storage change the bits per weight as expected', asy
   await page.close();
 });
 
+test('"scales stored as" is offered only where the scheme stores its scales in that dtype', async () => {
+  const page = await open();
+  const select = page.locator('[data-testid="wl-scale-dtype"]');
+  const fixed = page.locator('[data-testid="wl-scale-dtype-fixed"]');
+  // Applies: linear (scale and zero-point), μ-law and FP4 (group absmax); the dtype changes
+  // the bits per weight.
+  for (const scheme of ['linear', 'mu-law', 'fp4']) {
+    await page.locator('[data-testid="wl-scheme"]').selectOption(scheme);
+    await select.waitFor();
+    assert.equal(await fixed.count(), 0, scheme);
+    const fp16 = await readout(page, 'wl-bits-per-weight');
+    await select.selectOption('fp32');
+    await changed(page, 'wl-bits-per-weight', fp16);
+    await select.selectOption('fp16');
+    await waitText(page, 'wl-bits-per-weight', fp16);
+  }
+  // Fixed by the format: no menu, and the page says why.
+  for (const [scheme, why] of [['nf4', /NF4 stores one fp32 absmax per block/], ['q8-0', /ggml blocks store an fp16 scale/],
+    ['q4-1', /ggml blocks store an fp16 scale/], ['fp16', /plain cast stores no scale/], ['bf16', /plain cast stores no scale/]]) {
+    await page.locator('[data-testid="wl-scheme"]').selectOption(scheme);
+    await fixed.waitFor();
+    assert.equal(await select.count(), 0, scheme);
+    assert.match(await fixed.textContent(), why, scheme);
+  }
+  await page.locator('[data-testid="wl-scheme"]').selectOption('linear');
+  await select.waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('r = S·(q − Z) is worked step by step for the chosen weight of the chosen group', async () => {
   const page = await open('?lab=weight&mode=asym&group=5&pick=3');
   assert.match(await readout(page, 'wl-worked-group'), /group 5: row 1, columns 128–255/);

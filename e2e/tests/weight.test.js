@@ -401,9 +401,9 @@ test('a refused file keeps the previous file, its tensor list and its tensor', a
   await page.close();
 });
 
-test('a file of 256 MB or more is listed from its header and studied on its first rows', async () => {
-  // 8192 × 8192 F32 = 256 MiB of zeros after a real header: a sparse file on disk, so the test
-  // writes almost nothing; Chromium reads only the slices the page asks for.
+test('a file of 256 MB or more is listed from its header and studied on its first rows, with progress shown', async () => {
+  // 8192 × 8192 F32 = 256 MiB: real weights in the first 512 rows (the rows studied), the
+  // rest a sparse hole, so the test writes 16 MiB; Chromium reads only the slices asked for.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wl-big-'));
   const file = path.join(dir, 'big.safetensors');
   const n = 8192 * 8192;
@@ -411,17 +411,43 @@ test('a file of 256 MB or more is listed from its header and studied on its firs
     big: { dtype: 'F32', shape: [8192, 8192], data_offsets: [0, 4 * n] },
     small: { dtype: 'F16', shape: [4, 8], data_offsets: [4 * n, 4 * n + 64] },
   }), Buffer.alloc(0));
-  fs.writeFileSync(file, head);
+  const studied = 512 * 8192;
+  const rows = Buffer.alloc(4 * studied);
+  // Deterministic, non-trivial weights: a sum of incommensurate sines, |w| < 0.1.
+  let sumSq = 0;
+  for (let i = 0; i < studied; i++) {
+    const w = Math.fround(0.06 * Math.sin(i * 0.7071) + 0.03 * Math.sin(i * 0.1234 + 1));
+    rows.writeFloatLE(w, 4 * i);
+    sumSq += w * w;
+  }
+  fs.writeFileSync(file, Buffer.concat([head, rows]));
   fs.truncateSync(file, head.length + 4 * n + 64);
   try {
     const page = await open();
+    // Record every text the progress line shows while the file opens.
+    await page.evaluate(() => {
+      window.__progress = [];
+      new MutationObserver(() => {
+        const p = document.querySelector('[data-testid="wl-progress"]');
+        const t = p && p.textContent.trim();
+        if (t && window.__progress[window.__progress.length - 1] !== t) window.__progress.push(t);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.locator('[data-testid="wl-source"]').selectOption('file');
     await page.locator('[data-testid="wl-upload"]').setInputFiles(file);
     await page.waitForFunction(() => /^big: shape \[512, 8192\], 4194304 weights/.test(document.querySelector('[data-testid="wl-tensor-info"]').textContent), null, { timeout: 60000 });
     assert.equal(await page.locator('[data-testid="wl-tensor-row"]').count(), 2);
-    // Zeros quantize exactly.
-    assert.equal(await readout(page, 'wl-mse'), '0');
-    assert.equal(await readout(page, 'wl-snr-db'), 'Infinity');
+    // The progress line said what it was doing, step by step, and is gone when done.
+    const progress = await page.evaluate(() => window.__progress);
+    assert.ok(progress.includes('reading the header of big.safetensors…'), JSON.stringify(progress));
+    assert.ok(progress.includes('reading tensor big (256.00 MiB)…'), JSON.stringify(progress));
+    assert.ok(progress.includes('quantizing 4194304 weights of big…'), JSON.stringify(progress));
+    await page.waitForSelector('[data-testid="wl-progress"]', { state: 'detached' });
+    // Real data: int4 in groups of 128 (the default) has an error, but a small one.
+    const mse = await num(page, 'wl-mse');
+    const snr = await num(page, 'wl-snr-db');
+    assert.ok(mse > 0 && mse < 0.1 * (sumSq / studied), `mse ${mse} against a mean square of ${sumSq / studied}`);
+    assert.ok(snr > 12 && snr < 30, `snr ${snr}`);
     // Large files are measured on request only.
     assert.match(await page.locator('.views').textContent(), /measure on request/);
     await page.locator('[data-testid="wl-tensor"]').selectOption('small');
@@ -482,8 +508,11 @@ test('a link from the MLP lab or an unknown source shows a plain notice', async 
 });
 
 test('a histogram drawn by hand is sampled into the tensor', async () => {
-  const page = await open('?lab=weight&source=drawn&hist_range=0.2');
+  // Per-tensor symmetric int8 with fp32 scales: the scale is max|w| / 127 exactly.
+  const page = await open('?lab=weight&source=drawn&hist_range=0.2&granularity=tensor&mode=sym&bits=8&scale_dtype=fp32');
   assert.match(await readout(page, 'wl-tensor-info'), /^drawn: shape \[256, 512\]/);
+  const maxAbs = async () => 127 * await num(page, 'wl-scale');
+  const bell = await maxAbs();
   const mse = await readout(page, 'wl-mse');
   const box = await page.locator('[data-testid="wl-drawn-canvas"]').boundingBox();
   // Flatten the bell: drag across the whole canvas near the top.
@@ -493,7 +522,11 @@ test('a histogram drawn by hand is sampled into the tensor', async () => {
   await page.mouse.up();
   await changed(page, 'wl-mse', mse);
   assert.match(page.url(), /bars=[A-Za-z0-9_-]{20,}/);
-  // A flat histogram over ±0.2 spreads the weights: max |w| near 0.2.
+  // A flat histogram over ±0.2 spreads the weights to the edges: max |w| within the last
+  // bar of 0.2, and past the bell's.
+  const flat = await maxAbs();
+  assert.ok(flat > 0.19 && flat <= 0.2 * (1 + 1e-3), `max |w| ${flat}`);
+  assert.ok(flat > bell, `flat ${flat} vs bell ${bell}`);
   const stats = await canvasStats(page, 'wl-drawn-canvas', [0x33, 0x8e, 0xc1]);
   assert.ok(stats.colour > 1000);
   assert.deepEqual(page.problems, []);

@@ -11,5 +11,6 @@ pub mod charts;
 pub mod format;
 pub mod handoff;
 pub mod labs;
+pub mod panic;
 pub mod url;
 pub mod widgets;

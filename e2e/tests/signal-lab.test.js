@@ -181,14 +181,34 @@ test('embed mode shows only the chosen view and a link back; the snippet reprodu
   await page.close(); await embedded.close();
 });
 
-test('the audio graph starts on a click and stops', async () => {
-  const page = await openApp(browser, server.url, '?lab=signal');
-  await page.locator('[data-testid="play-e"]').click();
-  await page.waitForFunction(() => /^playing e/.test(document.querySelector('[data-testid="audio-status"]').textContent));
-  await page.locator('[data-testid="stop"]').click();
-  assert.equal(await readout(page, 'audio-status'), 'stopped');
-  assert.deepEqual(page.problems, []);
-  await page.close();
+test('the audio graph starts on a click, really runs, and stops', async () => {
+  // Keep every AudioContext the page makes, to look at the real one. With
+  // QUANTLAB_E2E_SUSPEND_AUDIO=1 each context is suspended at birth: this test must then fail
+  // (a check that it looks at the context, not only at the status text).
+  const spy = (suspend) => {
+    const Real = window.AudioContext;
+    window.__contexts = [];
+    window.AudioContext = class extends Real {
+      constructor(...a) {
+        super(...a);
+        window.__contexts.push(this);
+        if (suspend) { this.suspend(); this.resume = () => Promise.resolve(); }
+      }
+    };
+  };
+  const lab = await openApp(browser, server.url, '?lab=signal', undefined,
+    { setup: (p) => p.addInitScript(spy, process.env.QUANTLAB_E2E_SUSPEND_AUDIO === '1') });
+  await lab.locator('[data-testid="play-e"]').click();
+  await lab.waitForFunction(() => /^playing e/.test(document.querySelector('[data-testid="audio-status"]').textContent));
+  // The context the click made is running and its clock advances: sound is being rendered.
+  await lab.waitForFunction(() => window.__contexts.length === 1 && window.__contexts[0].state === 'running', null, { timeout: 5000 });
+  const t0 = await lab.evaluate(() => window.__contexts[0].currentTime);
+  await lab.waitForFunction((t) => window.__contexts[0].currentTime > t + 0.1, t0, { timeout: 5000 });
+  await lab.locator('[data-testid="stop"]').click();
+  assert.equal(await readout(lab, 'audio-status'), 'stopped');
+  await lab.waitForFunction(() => window.__contexts[0].state === 'closed');
+  assert.deepEqual(lab.problems, []);
+  await lab.close();
 });
 
 test('the data exports as CSV and the charts as PNG', async () => {
@@ -203,12 +223,58 @@ test('the data exports as CSV and the charts as PNG', async () => {
   await page.close();
 });
 
-test('zooming narrows the time axis and lives in the URL', async () => {
-  const page = await openApp(browser, server.url, '?lab=signal&n=4096');
-  await page.locator('[data-testid="zoom"]').fill('8');
+/**
+ * Periods of the Q(x[n]) trace drawn on the signal canvas: the vermillion pixels' mean
+ * height per column, and how often it crosses its middle (two crossings a period). The
+ * x-range the chart draws sets how many periods of a sine are on it.
+ */
+async function drawnPeriods(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('[data-testid="signal-canvas"]');
+    const { width, height } = c;
+    const d = c.getContext('2d').getImageData(0, 0, width, height).data;
+    const ys = [];
+    for (let x = 0; x < width; x++) {
+      let sum = 0; let k = 0;
+      for (let y = 0; y < height; y++) {
+        const i = 4 * (y * width + x);
+        if (Math.abs(d[i] - 0xd5) < 40 && Math.abs(d[i + 1] - 0x5e) < 40 && Math.abs(d[i + 2]) < 40) { sum += y; k++; }
+      }
+      if (k) ys.push(sum / k);
+    }
+    // Crossings with hysteresis (±20 % of the swing), so a staircase riser or the legend's
+    // swatch near the middle does not count twice.
+    const lo = Math.min(...ys); const hi = Math.max(...ys);
+    const mid = (lo + hi) / 2; const h = 0.2 * (hi - lo);
+    let crossings = 0; let side = 0;
+    for (const y of ys) {
+      const s = y > mid + h ? 1 : y < mid - h ? -1 : 0;
+      if (s !== 0 && side !== 0 && s !== side) crossings++;
+      if (s !== 0) side = s;
+    }
+    return { periods: crossings / 2, columns: ys.length };
+  });
+}
+
+test('zooming narrows the time axis the chart draws, and lives in the URL', async () => {
+  // 8 periods on 4096 samples: the whole signal shows 8, a zoom of 8 shows one.
+  const page = await openApp(browser, server.url, '?lab=signal&n=4096&freq=8&bits=8&mode=mid-rise');
+  await page.waitForTimeout(200);
+  const whole = await drawnPeriods(page);
+  assert.ok(Math.abs(whole.periods - 8) <= 1, `unzoomed: ${JSON.stringify(whole)}`);
+  const zoom = page.locator('[data-testid="zoom"]');
+  await zoom.fill('8');
   await page.waitForFunction(() => Number.parseFloat(new URLSearchParams(location.search).get('zoom')) === 8);
+  await page.waitForTimeout(200);
+  const zoomed = await drawnPeriods(page);
+  assert.ok(Math.abs(zoomed.periods - 1) <= 0.5, `zoom 8: ${JSON.stringify(zoomed)}`);
+  assert.ok(zoomed.columns > whole.columns * 0.8, 'the zoomed trace still spans the plot');
+  // The link reopens the same drawn range.
+  const again = await openApp(browser, page.url());
+  await again.waitForTimeout(200);
+  assert.ok(Math.abs((await drawnPeriods(again)).periods - 1) <= 0.5);
   assert.deepEqual(page.problems, []);
-  await page.close();
+  await page.close(); await again.close();
 });
 
 test('timing: a control change recomputes and redraws (N = 4096), p50/p95 reported', async () => {

@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use quantlab_core::mulaw::{G711Law, G711Quantizer};
-use quantlab_core::quantizer::{Quantizer, Scheme, SchemeKind};
+use quantlab_core::quantizer::{Scheme, SchemeKind};
 
 /// `(byte, decoded)` for every x in −32768..=32767, index `x + 32768`.
 fn reference(law: &str) -> Vec<(u8, i16)> {

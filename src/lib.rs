@@ -13,5 +13,6 @@ pub mod format;
 pub mod handoff;
 pub mod labs;
 pub mod lang;
+pub mod panic;
 pub mod url;
 pub mod widgets;

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { serveDist, launchBrowser, openApp } from './harness.js';
+import { serveDist, launchBrowser, openApp, allowOrigin } from './harness.js';
 
 const PREFIX = '/notes/quantlab/';
 let app; let host; let hostHtml = '<p>not ready</p>'; let browser;
@@ -24,6 +24,8 @@ function serveHost() {
 before(async () => {
   app = await serveDist({ prefix: PREFIX });
   host = await serveHost();
+  // The course page that embeds the app is a second origin of this machine, on purpose.
+  allowOrigin(host.origin);
   browser = await launchBrowser();
 });
 after(async () => { await browser?.close(); await app?.close(); await host?.close(); });

@@ -4,7 +4,43 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+
+/**
+ * Every origin a test server of this process serves; a page may ask for nothing else
+ * (besides data: and blob: URLs, which stay in the page). Any other request is recorded in
+ * `foreignRequests` and fails the test it happened in: uploads and everything else the app
+ * does never leave the machine.
+ */
+const servedOrigins = new Set();
+export const foreignRequests = [];
+
+/** Allows `origin` (a second local server a test runs on purpose, e.g. a host page). */
+export function allowOrigin(origin) {
+  servedOrigins.add(origin);
+}
+
+/** Records `url` when it is neither served here nor local to the page. */
+function checkRequest(url) {
+  const u = new URL(url);
+  if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return;
+  if (!servedOrigins.has(u.origin)) foreignRequests.push(url);
+}
+
+/** Watches every request of `context` (pages and their workers). */
+function watchContext(context) {
+  if (context.__watched) return;
+  context.__watched = true;
+  context.on('request', (r) => checkRequest(r.url()));
+}
+
+// Runs after every test of every file that imports the harness.
+afterEach(() => {
+  const seen = foreignRequests.splice(0);
+  assert.deepEqual(seen, [], `requests to another origin: ${seen.join(', ')}`);
+});
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
@@ -34,11 +70,12 @@ export function screenshotPath(name) {
 }
 
 /**
- * Serves dist/ on an ephemeral loopback port; resolves to { url, close, requests }.
+ * Serves dist/ (or `dir`) on an ephemeral loopback port; resolves to { url, close, requests }.
  * With `prefix` (e.g. '/a/b/quantlab/') the app lives under that path only, as on a course
  * site, and everything outside it is a 404. `requests` lists every path asked for.
  */
-export function serveDist({ prefix = '/' } = {}) {
+export function serveDist({ prefix = '/', dir = dist } = {}) {
+  const dist = dir;
   if (!fs.existsSync(path.join(dist, 'index.html'))) {
     throw new Error(`no built app in ${dist}: run the release build first`);
   }
@@ -60,6 +97,7 @@ export function serveDist({ prefix = '/' } = {}) {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address();
+      servedOrigins.add(`http://127.0.0.1:${port}`);
       resolve({
         url: `http://127.0.0.1:${port}${prefix}`,
         origin: `http://127.0.0.1:${port}`,
@@ -82,15 +120,22 @@ export async function launchBrowser(extraArgs = []) {
       ...extraArgs,
     ],
   });
+  // Every page and context this browser opens reports its requests (see checkRequest).
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...a) => { const c = await newContext(...a); watchContext(c); return c; };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...a) => { const p = await newPage(...a); watchContext(p.context()); return p; };
   return browser;
 }
 
 /**
  * Opens `query` (e.g. '?lab=signal&bits=4') on a fresh page that records console errors and
  * uncaught exceptions in `page.problems`. Waits until the app has rendered its readouts.
+ * `setup(page)` runs before the page loads (e.g. `page.addInitScript`).
  */
-export async function openApp(browser, base, query = '', readySelector = '[data-testid="snr-db"]') {
+export async function openApp(browser, base, query = '', readySelector = '[data-testid="snr-db"]', { setup } = {}) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  if (setup) await setup(page);
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });

@@ -101,6 +101,32 @@ test('garbage in the URL is ignored with a notice, not a crash', async () => {
   await page.close();
 });
 
+/**
+ * The level lines on the signal canvas: rows where most of the plot's width is the grid grey
+ * (adjacent rows of one anti-aliased line count once), and the Q(x[n]) pixels.
+ */
+async function drawnLevels(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('[data-testid="signal-canvas"]');
+    const { width, height } = c;
+    const d = c.getContext('2d').getImageData(0, 0, width, height).data;
+    const grey = (i) => Math.abs(d[i] - d[i + 1]) < 6 && Math.abs(d[i + 1] - d[i + 2]) < 6 && d[i] > 170 && d[i] < 236;
+    let lines = 0; let previous = false; let orange = 0;
+    for (let y = 0; y < height; y++) {
+      let g = 0;
+      for (let x = 0; x < width; x++) {
+        const i = 4 * (y * width + x);
+        if (grey(i)) g++;
+        if (Math.abs(d[i] - 0xd5) < 40 && Math.abs(d[i + 1] - 0x5e) < 40 && d[i + 2] < 40) orange++;
+      }
+      const line = g > 0.5 * width;
+      if (line && !previous) lines++;
+      previous = line;
+    }
+    return { lines, orange };
+  });
+}
+
 test('every scheme in the menu quantizes the signal and draws its levels', async () => {
   const page = await openApp(browser, server.url, '?lab=signal&bits=4');
   const ids = await page.locator('[data-testid="scheme"] option').evaluateAll((os) => os.map((o) => o.value));
@@ -109,9 +135,24 @@ test('every scheme in the menu quantizes the signal and draws its levels', async
   for (const id of ids) {
     await page.locator('[data-testid="scheme"]').selectOption(id);
     await page.waitForFunction((v) => new URLSearchParams(location.search).get('scheme') === v, id);
+    await page.waitForTimeout(100);
     const r = await readouts(page);
     assert.ok(Number.isFinite(r['snr-db']) && r['snr-db'] > 0, `${id}: snr ${r['snr-db']}`);
     assert.ok(r.levels >= 2, `${id}: levels ${r.levels}`);
+    const drawn = await drawnLevels(page);
+    assert.ok(drawn.orange > 300, `${id}: Q(x[n]) is drawn (${JSON.stringify(drawn)})`);
+    if (id === 'linear') {
+      // Uniform levels: one grid line each (a level at the plot's very edge may hide under
+      // the frame).
+      assert.ok(drawn.lines >= r.levels - 2 && drawn.lines <= r.levels, `${id}: ${r.levels} levels, ${drawn.lines} lines drawn`);
+    } else if (r.levels <= 128) {
+      // Non-uniform levels crowd together (near 0 for μ-law, NF4, log2): at least a few
+      // distinct lines, never more than the levels.
+      assert.ok(drawn.lines >= Math.min(3, r.levels) && drawn.lines <= r.levels, `${id}: ${r.levels} levels, ${drawn.lines} lines drawn`);
+    } else {
+      // Over 128 levels the grid is left out.
+      assert.equal(drawn.lines, 0, `${id}: ${r.levels} levels, no grid`);
+    }
     seen.set(id, r['snr-db']);
   }
   // Non-uniform and float formats really differ from linear.

@@ -131,6 +131,36 @@ test('granularity and scale storage change the bits per weight as expected', asy
   await page.close();
 });
 
+test('"scales stored as" is offered only where the scheme stores its scales in that dtype', async () => {
+  const page = await open();
+  const select = page.locator('[data-testid="wl-scale-dtype"]');
+  const fixed = page.locator('[data-testid="wl-scale-dtype-fixed"]');
+  // Applies: linear (scale and zero-point), μ-law and FP4 (group absmax); the dtype changes
+  // the bits per weight.
+  for (const scheme of ['linear', 'mu-law', 'fp4']) {
+    await page.locator('[data-testid="wl-scheme"]').selectOption(scheme);
+    await select.waitFor();
+    assert.equal(await fixed.count(), 0, scheme);
+    const fp16 = await readout(page, 'wl-bits-per-weight');
+    await select.selectOption('fp32');
+    await changed(page, 'wl-bits-per-weight', fp16);
+    await select.selectOption('fp16');
+    await waitText(page, 'wl-bits-per-weight', fp16);
+  }
+  // Fixed by the format: no menu, and the page says why.
+  for (const [scheme, why] of [['nf4', /NF4 stores one fp32 absmax per block/], ['q8-0', /ggml blocks store an fp16 scale/],
+    ['q4-1', /ggml blocks store an fp16 scale/], ['fp16', /plain cast stores no scale/], ['bf16', /plain cast stores no scale/]]) {
+    await page.locator('[data-testid="wl-scheme"]').selectOption(scheme);
+    await fixed.waitFor();
+    assert.equal(await select.count(), 0, scheme);
+    assert.match(await fixed.textContent(), why, scheme);
+  }
+  await page.locator('[data-testid="wl-scheme"]').selectOption('linear');
+  await select.waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('r = S·(q − Z) is worked step by step for the chosen weight of the chosen group', async () => {
   const page = await open('?lab=weight&mode=asym&group=5&pick=3');
   assert.match(await readout(page, 'wl-worked-group'), /group 5: row 1, columns 128–255/);
@@ -341,9 +371,39 @@ test('malformed files give their message and the lab keeps working', async () =>
   await page.close();
 });
 
-test('a file of 256 MB or more is listed from its header and studied on its first rows', async () => {
-  // 8192 × 8192 F32 = 256 MiB of zeros after a real header: a sparse file on disk, so the test
-  // writes almost nothing; Chromium reads only the slices the page asks for.
+test('a refused file keeps the previous file, its tensor list and its tensor', async () => {
+  const page = await open();
+  await upload(page, 'model.safetensors', smallModel());
+  await page.waitForSelector('[data-testid="wl-tensor-table"]');
+  await page.locator('[data-testid="wl-tensor"]').selectOption('layers.2.weight');
+  await page.waitForFunction(() => /^layers\.2\.weight/.test(document.querySelector('[data-testid="wl-tensor-info"]').textContent));
+  const names = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="wl-tensor-row"]')].map((r) => r.dataset.name));
+  const options = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="wl-tensor"] option')].map((o) => o.value));
+  const before = { names: await names(), options: await options(), info: await readout(page, 'wl-tensor-info'), snr: await readout(page, 'wl-snr-db') };
+  assert.equal(before.names.length, 6);
+  const onlyInts = safetensors([{ name: 'ids', dtype: 'I32', shape: [3], values: [1, 2, 3] }]);
+  for (const [name, bytes, want] of [
+    ['ints.safetensors', onlyInts, /no F32, F16, BF16 or F64 tensor.*the previous tensor stays/],
+    ['cut.safetensors', smallModel().subarray(0, 60), /header length beyond the file.*the previous tensor stays/],
+  ]) {
+    await upload(page, name, bytes);
+    assert.match(await readout(page, 'wl-upload-error'), want, name);
+    assert.deepEqual(await names(), before.names, `${name}: the tensor list stays`);
+    assert.deepEqual(await options(), before.options, `${name}: the tensor menu stays`);
+    assert.equal(await readout(page, 'wl-tensor-info'), before.info, name);
+    assert.equal(await readout(page, 'wl-snr-db'), before.snr, name);
+  }
+  // The kept file still works: another of its tensors loads.
+  await page.locator('[data-testid="wl-tensor"]').selectOption('layers.1.weight');
+  await page.waitForFunction(() => /^layers\.1\.weight/.test(document.querySelector('[data-testid="wl-tensor-info"]').textContent));
+  assert.match(page.url(), /tensor=layers\.1\.weight/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a file of 256 MB or more is listed from its header and studied on its first rows, with progress shown', async () => {
+  // 8192 × 8192 F32 = 256 MiB: real weights in the first 512 rows (the rows studied), the
+  // rest a sparse hole, so the test writes 16 MiB; Chromium reads only the slices asked for.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wl-big-'));
   const file = path.join(dir, 'big.safetensors');
   const n = 8192 * 8192;
@@ -351,17 +411,43 @@ test('a file of 256 MB or more is listed from its header and studied on its firs
     big: { dtype: 'F32', shape: [8192, 8192], data_offsets: [0, 4 * n] },
     small: { dtype: 'F16', shape: [4, 8], data_offsets: [4 * n, 4 * n + 64] },
   }), Buffer.alloc(0));
-  fs.writeFileSync(file, head);
+  const studied = 512 * 8192;
+  const rows = Buffer.alloc(4 * studied);
+  // Deterministic, non-trivial weights: a sum of incommensurate sines, |w| < 0.1.
+  let sumSq = 0;
+  for (let i = 0; i < studied; i++) {
+    const w = Math.fround(0.06 * Math.sin(i * 0.7071) + 0.03 * Math.sin(i * 0.1234 + 1));
+    rows.writeFloatLE(w, 4 * i);
+    sumSq += w * w;
+  }
+  fs.writeFileSync(file, Buffer.concat([head, rows]));
   fs.truncateSync(file, head.length + 4 * n + 64);
   try {
     const page = await open();
+    // Record every text the progress line shows while the file opens.
+    await page.evaluate(() => {
+      window.__progress = [];
+      new MutationObserver(() => {
+        const p = document.querySelector('[data-testid="wl-progress"]');
+        const t = p && p.textContent.trim();
+        if (t && window.__progress[window.__progress.length - 1] !== t) window.__progress.push(t);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.locator('[data-testid="wl-source"]').selectOption('file');
     await page.locator('[data-testid="wl-upload"]').setInputFiles(file);
     await page.waitForFunction(() => /^big: shape \[512, 8192\], 4194304 weights/.test(document.querySelector('[data-testid="wl-tensor-info"]').textContent), null, { timeout: 60000 });
     assert.equal(await page.locator('[data-testid="wl-tensor-row"]').count(), 2);
-    // Zeros quantize exactly.
-    assert.equal(await readout(page, 'wl-mse'), '0');
-    assert.equal(await readout(page, 'wl-snr-db'), 'Infinity');
+    // The progress line said what it was doing, step by step, and is gone when done.
+    const progress = await page.evaluate(() => window.__progress);
+    assert.ok(progress.includes('reading the header of big.safetensors…'), JSON.stringify(progress));
+    assert.ok(progress.includes('reading tensor big (256.00 MiB)…'), JSON.stringify(progress));
+    assert.ok(progress.includes('quantizing 4194304 weights of big…'), JSON.stringify(progress));
+    await page.waitForSelector('[data-testid="wl-progress"]', { state: 'detached' });
+    // Real data: int4 in groups of 128 (the default) has an error, but a small one.
+    const mse = await num(page, 'wl-mse');
+    const snr = await num(page, 'wl-snr-db');
+    assert.ok(mse > 0 && mse < 0.1 * (sumSq / studied), `mse ${mse} against a mean square of ${sumSq / studied}`);
+    assert.ok(snr > 12 && snr < 30, `snr ${snr}`);
     // Large files are measured on request only.
     assert.match(await page.locator('.views').textContent(), /measure on request/);
     await page.locator('[data-testid="wl-tensor"]').selectOption('small');
@@ -422,8 +508,11 @@ test('a link from the MLP lab or an unknown source shows a plain notice', async 
 });
 
 test('a histogram drawn by hand is sampled into the tensor', async () => {
-  const page = await open('?lab=weight&source=drawn&hist_range=0.2');
+  // Per-tensor symmetric int8 with fp32 scales: the scale is max|w| / 127 exactly.
+  const page = await open('?lab=weight&source=drawn&hist_range=0.2&granularity=tensor&mode=sym&bits=8&scale_dtype=fp32');
   assert.match(await readout(page, 'wl-tensor-info'), /^drawn: shape \[256, 512\]/);
+  const maxAbs = async () => 127 * await num(page, 'wl-scale');
+  const bell = await maxAbs();
   const mse = await readout(page, 'wl-mse');
   const box = await page.locator('[data-testid="wl-drawn-canvas"]').boundingBox();
   // Flatten the bell: drag across the whole canvas near the top.
@@ -433,7 +522,11 @@ test('a histogram drawn by hand is sampled into the tensor', async () => {
   await page.mouse.up();
   await changed(page, 'wl-mse', mse);
   assert.match(page.url(), /bars=[A-Za-z0-9_-]{20,}/);
-  // A flat histogram over ±0.2 spreads the weights: max |w| near 0.2.
+  // A flat histogram over ±0.2 spreads the weights to the edges: max |w| within the last
+  // bar of 0.2, and past the bell's.
+  const flat = await maxAbs();
+  assert.ok(flat > 0.19 && flat <= 0.2 * (1 + 1e-3), `max |w| ${flat}`);
+  assert.ok(flat > bell, `flat ${flat} vs bell ${bell}`);
   const stats = await canvasStats(page, 'wl-drawn-canvas', [0x33, 0x8e, 0xc1]);
   assert.ok(stats.colour > 1000);
   assert.deepEqual(page.problems, []);

@@ -12,8 +12,43 @@ use std::f64::consts::{PI, SQRT_2};
 
 use crate::error::{QuantError, Result};
 
-/// Largest number of samples a generator produces.
+/// The Signal lab's one sample-count limit (4,194,304 = 2²²): the most samples a generator
+/// produces, a drawing is resampled to, a link's `n` may ask for and an uploaded file keeps
+/// (a longer file is cut to its first `MAX_SAMPLES`, and the page says so).
 pub const MAX_SAMPLES: usize = 1 << 22;
+
+/// `n` when it is a sample count the lab works on (1 to [`MAX_SAMPLES`]), else why not.
+pub fn check_sample_count(n: usize) -> Result<usize> {
+    if n == 0 || n > MAX_SAMPLES {
+        return Err(QuantError::InvalidParameter(format!(
+            "N = {n} is out of range: 1 to {MAX_SAMPLES} samples"
+        )));
+    }
+    Ok(n)
+}
+
+/// Serde: a sample count, refused outside 1 to [`MAX_SAMPLES`] (so a link asking for more
+/// is ignored with a warning and the default kept).
+pub fn deserialize_sample_count<'de, D>(d: D) -> std::result::Result<usize, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let n = usize::deserialize(d)?;
+    check_sample_count(n).map_err(serde::de::Error::custom)
+}
+
+/// Keeps at most [`MAX_SAMPLES`] of `samples` (the first ones); returns the samples and,
+/// when the input was cut, its original length.
+pub fn keep_samples(mut samples: Vec<f32>) -> (Vec<f32>, Option<usize>) {
+    let total = samples.len();
+    if total > MAX_SAMPLES {
+        samples.truncate(MAX_SAMPLES);
+        samples.shrink_to_fit();
+        (samples, Some(total))
+    } else {
+        (samples, None)
+    }
+}
 
 /// Which signal to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -137,12 +172,7 @@ pub fn generate(spec: &SignalSpec) -> Result<Vec<f32>> {
     if spec.n == 0 {
         return Err(QuantError::Empty);
     }
-    if spec.n > MAX_SAMPLES {
-        return Err(QuantError::InvalidParameter(format!(
-            "{} samples is too many: the generators stop at {MAX_SAMPLES}",
-            spec.n
-        )));
-    }
+    check_sample_count(spec.n)?;
     if !spec.amp.is_finite() || !spec.freq.is_finite() || !spec.offset.is_finite() {
         return Err(QuantError::InvalidParameter(
             "amplitude, frequency and offset must be finite numbers".into(),
@@ -355,5 +385,29 @@ mod tests {
             })
             .is_err()
         );
+    }
+
+    #[test]
+    fn one_sample_limit_for_generators_links_and_files() {
+        assert_eq!(MAX_SAMPLES, 4_194_304);
+        assert_eq!(check_sample_count(MAX_SAMPLES), Ok(MAX_SAMPLES));
+        let e = check_sample_count(MAX_SAMPLES + 1).unwrap_err().to_string();
+        assert!(e.contains("4194305") && e.contains("1 to 4194304"), "{e}");
+        assert!(check_sample_count(0).is_err());
+        // A link: serde refuses a count past the limit.
+        #[derive(serde::Deserialize, Debug)]
+        struct S {
+            #[serde(deserialize_with = "deserialize_sample_count")]
+            n: usize,
+        }
+        let ok: S = serde_json::from_str(r#"{"n": 4194304}"#).unwrap();
+        assert_eq!(ok.n, MAX_SAMPLES);
+        assert!(serde_json::from_str::<S>(r#"{"n": 4194305}"#).is_err());
+        assert!(serde_json::from_str::<S>(r#"{"n": 0}"#).is_err());
+        // A file: cut to the limit, with its original length.
+        let (kept, cut) = keep_samples(vec![0.5; MAX_SAMPLES + 10]);
+        assert_eq!((kept.len(), cut), (MAX_SAMPLES, Some(MAX_SAMPLES + 10)));
+        let (kept, cut) = keep_samples(vec![0.5; 100]);
+        assert_eq!((kept.len(), cut), (100, None));
     }
 }

@@ -23,7 +23,7 @@ use crate::widgets::select::id_select;
 fn state_number<T: std::str::FromStr + ToString + 'static>(
     testid: &'static str,
     min: &'static str,
-    max: Option<&'static str>,
+    max: Option<String>,
     step: &'static str,
     get: fn(&SignalLabState) -> T,
     put: fn(&mut SignalLabState, T),
@@ -128,10 +128,17 @@ fn upload_info(st: SignalState) -> impl IntoView {
                     });
                     view! {
                         <p class="notice" data-testid="upload-info">
-                            {format!("{}: {} samples{}{}", up.name, up.samples.len(),
+                            {format!("{}: {} samples{}{}{}", up.name, up.samples.len(),
                                 up.rate.map(|r| format!(" at {r} Hz")).unwrap_or_default(),
+                                up.decimal.map(|d| format!(", read with a {}", d.describe())).unwrap_or_default(),
                                 if trimmed { format!("; showing a window of {w} (set N and the start to move it)") } else { String::new() })}
                         </p>
+                        {up.cut_from.map(|total| view! {
+                            <p class="notice" role="status" data-testid="upload-cut">
+                                {format!("{} holds {total} samples: the lab keeps the first {} (its limit, as for N).",
+                                    up.name, quantlab_core::signal::MAX_SAMPLES)}
+                            </p>
+                        })}
                     }
                     .into_any()
                 }
@@ -182,7 +189,7 @@ pub fn SourceControls() -> impl IntoView {
             </label>
             </div>
             <label>"Samples N "
-                {state_number("n", "1", Some("1048576"), "1", |s| s.n, |s, v| s.n = v)}
+                {state_number("n", "1", Some(quantlab_core::signal::MAX_SAMPLES.to_string()), "1", |s| s.n, |s, v| s.n = v)}
             </label>
             <label class:hidden=move || source() == SourceKind::File>"Amplitude "
                 {state_slider("amp", ("0", "2", "0.01"), |s| s.amp, |s, v| s.amp = v)}
@@ -193,7 +200,7 @@ pub fn SourceControls() -> impl IntoView {
                 <output>{move || state.with(|s| fixed(s.offset, 2))}</output>
             </label>
             <label class:hidden=move || !uses_freq() || source() != SourceKind::Preset>{move || if state.with(|s| s.signal == SignalKind::SpeechBursts) { "Bursts " } else { "Cycles per window " }}
-                {state_number("freq", "0", Some("100000"), "0.1", |s| s.freq, |s, v| s.freq = v)}
+                {state_number("freq", "0", Some("100000".into()), "0.1", |s| s.freq, |s, v| s.freq = v)}
             </label>
             <label class:hidden=move || !is_noise() || source() != SourceKind::Preset>"Seed "
                 {state_number("seed", "0", None, "1", |s| s.seed, |s, v| s.seed = v)}

@@ -20,8 +20,8 @@ pub use self::pipeline::{
     SignalError, SignalResult, compute, compute_with, input_signal, quantize_signal,
 };
 pub use self::state::{
-    DEFAULT_UPLOAD_WINDOW, MAX_UPLOAD_BYTES, MAX_UPLOAD_SAMPLES, SignalLabState, SourceKind,
-    Upload, UploadError, read_upload, upload_window, visible_window,
+    DEFAULT_UPLOAD_WINDOW, MAX_UPLOAD_BYTES, SignalLabState, SourceKind, Upload, UploadError,
+    read_upload, upload_window, visible_window,
 };
 pub use self::views::scale_formula;
 
@@ -48,7 +48,7 @@ pub fn SignalLab() -> impl IntoView {
         <section class="lab signal-lab" class:embed=embed aria-labelledby="signal-lab-title">
             <h2 id="signal-lab-title">"Signal lab"</h2>
             {(!warnings.is_empty()).then(|| view! {
-                <p class="notice" role="status">{format!("Some link parameters were ignored: {}", warnings.join("; "))}</p>
+                <p class="notice" role="status" data-testid="link-notice">{format!("Some link parameters were ignored: {}", warnings.join("; "))}</p>
             })}
             <div class="lab-body">
                 <form class="controls" on:submit=|ev| ev.prevent_default()>

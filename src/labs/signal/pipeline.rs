@@ -341,6 +341,43 @@ mod tests {
     }
 
     #[test]
+    fn one_sample_limit_for_links_and_uploads() {
+        use crate::labs::signal::state::read_upload;
+        use quantlab_core::signal::MAX_SAMPLES;
+        // A link asking for more than the limit is ignored in words; the limit itself is taken.
+        let (s, w) = quantlab_core::url_state::from_query::<SignalLabState>(&format!(
+            "n={}",
+            MAX_SAMPLES + 1
+        ));
+        assert_eq!(s.n, SignalLabState::default().n);
+        assert_eq!(
+            w,
+            vec![format!("ignored n={}: not a valid value", MAX_SAMPLES + 1)]
+        );
+        let (s, w) =
+            quantlab_core::url_state::from_query::<SignalLabState>(&format!("n={MAX_SAMPLES}"));
+        assert_eq!((s.n, w.len()), (MAX_SAMPLES, 0));
+        // A file longer than the limit is cut to it, and the upload says from how many.
+        let csv = "0.25\n".repeat(MAX_SAMPLES + 3);
+        let up = read_upload("long.csv", csv.as_bytes()).unwrap();
+        assert_eq!(up.samples.len(), MAX_SAMPLES);
+        assert_eq!(up.cut_from, Some(MAX_SAMPLES + 3));
+        let up = read_upload("short.csv", b"0.25\n0.5\n").unwrap();
+        assert_eq!((up.samples.len(), up.cut_from), (2, None));
+        // The window follows N up to the same limit.
+        let state = SignalLabState {
+            source: SourceKind::File,
+            n: MAX_SAMPLES,
+            ..SignalLabState::default()
+        };
+        let long = read_upload("long.csv", csv.as_bytes()).unwrap();
+        assert_eq!(
+            input_signal(&state, Some(&long)).unwrap().len(),
+            MAX_SAMPLES
+        );
+    }
+
+    #[test]
     fn a_bad_setting_is_an_error_message_not_a_panic() {
         let mut s = SignalLabState::default();
         s.scheme.bits = 1;

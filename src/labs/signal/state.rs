@@ -8,7 +8,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use quantlab_core::QuantError;
 use quantlab_core::quantizer::{Mode, Scheme, SchemeKind};
-use quantlab_core::signal::{SignalKind, SignalSpec};
+use quantlab_core::signal::{MAX_SAMPLES, SignalKind, SignalSpec, keep_samples};
 use serde::{Deserialize, Serialize};
 
 use crate::labs::Lab;
@@ -29,8 +29,6 @@ pub enum SourceKind {
 
 /// Largest file accepted for upload.
 pub const MAX_UPLOAD_BYTES: usize = 64 << 20;
-/// Longest uploaded signal kept (longer ones are trimmed to a window).
-pub const MAX_UPLOAD_SAMPLES: usize = 1 << 18;
 /// Samples shown when a file is loaded (a window; N and start move it).
 pub const DEFAULT_UPLOAD_WINDOW: usize = 16_384;
 
@@ -46,7 +44,9 @@ pub struct SignalLabState {
     pub start: usize,
     /// Which generator.
     pub signal: SignalKind,
-    /// Number of samples.
+    /// Number of samples (1 to [`MAX_SAMPLES`]; a link asking for more is ignored with a
+    /// warning).
+    #[serde(deserialize_with = "quantlab_core::signal::deserialize_sample_count")]
     pub n: usize,
     /// Amplitude.
     pub amp: f64,
@@ -156,6 +156,11 @@ pub struct Upload {
     pub samples: Vec<f32>,
     /// Sample rate, for WAV files.
     pub rate: Option<u32>,
+    /// The file's sample count when it held more than [`MAX_SAMPLES`] and only the first
+    /// `MAX_SAMPLES` were kept.
+    pub cut_from: Option<usize>,
+    /// The decimal separator a CSV/text file was read with.
+    pub decimal: Option<quantlab_core::io::csv::Decimal>,
 }
 
 /// Why an uploaded file was refused.
@@ -228,18 +233,27 @@ pub fn read_upload(name: &str, bytes: &[u8]) -> Result<Upload, UploadError> {
         name: name.into(),
         error,
     };
+    let mut decimal = None;
     let (tensor, rate) = match io::Format::detect(name, bytes).map_err(UploadError::Format)? {
         io::Format::Wav => {
             let (t, r) = io::wav::read_with_rate(bytes).map_err(read)?;
             (t, Some(r))
         }
         io::Format::Safetensors => return Err(UploadError::Weights),
+        io::Format::Csv => {
+            let (t, d) = io::csv::read_with_decimal(bytes).map_err(read)?;
+            decimal = Some(d);
+            (t, None)
+        }
         f => (io::read(bytes, f, None).map_err(read)?, None),
     };
+    let (samples, cut_from) = keep_samples(tensor.data);
     Ok(Upload {
         name: name.to_string(),
-        samples: tensor.data,
+        samples,
         rate,
+        cut_from,
+        decimal,
     })
 }
 
@@ -247,7 +261,7 @@ pub fn read_upload(name: &str, bytes: &[u8]) -> Result<Upload, UploadError> {
 /// whether it was trimmed.
 pub fn upload_window(up: &Upload, start: usize, n: usize) -> (&[f32], bool) {
     let total = up.samples.len();
-    let n = n.clamp(1, MAX_UPLOAD_SAMPLES).min(total);
+    let n = n.clamp(1, MAX_SAMPLES).min(total);
     let start = start.min(total - n);
     (&up.samples[start..start + n], n < total)
 }

@@ -48,7 +48,7 @@ pub fn scale_formula(r: &SignalResult) -> String {
                     num(absmax)
                 ),
                 SchemeKind::MuLawG711 | SchemeKind::ALawG711 => format!(
-                    "G.711 8-bit codec: x scaled so max|x| = {} ↦ 32767, then 8 segments × 16 steps, step doubling per segment; {} levels",
+                    "G.711 8-bit codec: x scaled so max|x| = {} ↦ 32768 (16-bit PCM, saturating at 32767), then 8 segments × 16 steps, step doubling per segment; {} levels",
                     num(absmax),
                     r.levels.len()
                 ),

@@ -143,12 +143,23 @@ pub fn QuantizerControls() -> impl IntoView {
             <legend>"Quantizer"</legend>
             <SchemeControls prefix="wl-" granularity=true
                 scheme=Signal::derive(move || state.with(|s| s.scheme)) edit=edit_scheme/>
-            <label>"Scales stored as "
-                {id_select("wl-scale-dtype".into(),
-                    ScaleDtype::ALL.iter().map(|&d| (d, d.id(), d.id().to_string())).collect(),
-                    move || state.with(|s| s.scale_dtype),
-                    move |d| st.set(|s| s.scale_dtype = d))}
-            </label>
+            // Offered only where the scheme stores its scales in the chosen dtype (the
+            // core's descriptor says which); elsewhere the page says why not.
+            {move || match state.with(|s| s.scheme.scheme.scales().fixed_scale_storage()) {
+                None => view! {
+                    <label>"Scales stored as "
+                        {id_select("wl-scale-dtype".into(),
+                            ScaleDtype::ALL.iter().map(|&d| (d, d.id(), d.id().to_string())).collect(),
+                            move || state.with(|s| s.scale_dtype),
+                            move |d| st.set(|s| s.scale_dtype = d))}
+                    </label>
+                }.into_any(),
+                Some(why) => view! {
+                    <p class="hint" data-testid="wl-scale-dtype-fixed">
+                        {format!("Scales stored as: fixed ({why}).")}
+                    </p>
+                }.into_any(),
+            }}
         </fieldset>
     }
 }

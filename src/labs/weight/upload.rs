@@ -200,33 +200,47 @@ impl Files {
         else {
             return;
         };
+        wasm_bindgen_futures::spawn_local(async move {
+            match Self::read_entry(st, &f, &entry).await {
+                Ok(t) => Self::commit(st, t),
+                Err(e) => st.upload_error.set(Some(e)),
+            }
+            tick().await;
+            st.attempt_done();
+        });
+    }
+
+    /// Reads `entry` of `f`, saying so in the progress line.
+    async fn read_entry(
+        st: WeightState,
+        f: &web_sys::File,
+        entry: &TensorEntry,
+    ) -> Result<WeightTensor, WeightError> {
         st.progress.set(Some(format!(
             "reading tensor {} ({})…",
             entry.name,
             mib(entry.bytes())
         )));
-        wasm_bindgen_futures::spawn_local(async move {
-            match read_tensor(&f, &entry).await {
-                Ok(t) => {
-                    st.progress.set(Some(format!(
-                        "quantizing {} weights of {}…",
-                        t.data.len(),
-                        t.name
-                    )));
-                    tick().await;
-                    st.upload_error.set(None);
-                    st.loaded.set(Some(Arc::new(t)));
-                    st.state.update(|s| {
-                        s.source = WeightSource::File;
-                        s.tensor = name;
-                        s.group = 0;
-                        s.pick = 0;
-                    });
-                }
-                Err(e) => st.upload_error.set(Some(e)),
-            }
-            tick().await;
-            st.attempt_done();
+        let t = read_tensor(f, entry).await?;
+        st.progress.set(Some(format!(
+            "quantizing {} weights of {}…",
+            t.data.len(),
+            t.name
+        )));
+        tick().await;
+        Ok(t)
+    }
+
+    /// Makes `t` the studied tensor.
+    fn commit(st: WeightState, t: WeightTensor) {
+        let name = t.name.clone();
+        st.upload_error.set(None);
+        st.loaded.set(Some(Arc::new(t)));
+        st.state.update(|s| {
+            s.source = WeightSource::File;
+            s.tensor = name;
+            s.group = 0;
+            s.pick = 0;
         });
     }
 
@@ -249,7 +263,10 @@ impl Files {
         st.progress
             .set(Some(format!("reading the header of {name}…")));
         wasm_bindgen_futures::spawn_local(async move {
-            match read_index(&f).await {
+            // Nothing of the page changes until the new file has given a tensor: a file
+            // that is refused, holds no float tensor or cannot be read leaves the previous
+            // file, its tensor list and its tensor in place.
+            let result = match read_index(&f).await {
                 Ok(idx) => {
                     let wanted = st.state.with_untracked(|s| s.tensor.clone());
                     let pick = idx
@@ -257,24 +274,25 @@ impl Files {
                         .iter()
                         .find(|t| t.name == wanted && t.supported())
                         .or_else(|| idx.tensors.iter().find(|t| t.supported()))
-                        .map(|t| t.name.clone());
-                    st.file.set_value(Some(f));
-                    st.file_name.set(name.clone());
-                    st.index.set(Some(Arc::new(idx)));
+                        .cloned();
                     match pick {
-                        Some(p) => self.load_tensor(p),
-                        None => {
-                            st.upload_error
-                                .set(Some(WeightError::NoFloatTensor { name }));
-                            st.attempt_done();
-                        }
+                        Some(entry) => Self::read_entry(st, &f, &entry).await.map(|t| (idx, t)),
+                        None => Err(WeightError::NoFloatTensor { name: name.clone() }),
                     }
                 }
-                Err(e) => {
-                    st.upload_error.set(Some(e));
-                    st.attempt_done();
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok((idx, t)) => {
+                    st.file.set_value(Some(f));
+                    st.file_name.set(name);
+                    st.index.set(Some(Arc::new(idx)));
+                    Self::commit(st, t);
+                    tick().await;
                 }
+                Err(e) => st.upload_error.set(Some(e)),
             }
+            st.attempt_done();
         });
     }
 }

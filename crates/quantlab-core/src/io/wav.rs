@@ -33,6 +33,13 @@ pub fn read_with_rate(bytes: &[u8]) -> Result<(Tensor, u32)> {
     if channels == 0 {
         return Err(bad(FORMAT, "the file declares zero channels"));
     }
+    if spec.sample_rate == 0 {
+        return Err(bad(
+            FORMAT,
+            "the header declares a sample rate of 0 Hz: a sound needs a positive rate \
+             (8000, 44100, … samples per second)",
+        ));
+    }
     // Every sample takes at least one byte, so this bounds the allocation by the file size.
     let declared = usize::try_from(reader.len()).unwrap_or(usize::MAX);
     let mut samples: Vec<f32> = Vec::with_capacity(declared.min(bytes.len()));
@@ -228,5 +235,23 @@ mod tests {
             let _ = read(&b[..cut]);
             let _ = read(&b);
         }
+    }
+
+    #[test]
+    fn a_zero_hz_sample_rate_is_refused_in_words() {
+        let data: Vec<u8> = [0i16, 100, -100]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
+        let mut bytes = wav(1, 1, 16, &data);
+        bytes[24..28].copy_from_slice(&0u32.to_le_bytes());
+        bytes[28..32].copy_from_slice(&0u32.to_le_bytes());
+        let e = read_with_rate(&bytes).unwrap_err().to_string();
+        assert!(e.contains("sample rate of 0 Hz"), "{e}");
+        assert!(read(&bytes).is_err());
+        // The same file with a rate is read.
+        bytes[24..28].copy_from_slice(&8000u32.to_le_bytes());
+        bytes[28..32].copy_from_slice(&16000u32.to_le_bytes());
+        assert_eq!(read_with_rate(&bytes).unwrap().1, 8000);
     }
 }

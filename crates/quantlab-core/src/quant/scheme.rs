@@ -368,6 +368,30 @@ pub enum ScaleLayout {
     Codebook,
 }
 
+impl ScaleLayout {
+    /// Why the storage dtype of the scales (the Weight lab's "scales stored as") does not
+    /// apply to this layout, or `None` when it does: affine scales and zero-points, group
+    /// absmax values and codebook levels are stored in the chosen dtype; a plain cast has no
+    /// scale, and NF4 and the ggml blocks fix the storage of theirs.
+    pub fn fixed_scale_storage(self) -> Option<&'static str> {
+        match self {
+            ScaleLayout::Affine
+            | ScaleLayout::GroupAbsmax
+            | ScaleLayout::MiniFloat
+            | ScaleLayout::Codebook => None,
+            ScaleLayout::None => Some("a plain cast stores no scale"),
+            ScaleLayout::Nf4Block => Some(
+                "NF4 stores one fp32 absmax per block (8-bit with double quantization), as \
+                 the format defines",
+            ),
+            ScaleLayout::GgmlBlock(_) => Some(
+                "ggml blocks store an fp16 scale (and minimum) in every block, as the format \
+                 defines",
+            ),
+        }
+    }
+}
+
 /// One row of the scheme table: what a [`SchemeKind`] is, as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SchemeDescriptor {

@@ -238,6 +238,31 @@ mod tests {
         }
     }
 
+    /// The descriptor's "scales stored as applies" is exactly where the dtype changes
+    /// the storage.
+    #[test]
+    fn the_scale_dtype_applies_exactly_where_it_changes_the_storage() {
+        for kind in SchemeKind::ALL {
+            let s = Scheme {
+                scheme: kind,
+                bits: kind.fixed_bits().unwrap_or(4),
+                granularity: GranularityKind::Group,
+                group_size: 64,
+                ..Scheme::default()
+            };
+            let shape = [16, 256];
+            let size = |d| storage(&s, &shape, 16 * 256, d).unwrap().total_bytes();
+            let changes = size(ScaleDtype::Fp32) != size(ScaleDtype::Fp16);
+            assert_eq!(
+                kind.scales().fixed_scale_storage().is_none(),
+                changes,
+                "{}: {:?}",
+                kind.id(),
+                kind.scales().fixed_scale_storage()
+            );
+        }
+    }
+
     #[test]
     fn int4_groups_of_128_with_fp16_scales_cost_4_125_bits() {
         let s = int(4, Mode::Sym, GranularityKind::Group, 128);

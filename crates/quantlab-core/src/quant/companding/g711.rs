@@ -36,11 +36,15 @@ impl G711Law {
     }
 }
 
-/// Full scale of the PCM mapping: a group's absmax becomes the sample value 32767.
-pub const PCM_FULL_SCALE: f64 = 32767.0;
+/// Full scale of the PCM mapping, the WAV convention (the core's WAV reader reads sample
+/// `s` as `s / 32768`): `x / max|x|` becomes the sample `round(x / max|x| · 32768)`,
+/// saturated to `−32768..=32767`, and a decoded sample `y` becomes `y / 32768 · max|x|`.
+pub const PCM_FULL_SCALE: f64 = 32768.0;
 
 /// A G.711 codec as a quantizer: values are scaled to 16-bit PCM by their group's absmax
-/// (`pcm = round(x/max|x| · 32767)`), then coded to one byte. Codes are the bytes, 0..=255.
+/// (`pcm = round(x/max|x| · 32768)`, saturated), then coded to one byte. Codes are the
+/// bytes, 0..=255. A signal read from a 16-bit WAV whose peak is −32768 therefore goes
+/// through exactly the codec a telephone line applies to those samples.
 #[derive(Debug, Clone, PartialEq)]
 pub struct G711Quantizer {
     /// μ-law or A-law.

@@ -23,20 +23,23 @@
 //! ## G.711 μ-law codec
 //!
 //! [`encode_mulaw`] / [`decode_mulaw`] implement the 8-bit μ-law (μ = 255) PCM codec of
-//! ITU-T Rec. G.711 (11/1988), Table 2a, on 16-bit linear PCM, in its usual 16-bit
-//! formulation (the one in Sun Microsystems' public-domain `g711.c` and its descendants):
+//! ITU-T Rec. G.711 (11/1988), Table 2a. The Recommendation codes a **14-bit** two's
+//! complement sample; a 16-bit sample is first cut to its top 14 bits by an arithmetic
+//! shift (`v = x >> 2`, so `−1` is the 14-bit `−1`, not `0`), then coded by sign and
+//! magnitude:
 //!
 //! ```text
-//! m = min(|x|, 32635) + 132                       (bias 0x84, clip 32635)
-//! segment s = ⌊log2 m⌋ − 7 ∈ 0..=7,   mantissa = (m >> (s + 3)) & 0xF
-//! byte = NOT(sign << 7 | s << 4 | mantissa)       (sign = 1 for negative x)
+//! v = x >> 2                                      (−8192..=8191, 14-bit)
+//! m = min(|v|, 8158) + 33                         (bias 33, clip 8158: m ≤ 2^13 − 1)
+//! segment s = ⌊log2 m⌋ − 5 ∈ 0..=7,   mantissa = (m >> (s + 1)) & 0xF
+//! byte = NOT(sign << 7 | s << 4 | mantissa)       (sign = 1 for negative v)
 //! decode: y = ((mantissa << 3) + 132) << s − 132, negated when the sign bit is set
 //! ```
 //!
-//! Segment `s` has 16 steps of `2^(s+3)` (step doubling per segment); the decoder returns
-//! the middle of the step. Negative samples are coded by magnitude (`|x|`); the ITU-T
-//! G.191 STL encoder uses the ones' complement instead, so a negative input lying exactly
-//! on a step boundary can differ by one step between the two; every decoded value agrees.
+//! The decoder's values are those of Table 2a in 16-bit units (×4). Segment `s` has 16
+//! steps of `2^(s+3)` (16-bit units, step doubling per segment); the decoder returns the
+//! middle of the step. This is bit-exact with Python's `audioop.lin2ulaw` /
+//! `ulaw2lin` on all 65,536 samples (`tests/g711_reference.rs`).
 
 use crate::error::{Result, check_bits, check_finite};
 use crate::quant::companding::compander::{Compander, MAX_BITS, MIN_BITS};
@@ -110,15 +113,16 @@ pub fn mu_law_course(x: &[f32], bits: u32, mu: f64) -> Result<Vec<f32>> {
 
 /// G.711 μ-law encoder: 16-bit linear PCM → 8-bit code (see the module docs).
 ///
-/// `encode_mulaw(0) = 0xFF`, `encode_mulaw(−1) = 0x7F`, `encode_mulaw(32767) = 0x80`,
+/// `encode_mulaw(0) = 0xFF`, `encode_mulaw(−1) = 0x7E`, `encode_mulaw(32767) = 0x80`,
 /// `encode_mulaw(−32768) = 0x00`.
 pub fn encode_mulaw(x: i16) -> u8 {
-    let x = i32::from(x);
-    let sign: u8 = if x < 0 { 0x80 } else { 0 };
-    let m = x.abs().min(MULAW_CLIP) + MULAW_BIAS; // 132..=32767
-    // m ≥ 132 > 2^7, so its top bit is bit 7..=14: segment 0..=7.
-    let segment = (31 - m.leading_zeros()) as i32 - 7;
-    let mantissa = ((m >> (segment + 3)) & 0xF) as u8;
+    // The 14-bit sample of the Recommendation: the 16-bit one without its two lowest bits.
+    let v = i32::from(x) >> 2; // −8192..=8191
+    let sign: u8 = if v < 0 { 0x80 } else { 0 };
+    let m = v.abs().min(MULAW_CLIP >> 2) + (MULAW_BIAS >> 2); // 33..=8191
+    // m ≥ 33 > 2^5, so its top bit is bit 5..=12: segment 0..=7.
+    let segment = (31 - m.leading_zeros()) as i32 - 5;
+    let mantissa = ((m >> (segment + 1)) & 0xF) as u8;
     !(sign | (segment as u8) << 4 | mantissa)
 }
 
@@ -339,7 +343,11 @@ mod tests {
         let cases = [
             (0i16, 0xFFu8),
             (1, 0xFF),
-            (-1, 0x7F),
+            // −1 is the 14-bit −1 (magnitude 1, past the first decision value).
+            (-1, 0x7E),
+            (-4, 0x7E),
+            (3, 0xFF),
+            (4, 0xFE),
             (8, 0xFE),
             (-8, 0x7E),
             (1000, 0xCE),
@@ -362,8 +370,10 @@ mod tests {
             let step = 1i32 << (segment + 3);
             let err = (i32::from(x) - i32::from(y)).abs();
             assert!(err <= step, "x = {x}: {y}");
+            // Half a step, plus the two low bits the 14-bit sample drops (negative samples
+            // round towards −∞).
             if i32::from(x).abs() <= MULAW_CLIP {
-                assert!(2 * err <= step, "x = {x}: {y}");
+                assert!(2 * err <= step + 6, "x = {x}: {y}");
             }
         }
     }
@@ -399,7 +409,7 @@ mod tests {
         assert_eq!(codes[2], 0xFF);
         assert_eq!(codes[4], 0x80);
         let y = q.dequantize(&codes).unwrap();
-        assert!((y[4] - 32124.0 / 32767.0).abs() < 1e-7);
+        assert_eq!(y[4], 32124.0 / 32768.0);
         assert_eq!(y[2], 0.0);
         assert_eq!(q.levels().len(), 255); // two zero codes share one level
         assert_eq!(q.bits_per_value(), 8.0 + 32.0 / 5.0);

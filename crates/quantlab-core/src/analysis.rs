@@ -733,7 +733,10 @@ mod tests {
                 continue;
             }
             // Block formats fit one block of the extremes, not the data's own blocks.
-            if matches!(kind.scales(), ScaleLayout::MxBlock(_) | ScaleLayout::Nvfp4Block) {
+            if matches!(
+                kind.scales(),
+                ScaleLayout::MxBlock(_) | ScaleLayout::Nvfp4Block
+            ) {
                 continue;
             }
             let (q, len) = per_tensor_quantizer(&s, &x).unwrap();

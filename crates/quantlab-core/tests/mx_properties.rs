@@ -141,3 +141,27 @@ fn fitted_quantizers_take_any_length_and_refuse_non_finite_data_in_words() {
         assert_eq!(q.quantize_dequantize(&[0.0; 33]).unwrap(), vec![0.0; 33]);
     }
 }
+
+#[test]
+fn the_saturating_casts_agree_with_the_minifloat_module_on_its_formats() {
+    use quantlab_core::minifloat::FloatFormat;
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let pairs = [
+        (ElementFormat::E2m1, FloatFormat::E2m1),
+        (ElementFormat::E4m3, FloatFormat::E4m3),
+        (ElementFormat::E5m2, FloatFormat::E5m2),
+    ];
+    for _ in 0..20_000 {
+        let x = any_f32(&mut rng);
+        if x.is_nan() {
+            continue;
+        }
+        for (e, m) in pairs {
+            assert_eq!(
+                u16::from(e.cast_saturating(x)),
+                m.encode(x).unwrap(),
+                "{e:?} {x}"
+            );
+        }
+    }
+}

@@ -77,33 +77,20 @@ fn every_cast_equals_ml_dtypes() {
     for f in ElementFormat::ALL {
         let plain = r.take(n);
         let saturating = r.take(n);
-        for i in 0..n {
+        for ((&v, &p), &s) in x.iter().zip(plain).zip(saturating) {
+            let b = v.to_bits();
+            assert_eq!(f.cast(v), p, "{f:?} cast of {v} ({b:#010x})");
             assert_eq!(
-                f.cast(x[i]),
-                plain[i],
-                "{f:?} cast of {} ({:#010x})",
-                x[i],
-                x[i].to_bits()
-            );
-            assert_eq!(
-                f.cast_saturating(x[i]),
-                saturating[i],
-                "{f:?} saturating cast of {} ({:#010x})",
-                x[i],
-                x[i].to_bits()
+                f.cast_saturating(v),
+                s,
+                "{f:?} saturating cast of {v} ({b:#010x})"
             );
             checked += 2;
         }
     }
     let e8m0 = r.take(n);
-    for i in 0..n {
-        assert_eq!(
-            e8m0_cast(x[i]),
-            e8m0[i],
-            "E8M0 cast of {} ({:#010x})",
-            x[i],
-            x[i].to_bits()
-        );
+    for (&v, &c) in x.iter().zip(e8m0) {
+        assert_eq!(e8m0_cast(v), c, "E8M0 cast of {v} ({:#010x})", v.to_bits());
         checked += 1;
     }
     // Every code decoded.
@@ -140,20 +127,15 @@ fn mx_and_nvfp4_blocks_equal_the_numpy_transcriptions() {
             let got_scales: Vec<u8> = blocks.iter().map(|b| b.scale).collect();
             assert_eq!(got_scales, scales, "case {case} {element:?} scales");
             let got_codes: Vec<u8> = blocks.iter().flat_map(|b| b.codes).take(n).collect();
-            for i in 0..n {
-                assert_eq!(
-                    got_codes[i], codes[i],
-                    "case {case} {element:?} code {i} of {}",
-                    x[i]
-                );
+            assert_eq!((got_codes.len(), codes.len(), deq.len()), (n, n, n));
+            for (i, (g, c)) in got_codes.iter().zip(&codes).enumerate() {
+                assert_eq!(g, c, "case {case} {element:?} code {i} of {}", x[i]);
             }
             let y = dequantize_row(&blocks, n).unwrap();
-            for i in 0..n {
+            for (i, (a, b)) in y.iter().zip(&deq).enumerate() {
                 assert!(
-                    same(y[i], deq[i]),
-                    "case {case} {element:?} value {i}: {} vs {}",
-                    y[i],
-                    deq[i]
+                    same(*a, *b),
+                    "case {case} {element:?} value {i}: {a} vs {b}"
                 );
             }
             nan_blocks += scales.iter().filter(|&&s| s == 0xFF).count();
@@ -187,13 +169,8 @@ fn mx_and_nvfp4_blocks_equal_the_numpy_transcriptions() {
             assert_eq!(q.scales, scales, "case {case} scales");
             assert_eq!(q.quantize(&x).unwrap(), codes, "case {case} codes");
             let y = q.quantize_dequantize(&x).unwrap();
-            for i in 0..n {
-                assert!(
-                    same(y[i], deq[i]),
-                    "case {case} value {i}: {} vs {}",
-                    y[i],
-                    deq[i]
-                );
+            for (i, (a, b)) in y.iter().zip(&deq).enumerate() {
+                assert!(same(*a, *b), "case {case} value {i}: {a} vs {b}");
             }
             nv_values += n;
         }

@@ -303,7 +303,7 @@ mod tests {
         assert!(Nvfp4Quantizer::fit(&[], &[]).is_err());
         assert!(Nvfp4Quantizer::fit(&[f32::NAN], &[]).is_err());
         assert!(Nvfp4Quantizer::fit(&[1.0; 5], &[2, 2]).is_err());
-        assert!(q.dequantize(&vec![16; 48]).is_err());
+        assert!(q.dequantize(&[16; 48]).is_err());
         assert!(check_blocks(3, 49).is_err());
         assert_eq!(q.levels().len(), 15);
     }

@@ -35,7 +35,7 @@
 //! round to the nearest power of two with ties (`1.5·2^k`) **up**, everything below 2^−127
 //! (f32 subnormals included) to `0x00`, and zero, negatives, NaN, ±∞ and values from
 //! `1.5·2^127` up to `0xFF`. The MX scale rule does not round: it takes the exponent of
-//! the block's absmax ([`crate::quant::mx::shared_exponent`]).
+//! the block's absmax ([`crate::quant::mx::block::shared_exponent`]).
 //!
 //! **MXINT8** elements are two's complement bytes with an implicit scale of 2^−6
 //! ([`int8_cast`]): `q = round_half_even(64·v)` clamped to ±127 (values ±127/64 = ±1.984375);

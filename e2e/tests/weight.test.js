@@ -49,7 +49,7 @@ async function upload(page, name, buffer) {
 
 /** The comparison table once every scheme is computed: { id: { bits, bytes, snr, ... } }. */
 async function compareTable(page) {
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="wl-compare-row"]').length === 18, null, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="wl-compare-row"]').length === 25, null, { timeout: 60000 });
   return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid="wl-compare-row"]')].map((r) => [
     r.dataset.scheme,
     Object.fromEntries([...r.querySelectorAll('td')].map((td) => [td.dataset.col, Number.parseFloat(td.textContent)])),
@@ -301,10 +301,10 @@ test('an uploaded safetensors file lists every tensor, measures each, and sizes 
   await page.locator('[data-testid="wl-scheme"]').selectOption('q8-0');
   await page.waitForFunction(() => document.querySelector('[data-testid="wl-tensor-row"][data-name="layers.0.weight"] td[data-col="bits"]').textContent.trim() === '8.5');
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="wl-tensor-row"] td[data-col="snr"]')].slice(0, 5).every((td) => Number.parseFloat(td.textContent) > 30), null, { timeout: 30000 });
-  // The whole file per scheme: 18 schemes and the original.
+  // The whole file per scheme: 25 schemes and the original.
   const sizes = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid="wl-file-size-row"]')].map((r) => [
     r.dataset.scheme, Number.parseFloat(r.querySelector('td[data-col="bytes"]').textContent)])));
-  assert.equal(Object.keys(sizes).length, 19);
+  assert.equal(Object.keys(sizes).length, 26);
   assert.equal(sizes.original, file.length);
   const header = Number(file.readBigUInt64LE(0)) + 8;
   // int4 g128: matrices at 4 bits + a 2-byte scale per group of 128 (groups restart at every

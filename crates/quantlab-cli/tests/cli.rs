@@ -711,3 +711,45 @@ fn bench_reports_seconds_per_run() {
     assert_eq!(text.code, 0, "{}", text.stderr);
     assert!(text.stdout.contains("median_s"));
 }
+
+#[test]
+fn the_mx_formats_and_nvfp4_quantize_from_the_command_line_with_exact_bits() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = signal(64 * 32);
+    let p = npy_file(dir.path(), "w.npy", &[64, 32], &x);
+    for (id, bits) in [
+        ("mxfp8-e4m3", 8.25),
+        ("mxfp8-e5m2", 8.25),
+        ("mxfp6-e3m2", 6.25),
+        ("mxfp6-e2m3", 6.25),
+        ("mxfp4", 4.25),
+        ("mxint8", 8.25),
+        ("nvfp4", 4.5 + 32.0 / 2048.0),
+    ] {
+        let doc = json(&quantlab(&[
+            "quantize",
+            "-s",
+            id,
+            "-i",
+            path_str(&p),
+            "--json",
+        ]));
+        assert_eq!(
+            doc["metrics"]["bits_per_weight"].as_f64(),
+            Some(bits),
+            "{id}"
+        );
+        assert!(doc["metrics"]["snr_db"].as_f64().unwrap() > 15.0, "{id}");
+    }
+    let list = quantlab(&["schemes"]).stdout;
+    assert!(list.contains("mxfp4") && list.contains("nvfp4"), "{list}");
+    let bad = write(dir.path(), "bad.csv", b"1.0\nnan\n");
+    let run = quantlab(&["quantize", "-s", "mxfp4", "-i", path_str(&bad)]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("quantlab: error: "),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}

@@ -59,7 +59,14 @@ mod native {
             | SchemeKind::Q4_1
             | SchemeKind::KMeans
             | SchemeKind::KMeansOptimal
-            | SchemeKind::LloydMax => kind.fixed_bits().unwrap_or(4),
+            | SchemeKind::LloydMax
+            | SchemeKind::Mxfp8E4m3
+            | SchemeKind::Mxfp8E5m2
+            | SchemeKind::Mxfp6E3m2
+            | SchemeKind::Mxfp6E2m3
+            | SchemeKind::Mxfp4
+            | SchemeKind::Mxint8
+            | SchemeKind::Nvfp4 => kind.fixed_bits().unwrap_or(4),
         };
         Scheme {
             scheme: kind,

@@ -28,6 +28,7 @@ use crate::quant::linear::clipping::{ClipPoint, clip_range, clip_sweep, error_sp
 use crate::quant::quantizer::Quantizer;
 use crate::quant::scheme::{ScaleLayout, Scheme};
 use crate::quant::types::{Granularity, GranularityKind, IntRange, Mode};
+use crate::quant::types::{MX_BLOCK, NVFP4_BLOCK};
 
 /// Most bins [`histogram`] takes.
 pub const MAX_BINS: usize = 4096;
@@ -205,6 +206,8 @@ pub fn transfer_range(data: &[f32]) -> Result<(f64, f64)> {
 /// - ggml blocks (Q8_0, Q4_0, Q4_1) always hold 32 values: the quantizer is one block
 ///   fitted on `[x_min, x_max, x_max, …]`, which gets exactly the scale (and minimum) of a
 ///   block holding the data's extremes. The buffer length is then 32.
+/// - MX blocks (32 values) and NVFP4 blocks (16) likewise: one block fitted on
+///   `[x_min, x_max, x_max, …]`, whose scales come from the absmax alone.
 /// - Codebook schemes (k-means, Lloyd-Max) are per tensor already.
 ///
 /// Errors: those of [`Scheme::fit`] (bad parameters, empty or non-finite data).
@@ -224,6 +227,20 @@ pub fn per_tensor_quantizer(scheme: &Scheme, data: &[f32]) -> Result<(Box<dyn Qu
         ScaleLayout::Nf4Block => {
             s.block_size = u32::try_from(data.len()).unwrap_or(u32::MAX);
             Ok((s.fit(data, &[])?, data.len()))
+        }
+        ScaleLayout::MxBlock(_) => {
+            // One block: its scale depends on the absmax only.
+            let (lo, hi) = min_max(data);
+            let mut block = vec![hi as f32; MX_BLOCK];
+            block[0] = lo as f32;
+            Ok((s.fit(&block, &[])?, MX_BLOCK))
+        }
+        ScaleLayout::Nvfp4Block => {
+            // One block holding the extremes: tensor and block scale both from the absmax.
+            let (lo, hi) = min_max(data);
+            let mut block = vec![hi as f32; NVFP4_BLOCK];
+            block[0] = lo as f32;
+            Ok((s.fit(&block, &[])?, NVFP4_BLOCK))
         }
         ScaleLayout::None
         | ScaleLayout::GroupAbsmax
@@ -713,6 +730,13 @@ mod tests {
                 "{kind:?} is monotone"
             );
             if matches!(kind, SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1) {
+                continue;
+            }
+            // Block formats fit one block of the extremes, not the data's own blocks.
+            if matches!(
+                kind.scales(),
+                ScaleLayout::MxBlock(_) | ScaleLayout::Nvfp4Block
+            ) {
                 continue;
             }
             let (q, len) = per_tensor_quantizer(&s, &x).unwrap();

@@ -87,7 +87,9 @@ pub fn study_signal(data: &[f32], shape: &[usize], scheme: &Scheme) -> Result<Si
             | ScaleLayout::MiniFloat
             | ScaleLayout::GgmlBlock(_)
             | ScaleLayout::Nf4Block
-            | ScaleLayout::Codebook => (registry::fit(scheme, data, shape)?, None),
+            | ScaleLayout::Codebook
+            | ScaleLayout::MxBlock(_)
+            | ScaleLayout::Nvfp4Block => (registry::fit(scheme, data, shape)?, None),
         };
     let reconstruction = quantizer.quantize_dequantize(data)?;
     let error: Vec<f32> = data

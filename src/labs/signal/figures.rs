@@ -216,7 +216,14 @@ pub fn scheme_name(s: &Scheme) -> String {
         | SchemeKind::Q4_1
         | SchemeKind::KMeans
         | SchemeKind::KMeansOptimal
-        | SchemeKind::LloydMax => s.scheme.id().to_string(),
+        | SchemeKind::LloydMax
+        | SchemeKind::Mxfp8E4m3
+        | SchemeKind::Mxfp8E5m2
+        | SchemeKind::Mxfp6E3m2
+        | SchemeKind::Mxfp6E2m3
+        | SchemeKind::Mxfp4
+        | SchemeKind::Mxint8
+        | SchemeKind::Nvfp4 => s.scheme.id().to_string(),
     };
     format!("{name}, {} bits", s.code_bits())
 }

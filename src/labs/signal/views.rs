@@ -69,7 +69,14 @@ pub fn scale_formula(r: &SignalResult) -> String {
                 | SchemeKind::Q4_1
                 | SchemeKind::KMeans
                 | SchemeKind::KMeansOptimal
-                | SchemeKind::LloydMax => levels_formula(r),
+                | SchemeKind::LloydMax
+                | SchemeKind::Mxfp8E4m3
+                | SchemeKind::Mxfp8E5m2
+                | SchemeKind::Mxfp6E3m2
+                | SchemeKind::Mxfp6E2m3
+                | SchemeKind::Mxfp4
+                | SchemeKind::Mxint8
+                | SchemeKind::Nvfp4 => levels_formula(r),
             },
             ScaleLayout::Nf4Block => format!(
                 "NF4: 16 NormalFloat levels × absmax of each block of {};  bits/value = 4 + 32/{}{} = {}",
@@ -110,6 +117,17 @@ pub fn scale_formula(r: &SignalResult) -> String {
                 } else {
                     ""
                 },
+                num(r.bits_per_value)
+            ),
+            ScaleLayout::MxBlock(element) => format!(
+                "{}: blocks of 32 share X = 2^(⌊log2 max|x|⌋ − {}) (an E8M0 byte);  x̂ = X · round_to_element(x / X), saturating;  bits/value = {}",
+                element.name(),
+                element.emax(),
+                num(r.bits_per_value)
+            ),
+            ScaleLayout::Nvfp4Block => format!(
+                "NVFP4: s₂ = max|x|/(6·448) = {};  blocks of 16: s_b = E4M3(max|x_b|/(6·s₂));  x̂ = s_b·s₂ · E2M1(x/(s_b·s₂));  bits/value = {}",
+                num(absmax / 2688.0),
                 num(r.bits_per_value)
             ),
             // A codebook has no formula but its levels; a linear result always has its

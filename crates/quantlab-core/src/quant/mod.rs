@@ -7,7 +7,7 @@
 //!    and [`scheme`] (the [`Scheme`](scheme::Scheme) value and one descriptor row per kind);
 //! 2. families, each importing only the leaves: [`linear`] (with its clipping and affine
 //!    parameters), [`companding`] (μ-law, A-law, G.711), [`codebook`] (k-means,
-//!    Lloyd-Max), [`nf4`], [`minifloat`], [`log2`], [`ggml`];
+//!    Lloyd-Max), [`nf4`], [`minifloat`], [`log2`], [`ggml`], [`mx`] (OCP MX and NVFP4);
 //! 3. [`registry`]: the only module that names every family's quantizer type; it turns a
 //!    [`Scheme`](scheme::Scheme) into a fitted `Box<dyn Quantizer>`.
 
@@ -23,6 +23,7 @@ pub mod ggml;
 pub mod linear;
 pub mod log2;
 pub mod minifloat;
+pub mod mx;
 pub mod nf4;
 
 pub mod registry;

@@ -9,9 +9,11 @@ use crate::quant::granularity::GroupLayout;
 use crate::quant::linear::LinearQuantizer;
 use crate::quant::log2::Log2Quantizer;
 use crate::quant::minifloat::{FloatFormat, MiniFloatQuantizer};
+use crate::quant::mx::{MxQuantizer, Nvfp4Quantizer};
 use crate::quant::nf4::Nf4Quantizer;
 use crate::quant::quantizer::Quantizer;
 use crate::quant::scheme::{Scheme, SchemeKind};
+use crate::quant::types::MxElement;
 use crate::quant::types::{GgmlType, Granularity};
 
 /// Fits `scheme` to `data` of the given `shape` (row-major; an empty shape means 1-D):
@@ -72,6 +74,13 @@ pub fn fit(scheme: &Scheme, data: &[f32], shape: &[usize]) -> Result<Box<dyn Qua
             per_tensor_codebook(data, shape)?;
             Box::new(LloydMaxQuantizer::fit(data, 1 << bits)?)
         }
+        SchemeKind::Mxfp8E4m3 => Box::new(MxQuantizer::fit(MxElement::Fp8E4m3, data, shape)?),
+        SchemeKind::Mxfp8E5m2 => Box::new(MxQuantizer::fit(MxElement::Fp8E5m2, data, shape)?),
+        SchemeKind::Mxfp6E3m2 => Box::new(MxQuantizer::fit(MxElement::Fp6E3m2, data, shape)?),
+        SchemeKind::Mxfp6E2m3 => Box::new(MxQuantizer::fit(MxElement::Fp6E2m3, data, shape)?),
+        SchemeKind::Mxfp4 => Box::new(MxQuantizer::fit(MxElement::Fp4E2m1, data, shape)?),
+        SchemeKind::Mxint8 => Box::new(MxQuantizer::fit(MxElement::Int8, data, shape)?),
+        SchemeKind::Nvfp4 => Box::new(Nvfp4Quantizer::fit(data, shape)?),
     })
 }
 
@@ -100,7 +109,14 @@ pub fn float_format(scheme: &Scheme) -> Option<FloatFormat> {
         | SchemeKind::Q4_1
         | SchemeKind::KMeans
         | SchemeKind::KMeansOptimal
-        | SchemeKind::LloydMax => None,
+        | SchemeKind::LloydMax
+        | SchemeKind::Mxfp8E4m3
+        | SchemeKind::Mxfp8E5m2
+        | SchemeKind::Mxfp6E3m2
+        | SchemeKind::Mxfp6E2m3
+        | SchemeKind::Mxfp4
+        | SchemeKind::Mxint8
+        | SchemeKind::Nvfp4 => None,
     }
 }
 
@@ -427,6 +443,17 @@ mod tests {
                 | ScaleLayout::Affine
                 | ScaleLayout::Nf4Block
                 | ScaleLayout::Codebook => assert!(float_format(&s).is_none(), "{kind:?}"),
+                ScaleLayout::MxBlock(element) => {
+                    assert_eq!(kind.fixed_bits(), Some(element.bits()), "{kind:?}");
+                    assert!(float_format(&s).is_none(), "{kind:?}");
+                    let q = s.fit(&x, &[]).unwrap();
+                    assert_eq!(q.bits_per_value(), element.bits_per_value(), "{kind:?}");
+                }
+                ScaleLayout::Nvfp4Block => {
+                    assert_eq!(kind.fixed_bits(), Some(4), "{kind:?}");
+                    let q = s.fit(&x, &[]).unwrap();
+                    assert_eq!(q.bits_per_value(), 4.5 + 32.0 / 96.0, "{kind:?}");
+                }
             }
             assert_eq!(
                 kind.uses_granularity(),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{QuantError, Result, check_bits};
 use crate::quant::kernel::{check_a_law, check_mu};
+use crate::quant::types::MxElement;
 use crate::quant::types::{
     ClipKind, ClipStrategy, Fp8Format, GgmlType, Granularity, GranularityKind, IntRange, Mode,
 };
@@ -67,11 +68,27 @@ pub enum SchemeKind {
     /// Lloyd-Max levels fitted to the data (`L = 2^b`; thresholds at midpoints, levels at
     /// cell means, from a uniform start); [`crate::quant::codebook::lloyd_max`].
     LloydMax,
+    /// OCP MXFP8 with E4M3 elements: blocks of 32 with an E8M0 scale, 8.25 bits per value;
+    /// [`crate::quant::mx`].
+    Mxfp8E4m3,
+    /// OCP MXFP8 with E5M2 elements (8.25 bits per value): [`crate::quant::mx`].
+    Mxfp8E5m2,
+    /// OCP MXFP6 with E3M2 elements (6.25 bits per value): [`crate::quant::mx`].
+    Mxfp6E3m2,
+    /// OCP MXFP6 with E2M3 elements (6.25 bits per value): [`crate::quant::mx`].
+    Mxfp6E2m3,
+    /// OCP MXFP4 (E2M1 elements, 4.25 bits per value): [`crate::quant::mx`].
+    Mxfp4,
+    /// OCP MXINT8 (int8 elements, implicit 2^−6, 8.25 bits per value): [`crate::quant::mx`].
+    Mxint8,
+    /// NVIDIA NVFP4: E2M1 in blocks of 16 with an E4M3 scale and an `f32` tensor scale
+    /// (4.5 bits per value plus 32 per tensor): [`crate::quant::mx::nvfp4`].
+    Nvfp4,
 }
 
 impl SchemeKind {
     /// Every scheme, in the order menus list them.
-    pub const ALL: [SchemeKind; 17] = [
+    pub const ALL: [SchemeKind; 24] = [
         SchemeKind::Linear,
         SchemeKind::MuLaw,
         SchemeKind::ALaw,
@@ -89,6 +106,13 @@ impl SchemeKind {
         SchemeKind::KMeans,
         SchemeKind::KMeansOptimal,
         SchemeKind::LloydMax,
+        SchemeKind::Mxfp8E4m3,
+        SchemeKind::Mxfp8E5m2,
+        SchemeKind::Mxfp6E3m2,
+        SchemeKind::Mxfp6E2m3,
+        SchemeKind::Mxfp4,
+        SchemeKind::Mxint8,
+        SchemeKind::Nvfp4,
     ];
 
     /// The descriptor row of this kind: everything about it that is data (the spirit of
@@ -267,6 +291,69 @@ impl SchemeKind {
                 granularity: false,
                 exact_on_few_values: false,
             },
+            SchemeKind::Mxfp8E4m3 => &SchemeDescriptor {
+                id: "mxfp8-e4m3",
+                label: "MXFP8 E4M3 (OCP MX)",
+                bits: Fixed(8),
+                parameters: &[],
+                scales: ScaleLayout::MxBlock(MxElement::Fp8E4m3),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Mxfp8E5m2 => &SchemeDescriptor {
+                id: "mxfp8-e5m2",
+                label: "MXFP8 E5M2 (OCP MX)",
+                bits: Fixed(8),
+                parameters: &[],
+                scales: ScaleLayout::MxBlock(MxElement::Fp8E5m2),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Mxfp6E3m2 => &SchemeDescriptor {
+                id: "mxfp6-e3m2",
+                label: "MXFP6 E3M2 (OCP MX)",
+                bits: Fixed(6),
+                parameters: &[],
+                scales: ScaleLayout::MxBlock(MxElement::Fp6E3m2),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Mxfp6E2m3 => &SchemeDescriptor {
+                id: "mxfp6-e2m3",
+                label: "MXFP6 E2M3 (OCP MX)",
+                bits: Fixed(6),
+                parameters: &[],
+                scales: ScaleLayout::MxBlock(MxElement::Fp6E2m3),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Mxfp4 => &SchemeDescriptor {
+                id: "mxfp4",
+                label: "MXFP4 E2M1 (OCP MX)",
+                bits: Fixed(4),
+                parameters: &[],
+                scales: ScaleLayout::MxBlock(MxElement::Fp4E2m1),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Mxint8 => &SchemeDescriptor {
+                id: "mxint8",
+                label: "MXINT8 (OCP MX)",
+                bits: Fixed(8),
+                parameters: &[],
+                scales: ScaleLayout::MxBlock(MxElement::Int8),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Nvfp4 => &SchemeDescriptor {
+                id: "nvfp4",
+                label: "NVFP4 (E2M1, E4M3 block scales)",
+                bits: Fixed(4),
+                parameters: &[],
+                scales: ScaleLayout::Nvfp4Block,
+                granularity: false,
+                exact_on_few_values: false,
+            },
         }
     }
 
@@ -366,6 +453,12 @@ pub enum ScaleLayout {
     Nf4Block,
     /// One codebook of `2^b` `f32` levels for the whole tensor (k-means, Lloyd-Max).
     Codebook,
+    /// OCP MX blocks of [`MX_BLOCK`](crate::quant::types::MX_BLOCK) = 32 values with an
+    /// E8M0 power-of-two scale each, over the flat data.
+    MxBlock(MxElement),
+    /// NVFP4 blocks of 16 values with an E4M3 scale each, and one `f32` tensor scale, over
+    /// the flat data.
+    Nvfp4Block,
 }
 
 impl ScaleLayout {
@@ -559,7 +652,14 @@ impl Scheme {
             | SchemeKind::Q4_1
             | SchemeKind::KMeans
             | SchemeKind::KMeansOptimal
-            | SchemeKind::LloydMax => {}
+            | SchemeKind::LloydMax
+            | SchemeKind::Mxfp8E4m3
+            | SchemeKind::Mxfp8E5m2
+            | SchemeKind::Mxfp6E3m2
+            | SchemeKind::Mxfp6E2m3
+            | SchemeKind::Mxfp4
+            | SchemeKind::Mxint8
+            | SchemeKind::Nvfp4 => {}
             SchemeKind::Nf4 => {
                 if self.block_size == 0 {
                     return Err(QuantError::InvalidParameter(

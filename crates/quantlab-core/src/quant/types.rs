@@ -291,3 +291,92 @@ impl GgmlType {
         8.0 * self.block_bytes() as f64 / QK as f64
     }
 }
+
+/// Values per block of the OCP MX formats (the spec's `k = 32`).
+pub const MX_BLOCK: usize = 32;
+/// Values per block of NVFP4.
+pub const NVFP4_BLOCK: usize = 16;
+/// Bytes of one NVFP4 block ([`crate::quant::mx::Nvfp4Block`]): an E4M3 scale byte and 16
+/// E2M1 codes in 8 bytes, 1 + 8 = 9 (4.5 bits per value before the fp32 tensor scale).
+pub const NVFP4_BLOCK_BYTES: usize = 1 + packed_len(NVFP4_BLOCK, 4);
+
+/// The element type of an OCP Microscaling (MX v1.0) format: each block of
+/// [`MX_BLOCK`] elements shares one E8M0 scale ([`crate::quant::mx`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MxElement {
+    /// MXFP8 with FP8 E4M3 elements (max 448).
+    Fp8E4m3,
+    /// MXFP8 with FP8 E5M2 elements (max 57344).
+    Fp8E5m2,
+    /// MXFP6 with FP6 E3M2 elements (max 28).
+    Fp6E3m2,
+    /// MXFP6 with FP6 E2M3 elements (max 7.5).
+    Fp6E2m3,
+    /// MXFP4 with FP4 E2M1 elements (max 6).
+    Fp4E2m1,
+    /// MXINT8: 8-bit two's complement elements with an implicit scale of 2^−6.
+    Int8,
+}
+
+impl MxElement {
+    /// Every element type, widest first.
+    pub const ALL: [MxElement; 6] = [
+        MxElement::Fp8E4m3,
+        MxElement::Fp8E5m2,
+        MxElement::Fp6E3m2,
+        MxElement::Fp6E2m3,
+        MxElement::Fp4E2m1,
+        MxElement::Int8,
+    ];
+
+    /// Bits per element: 8, 8, 6, 6, 4, 8.
+    pub const fn bits(self) -> u32 {
+        match self {
+            MxElement::Fp8E4m3 | MxElement::Fp8E5m2 | MxElement::Int8 => 8,
+            MxElement::Fp6E3m2 | MxElement::Fp6E2m3 => 6,
+            MxElement::Fp4E2m1 => 4,
+        }
+    }
+
+    /// `emax_elem`, the exponent of the element type's largest power of two (the MX spec's
+    /// table of element types): 8, 15, 4, 2, 2 and 0 for INT8.
+    pub const fn emax(self) -> i32 {
+        match self {
+            MxElement::Fp8E4m3 => 8,
+            MxElement::Fp8E5m2 => 15,
+            MxElement::Fp6E3m2 => 4,
+            MxElement::Fp6E2m3 | MxElement::Fp4E2m1 => 2,
+            MxElement::Int8 => 0,
+        }
+    }
+
+    /// Bytes of one block: the E8M0 scale byte and 32 packed elements, `1 + 32·bits/8`:
+    /// 33, 33, 25, 25, 17, 33.
+    pub const fn block_bytes(self) -> usize {
+        1 + packed_len(MX_BLOCK, self.bits())
+    }
+
+    /// Bits per value of whole blocks, `8·bytes/32`: 8.25, 6.25, 4.25 and 8.25 (MXINT8).
+    pub fn bits_per_value(self) -> f64 {
+        8.0 * self.block_bytes() as f64 / MX_BLOCK as f64
+    }
+
+    /// The format's name: `MXFP8 E4M3`, …, `MXINT8`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            MxElement::Fp8E4m3 => "MXFP8 E4M3",
+            MxElement::Fp8E5m2 => "MXFP8 E5M2",
+            MxElement::Fp6E3m2 => "MXFP6 E3M2",
+            MxElement::Fp6E2m3 => "MXFP6 E2M3",
+            MxElement::Fp4E2m1 => "MXFP4 E2M1",
+            MxElement::Int8 => "MXINT8",
+        }
+    }
+}
+
+// The block sizes of the MX formats and NVFP4, checked at compile time.
+const _: () = assert!(MxElement::Fp8E4m3.block_bytes() == 33);
+const _: () = assert!(MxElement::Fp6E3m2.block_bytes() == 25);
+const _: () = assert!(MxElement::Fp4E2m1.block_bytes() == 17);
+const _: () = assert!(MxElement::Int8.block_bytes() == 33);
+const _: () = assert!(NVFP4_BLOCK_BYTES == 9);

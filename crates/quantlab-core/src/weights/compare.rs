@@ -6,12 +6,13 @@
 //! 32, 64 and 128 and asymmetric with groups of 128; NF4 (blocks of 64) with and without
 //! double quantization; FP4 E2M1 with an absmax scale per group of 32 (the MXFP4 block);
 //! FP8 E4M3 per channel; k-means with 16 levels (per-tensor codebook); ggml Q8_0, Q4_0 and
-//! Q4_1.
+//! Q4_1; the OCP MX formats (MXFP8 E4M3 and E5M2, MXFP6 E3M2 and E2M3, MXFP4, MXINT8) and
+//! NVFP4.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::quant::scheme::{Scheme, SchemeKind};
+use crate::quant::scheme::{ScaleLayout, Scheme, SchemeKind};
 use crate::quant::types::{GranularityKind, Mode};
 
 use super::storage::{FileTensor, ScaleDtype, file_size};
@@ -142,6 +143,27 @@ pub fn standard_schemes() -> Vec<NamedScheme> {
         n("q4-0", "ggml Q4_0", kind(SchemeKind::Q4_0)),
         n("q4-1", "ggml Q4_1", kind(SchemeKind::Q4_1)),
     ]
+    .into_iter()
+    .chain(block_scaled_schemes())
+    .collect()
+}
+
+/// The block-scaled formats (OCP MX and NVFP4), one row per descriptor row with its id and
+/// label: MXFP8 E4M3 and E5M2, MXFP6 E3M2 and E2M3, MXFP4, MXINT8, NVFP4.
+fn block_scaled_schemes() -> impl Iterator<Item = NamedScheme> {
+    SchemeKind::ALL
+        .into_iter()
+        .filter(|k| {
+            matches!(
+                k.scales(),
+                ScaleLayout::MxBlock(_) | ScaleLayout::Nvfp4Block
+            )
+        })
+        .map(|k| NamedScheme {
+            id: k.id(),
+            label: k.label(),
+            scheme: kind(k),
+        })
 }
 
 /// One row of the table.
@@ -309,11 +331,11 @@ mod tests {
     #[test]
     fn the_table_lists_every_scheme_the_issue_names_with_unique_ids() {
         let s = standard_schemes();
-        assert_eq!(s.len(), 18);
+        assert_eq!(s.len(), 25);
         let mut ids: Vec<_> = s.iter().map(|n| n.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 18);
+        assert_eq!(ids.len(), 25);
         for n in &s {
             assert_eq!(n.scheme.validate(), Ok(()), "{}", n.id);
         }
@@ -336,6 +358,13 @@ mod tests {
         assert_eq!(get("int4-sym-g128").bits_per_weight, 4.125);
         assert_eq!(get("q4-0").bits_per_weight, 4.5);
         assert_eq!(get("nf4").bits_per_weight, 4.5);
+        assert_eq!(get("mxfp4").bits_per_weight, 4.25);
+        assert_eq!(get("mxfp6-e2m3").bits_per_weight, 6.25);
+        assert_eq!(get("mxfp8-e4m3").bits_per_weight, 8.25);
+        assert_eq!(get("mxint8").bits_per_weight, 8.25);
+        assert_eq!(get("nvfp4").bits_per_weight, 4.5 + 32.0 / (64.0 * 256.0));
+        assert!(get("mxfp8-e4m3").metrics.snr_db > get("mxfp4").metrics.snr_db);
+        assert!(get("nvfp4").metrics.mse < get("mxfp4").metrics.mse);
         assert!(get("int8-sym-channel").metrics.mse < get("int8-sym-tensor").metrics.mse);
         assert!(get("int4-sym-g32").metrics.mse < get("int4-sym-g128").metrics.mse);
         assert!(get("int8-sym-g128").metrics.snr_db > get("int4-sym-g128").metrics.snr_db);
@@ -374,7 +403,7 @@ mod tests {
         ];
         let original = 2 * 512 * 512 + 2 * 512 + 200;
         let rows = file_sizes(&tensors, 200, original, ScaleDtype::Fp16);
-        assert_eq!(rows.len(), 18);
+        assert_eq!(rows.len(), 25);
         let get = |id: &str| rows.iter().find(|r| r.id == id).unwrap();
         assert_eq!(
             get("int4-sym-g128").bytes,
@@ -383,5 +412,9 @@ mod tests {
         assert!(get("int4-sym-g128").ratio < 0.3);
         assert!(get("int8-sym-tensor").bytes > get("q4-0").bytes);
         assert_eq!(get("q8-0").quantized, 1);
+        // 512·512 values: 8192 blocks of 17 bytes (MXFP4), 16384 of 9 bytes + 4 (NVFP4).
+        assert_eq!(get("mxfp4").bytes, 200 + 1024 + 8192 * 17);
+        assert_eq!(get("nvfp4").bytes, 200 + 1024 + 16384 * 9 + 4);
+        assert_eq!(get("mxfp6-e3m2").bytes, 200 + 1024 + 8192 * 25);
     }
 }

@@ -12,6 +12,8 @@
 //! | k-means, Lloyd-Max | a codebook of `2^b` entries per tensor | `b + 2^b·s/N` |
 //! | NF4 | fp32 absmax per block (double quantization: see [`crate::quant::nf4`]) | [`crate::quant::nf4::nf4_bits_per_value`] |
 //! | ggml Q8_0 / Q4_0 / Q4_1 | fixed blocks of 32 (fp16 scale, Q4_1 also an fp16 min) | 8.5 / 4.5 / 5.0 |
+//! | MXFP8 / MXFP6 / MXFP4 / MXINT8 | fixed blocks of 32 (an E8M0 byte) | 8.25 / 6.25 / 4.25 / 8.25 |
+//! | NVFP4 | fixed blocks of 16 (an E4M3 byte), one fp32 tensor scale | `4.5 + 32/N` |
 //! | fp16, bf16 | none | 16 |
 //!
 //! So int4 with groups of 128 and fp16 scales costs `4 + 16/128 = 4.125` bits per weight,
@@ -29,6 +31,7 @@ use crate::quant::granularity::GroupLayout;
 use crate::quant::nf4::nf4_bits_per_value;
 use crate::quant::scheme::{ScaleLayout, Scheme};
 use crate::quant::types::{Granularity, Mode, QK};
+use crate::quant::types::{MX_BLOCK, NVFP4_BLOCK, NVFP4_BLOCK_BYTES};
 
 /// How scales (and real zero-points, codebooks) are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -123,6 +126,8 @@ pub fn groups(scheme: &Scheme, shape: &[usize], n: usize) -> Result<usize> {
     let g = match scheme.scheme.scales() {
         ScaleLayout::Nf4Block => n.div_ceil((scheme.block_size as usize).max(1)),
         ScaleLayout::GgmlBlock(_) => n.div_ceil(QK),
+        ScaleLayout::MxBlock(_) => n.div_ceil(MX_BLOCK),
+        ScaleLayout::Nvfp4Block => n.div_ceil(NVFP4_BLOCK),
         ScaleLayout::Codebook => 1,
         ScaleLayout::None => 0,
         ScaleLayout::GroupAbsmax | ScaleLayout::MiniFloat | ScaleLayout::Affine => {
@@ -162,6 +167,16 @@ pub fn storage(scheme: &Scheme, shape: &[usize], n: usize, scale: ScaleDtype) ->
             total.saturating_sub(8 * code_bytes)
         }
         ScaleLayout::Codebook => (1u64 << b) * u64::from(scale.bits()),
+        ScaleLayout::MxBlock(element) => {
+            // Whole blocks of 32 with their E8M0 byte.
+            let total = 8 * (groups * element.block_bytes()) as u64;
+            total.saturating_sub(8 * code_bytes)
+        }
+        ScaleLayout::Nvfp4Block => {
+            // Whole blocks of 16 with their E4M3 byte, and the f32 tensor scale.
+            let total = 8 * (groups * NVFP4_BLOCK_BYTES) as u64 + 32;
+            total.saturating_sub(8 * code_bytes)
+        }
         ScaleLayout::None => 0,
         ScaleLayout::GroupAbsmax | ScaleLayout::MiniFloat => {
             groups as u64 * u64::from(scale.bits())

@@ -28,6 +28,7 @@ use crate::quant::quantizer::Quantizer;
 use crate::quant::registry;
 use crate::quant::scheme::{ScaleLayout, Scheme};
 use crate::quant::types::{Granularity, QK};
+use crate::quant::types::{MX_BLOCK, NVFP4_BLOCK};
 
 use super::storage::{ScaleDtype, Storage, storage};
 
@@ -113,6 +114,10 @@ impl Geometry {
                 },
             ),
             ScaleLayout::GgmlBlock(_) => Self::new(&[n], n, Granularity::PerGroup { size: QK }),
+            ScaleLayout::MxBlock(_) => Self::new(&[n], n, Granularity::PerGroup { size: MX_BLOCK }),
+            ScaleLayout::Nvfp4Block => {
+                Self::new(&[n], n, Granularity::PerGroup { size: NVFP4_BLOCK })
+            }
             ScaleLayout::Codebook | ScaleLayout::None => {
                 GroupLayout::new(Granularity::PerTensor, shape, n)?;
                 Self::new(&[n], n, Granularity::PerTensor)
@@ -522,6 +527,27 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
                 first
             };
             let scales = q.scales.iter().map(|&v| f64::from(v)).collect();
+            (recon, scales, levels)
+        }
+        (ScaleLayout::MxBlock(element), _) => {
+            use crate::quant::mx::MxQuantizer;
+            let q = MxQuantizer::fit(element, data, shape)?;
+            let recon = q.quantize_dequantize(data)?;
+            let scales = q.scale_values();
+            let levels = q.block_levels(group);
+            (recon, scales, levels)
+        }
+        (ScaleLayout::Nvfp4Block, _) => {
+            use crate::quant::mx::Nvfp4Quantizer;
+            use crate::quant::mx::nvfp4::dequantize_one;
+            let q = Nvfp4Quantizer::fit(data, shape)?;
+            let recon = q.quantize_dequantize(data)?;
+            let d = q.effective_scales();
+            let scales = d.iter().map(|&v| f64::from(v)).collect();
+            let dg = d.get(group).copied().unwrap_or(0.0);
+            let mut levels: Vec<f32> = (0..16u8).map(|c| dequantize_one(c, dg)).collect();
+            levels.sort_by(f32::total_cmp);
+            levels.dedup();
             (recon, scales, levels)
         }
         (ScaleLayout::GgmlBlock(ty), _) => {

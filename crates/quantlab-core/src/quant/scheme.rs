@@ -481,6 +481,14 @@ impl ScaleLayout {
                 "ggml blocks store an fp16 scale (and minimum) in every block, as the format \
                  defines",
             ),
+            ScaleLayout::MxBlock(_) => Some(
+                "MX blocks store one 8-bit E8M0 power-of-two scale per 32 values, as the OCP \
+                 MX specification defines",
+            ),
+            ScaleLayout::Nvfp4Block => Some(
+                "NVFP4 stores one FP8 E4M3 scale per 16 values and one fp32 tensor scale, as \
+                 the format defines",
+            ),
         }
     }
 }

@@ -102,14 +102,10 @@ pub fn scale_formula(r: &SignalResult) -> String {
                 },
                 num(r.metrics.step)
             ),
-            ScaleLayout::GgmlBlock(_) => format!(
-                "ggml {}: blocks of 32 values with an fp16 scale{};  bits/value = {}",
+            ScaleLayout::GgmlBlock(ty) => format!(
+                "ggml {}: {};  bits/value = {}",
                 sc.scheme.id(),
-                if sc.scheme == SchemeKind::Q4_1 {
-                    " and fp16 minimum"
-                } else {
-                    ""
-                },
+                ty.layout_words(),
                 num(r.bits_per_value)
             ),
             // A codebook has no formula but its levels; a linear result always has its

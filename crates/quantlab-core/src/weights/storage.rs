@@ -11,7 +11,8 @@
 //! | FP4, FP8, μ-law, A-law, G.711, log2 | absmax scale | `b + G·s/N` |
 //! | k-means, Lloyd-Max | a codebook of `2^b` entries per tensor | `b + 2^b·s/N` |
 //! | NF4 | fp32 absmax per block (double quantization: see [`crate::quant::nf4`]) | [`crate::quant::nf4::nf4_bits_per_value`] |
-//! | ggml Q8_0 / Q4_0 / Q4_1 | fixed blocks of 32 (fp16 scale, Q4_1 also an fp16 min) | 8.5 / 4.5 / 5.0 |
+//! | ggml Q8_0 / Q4_0 / Q4_1 / Q5_0 / Q5_1 / IQ4_NL | fixed blocks of 32 (fp16 scale, Q4_1 and Q5_1 also an fp16 min) | 8.5 / 4.5 / 5.0 / 5.5 / 6.0 / 4.5 |
+//! | ggml Q2_K / Q3_K / Q4_K / Q5_K / Q6_K / Q8_K | super-blocks of 256 (quantized sub-block scales under fp16 super-scales) | 2.625 / 3.4375 / 4.5 / 5.5 / 6.5625 / 9.125 |
 //! | fp16, bf16 | none | 16 |
 //!
 //! So int4 with groups of 128 and fp16 scales costs `4 + 16/128 = 4.125` bits per weight,
@@ -28,7 +29,7 @@ use crate::pack::packed_len;
 use crate::quant::granularity::GroupLayout;
 use crate::quant::nf4::nf4_bits_per_value;
 use crate::quant::scheme::{ScaleLayout, Scheme};
-use crate::quant::types::{Granularity, Mode, QK};
+use crate::quant::types::{Granularity, Mode};
 
 /// How scales (and real zero-points, codebooks) are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -122,7 +123,7 @@ impl Storage {
 pub fn groups(scheme: &Scheme, shape: &[usize], n: usize) -> Result<usize> {
     let g = match scheme.scheme.scales() {
         ScaleLayout::Nf4Block => n.div_ceil((scheme.block_size as usize).max(1)),
-        ScaleLayout::GgmlBlock(_) => n.div_ceil(QK),
+        ScaleLayout::GgmlBlock(ty) => n.div_ceil(ty.block_values()),
         ScaleLayout::Codebook => 1,
         ScaleLayout::None => 0,
         ScaleLayout::GroupAbsmax | ScaleLayout::MiniFloat | ScaleLayout::Affine => {
@@ -157,7 +158,7 @@ pub fn storage(scheme: &Scheme, shape: &[usize], n: usize, scale: ScaleDtype) ->
             ((bpw * n as f64).round() as u64).saturating_sub(8 * code_bytes)
         }
         ScaleLayout::GgmlBlock(block) => {
-            // Whole blocks: the last one is padded to 32 values.
+            // Whole blocks: the last one is padded to 32 (K-quants: 256) values.
             let total = 8 * (groups * block.block_bytes()) as u64;
             total.saturating_sub(8 * code_bytes)
         }

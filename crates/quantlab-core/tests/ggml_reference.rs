@@ -7,14 +7,21 @@
 //! - Every block `gguf` dequantizes — random bytes independent of quantlab, and the bytes
 //!   quantlab wrote for the same inputs — quantlab decodes to the same `f32` bits.
 //!
-//! To regenerate after a deliberate change: `scripts/ref-vectors-ggml.sh`.
+//! `gguf` cannot quantize IQ4_NL, the K-quants or Q8_K, so `tests/data/ggml_c_ref.json`
+//! holds the bytes ggml's own C reference quantizers write for the same inputs
+//! (`scripts/ref-vectors-ggml-c.sh`, built without fused multiply-add), and quantlab's bytes
+//! must equal those too.
+//!
+//! To regenerate after a deliberate change: `scripts/ref-vectors-ggml.sh`, then
+//! `scripts/ref-vectors-ggml-c.sh GGML_DIR`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use base64::Engine;
-use quantlab_core::ggml::{GgmlType, dequantize_row, quantize_row};
+use quantlab_core::ggml::{BlockIq4Nl, GgmlBlock, GgmlType, dequantize_row, quantize_row};
 use serde_json::Value;
 
 const VECTORS: &str = include_str!("data/ggml_ref.json");
+const C_VECTORS: &str = include_str!("data/ggml_c_ref.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).unwrap()
@@ -156,6 +163,54 @@ fn the_recorded_quantlab_bytes_are_what_quantlab_writes_today() {
     }
 }
 
+#[test]
+fn quantlab_writes_ggml_s_own_c_reference_bytes_for_every_type() {
+    let v = vectors();
+    let c: Value = serde_json::from_str(C_VECTORS).unwrap();
+    let rows = c["quantize"].as_array().unwrap();
+    let mut types = std::collections::BTreeSet::new();
+    for e in rows {
+        let name = e["type"].as_str().unwrap();
+        let case = e["input"].as_str().unwrap();
+        let x = input(&v, case);
+        let theirs = unb64(&e["bytes"]);
+        if name == "IQ4_NL_REF" {
+            // ggml's quantize_row_iq4_nl_ref leaves the indices of an all-zero block
+            // uninitialised (its scale is 0, so they decode to 0 whatever they are);
+            // quantlab writes index 8 there. Every other block must match.
+            for (k, block) in x.chunks(32).enumerate() {
+                let ours = BlockIq4Nl::quantize_ref(block).unwrap().to_bytes();
+                let want = &theirs[18 * k..18 * k + 18];
+                let zero = block.iter().all(|&v| v == 0.0);
+                let same = if zero {
+                    ours[..2] == want[..2]
+                } else {
+                    ours == want
+                };
+                assert!(
+                    same,
+                    "IQ4_NL_REF on {case}, block {k}: {ours:02x?} vs {want:02x?}"
+                );
+            }
+        } else {
+            let t = ty(&e["type"]);
+            let ours = quantize_row(t, &x).unwrap();
+            assert!(
+                ours == theirs,
+                "{name} on {case}: {}",
+                first_diff(t, &ours, &theirs)
+            );
+        }
+        types.insert(name.to_string());
+    }
+    // Every type (and IQ4_NL's reference-only mode) on every input.
+    assert_eq!(types.len(), GgmlType::ALL.len() + 1);
+    assert_eq!(
+        rows.len(),
+        types.len() * v["inputs"].as_object().unwrap().len()
+    );
+}
+
 /// Writes quantlab's bytes for every type and input to `$QUANTLAB_GGML_BYTES` (run by
 /// `scripts/ref-vectors-ggml.sh`, which then has `gguf` decode them).
 #[test]
@@ -174,6 +229,20 @@ fn write_quantlab_bytes() {
                 "bytes": base64::engine::general_purpose::STANDARD.encode(bytes),
             }));
         }
+    }
+    // IQ4_NL without the scale search (ggml's `quantize_row_iq4_nl_ref`), for cross-checks
+    // against ggml itself; gguf cannot quantize it, so the Python step skips these rows.
+    for (case, x) in v["inputs"].as_object().unwrap() {
+        let x = f32s(x);
+        let mut bytes = Vec::new();
+        for block in x.chunks(32) {
+            bytes.extend(BlockIq4Nl::quantize_ref(block).unwrap().to_bytes());
+        }
+        rows.push(serde_json::json!({
+            "type": "IQ4_NL_REF",
+            "input": case,
+            "bytes": base64::engine::general_purpose::STANDARD.encode(bytes),
+        }));
     }
     let out = serde_json::json!({ "rows": rows });
     std::fs::write(path, serde_json::to_string(&out).unwrap()).unwrap();

@@ -5,8 +5,10 @@
 //! (axis 0, one scale per output row) and per group of 128; int4 symmetric with groups of
 //! 32, 64 and 128 and asymmetric with groups of 128; NF4 (blocks of 64) with and without
 //! double quantization; FP4 E2M1 with an absmax scale per group of 32 (the MXFP4 block);
-//! FP8 E4M3 per channel; k-means with 16 levels (per-tensor codebook); ggml Q8_0, Q4_0 and
-//! Q4_1.
+//! FP8 E4M3 per channel; k-means with 16 levels (per-tensor codebook); ggml Q8_0, Q4_0,
+//! Q4_1 and every other ggml storage type of the registry ([`GGML_ROWS`]: Q5_0, Q5_1,
+//! IQ4_NL, Q2_K … Q6_K; not Q8_K, which ggml never stores), each under its scheme id and
+//! label.
 
 use serde::{Deserialize, Serialize};
 
@@ -142,7 +144,23 @@ pub fn standard_schemes() -> Vec<NamedScheme> {
         n("q4-0", "ggml Q4_0", kind(SchemeKind::Q4_0)),
         n("q4-1", "ggml Q4_1", kind(SchemeKind::Q4_1)),
     ]
+    .into_iter()
+    .chain(GGML_ROWS.iter().map(|&k| n(k.id(), k.label(), kind(k))))
+    .collect()
 }
+
+/// The ggml storage types in the table after Q8_0, Q4_0 and Q4_1, named by their
+/// descriptor rows.
+pub const GGML_ROWS: [SchemeKind; 8] = [
+    SchemeKind::Q5_0,
+    SchemeKind::Q5_1,
+    SchemeKind::Iq4Nl,
+    SchemeKind::Q2K,
+    SchemeKind::Q3K,
+    SchemeKind::Q4K,
+    SchemeKind::Q5K,
+    SchemeKind::Q6K,
+];
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -309,11 +327,11 @@ mod tests {
     #[test]
     fn the_table_lists_every_scheme_the_issue_names_with_unique_ids() {
         let s = standard_schemes();
-        assert_eq!(s.len(), 18);
+        assert_eq!(s.len(), 26);
         let mut ids: Vec<_> = s.iter().map(|n| n.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 18);
+        assert_eq!(ids.len(), 26);
         for n in &s {
             assert_eq!(n.scheme.validate(), Ok(()), "{}", n.id);
         }
@@ -336,6 +354,12 @@ mod tests {
         assert_eq!(get("int4-sym-g128").bits_per_weight, 4.125);
         assert_eq!(get("q4-0").bits_per_weight, 4.5);
         assert_eq!(get("nf4").bits_per_weight, 4.5);
+        // 64·256 values = 64 whole super-blocks.
+        assert_eq!(get("q2-k").bits_per_weight, 2.625);
+        assert_eq!(get("q6-k").bits_per_weight, 6.5625);
+        assert!(get("q4-k").metrics.mse < get("q4-0").metrics.mse);
+        assert!(get("q6-k").metrics.mse < get("q5-k").metrics.mse);
+        assert!(get("q3-k").metrics.mse < get("q2-k").metrics.mse);
         assert!(get("int8-sym-channel").metrics.mse < get("int8-sym-tensor").metrics.mse);
         assert!(get("int4-sym-g32").metrics.mse < get("int4-sym-g128").metrics.mse);
         assert!(get("int8-sym-g128").metrics.snr_db > get("int4-sym-g128").metrics.snr_db);
@@ -374,7 +398,7 @@ mod tests {
         ];
         let original = 2 * 512 * 512 + 2 * 512 + 200;
         let rows = file_sizes(&tensors, 200, original, ScaleDtype::Fp16);
-        assert_eq!(rows.len(), 18);
+        assert_eq!(rows.len(), 26);
         let get = |id: &str| rows.iter().find(|r| r.id == id).unwrap();
         assert_eq!(
             get("int4-sym-g128").bytes,

@@ -100,7 +100,7 @@ pub fn quantize_row(ty: GgmlType, x: &[f32]) -> Result<Vec<u8>> {
 /// values.
 pub fn dequantize_row(ty: GgmlType, bytes: &[u8], n: usize) -> Result<Vec<f32>> {
     let size = ty.block_bytes();
-    if bytes.len() % size != 0 {
+    if !bytes.len().is_multiple_of(size) {
         return Err(QuantError::InvalidParameter(format!(
             "{} bytes are not whole {} blocks of {size} bytes",
             bytes.len(),
@@ -161,16 +161,23 @@ impl GgmlQuantizer {
         &self.codes[..self.len.min(self.codes.len())]
     }
 
-    /// The step of every sub-block (the block for the 32-value types and Q8_K): `d` as
-    /// stored, or `d·sc_j` for the K-quants.
+    /// The step of every sub-block holding fitted values (the block for the 32-value types
+    /// and Q8_K): `d` as stored, or `d·sc_j` for the K-quants.
     pub fn scales(&self) -> Vec<f32> {
-        self.params.iter().map(|p| p.mul).collect()
+        self.fitted_params().map(|p| p.mul).collect()
     }
 
     /// The offset of every sub-block: the stored minimum `m` of Q4_1 and Q5_1, `−dmin·m_j`
     /// of Q2_K, Q4_K and Q5_K; zeros for the symmetric types.
     pub fn mins(&self) -> Vec<f32> {
-        self.params.iter().map(|p| p.add).collect()
+        self.fitted_params().map(|p| p.add).collect()
+    }
+
+    /// The sub-blocks that hold fitted values (not only padding).
+    fn fitted_params(&self) -> impl Iterator<Item = &SubParams> {
+        self.params
+            .iter()
+            .take(self.len.div_ceil(self.ty.sub_block_values()))
     }
 
     fn sub(&self, i: usize) -> SubParams {

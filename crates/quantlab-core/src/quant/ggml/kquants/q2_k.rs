@@ -84,12 +84,12 @@ impl GgmlBlock for BlockQ2K {
             }
             dmin = to_f16(max_min / 15.0);
         }
-        for j in 0..16 {
-            let dj = d.to_f32() * f32::from(sc[j] & 0xF);
+        for (j, &s) in sc.iter().enumerate() {
+            let dj = d.to_f32() * f32::from(s & 0xF);
             if dj == 0.0 {
                 continue;
             }
-            let dm = dmin.to_f32() * f32::from(sc[j] >> 4);
+            let dm = dmin.to_f32() * f32::from(s >> 4);
             for i in 16 * j..16 * j + 16 {
                 l[i] = nearest_int((x[i] + dm) / dj).clamp(0, 3) as u8;
             }

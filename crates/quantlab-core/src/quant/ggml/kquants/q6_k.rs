@@ -69,8 +69,8 @@ impl GgmlBlock for BlockQ6K {
         let iscale = -128.0 / max_scale;
         let d = to_f16(1.0 / iscale);
         let sc: [i8; 16] = std::array::from_fn(|j| nearest_int(iscale * scales[j]).min(127) as i8);
-        for j in 0..16 {
-            let dj = d.to_f32() * f32::from(sc[j]);
+        for (j, &s) in sc.iter().enumerate() {
+            let dj = d.to_f32() * f32::from(s);
             if dj == 0.0 {
                 continue;
             }

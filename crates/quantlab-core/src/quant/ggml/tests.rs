@@ -381,3 +381,66 @@ fn transfer_codes_of_new_values_follow_the_fitted_scales() {
         );
     }
 }
+
+#[test]
+fn q8_k_rounds_half_to_even_under_minus_127_over_max_and_sums_every_16_codes() {
+    let mut x = [0.0f32; QK_K];
+    x[..7].copy_from_slice(&[127.0, -127.0, 63.5, -63.5, 0.5, 1.5, 2.5]);
+    x[16] = 10.0;
+    let b = BlockQ8K::quantize(&x).unwrap();
+    // max = 127 → iscale = −1, d = −1.
+    assert_eq!(b.d, -1.0);
+    assert_eq!(&b.qs[..7], &[-127, 127, -64, 64, 0, -2, -2]);
+    assert_eq!(b.bsums[0], -4);
+    assert_eq!(b.bsums[1], -10);
+    assert!(b.bsums[2..].iter().all(|&s| s == 0));
+    let y = b.dequantize();
+    assert_eq!(&y[..7], &[127.0, -127.0, 64.0, -64.0, 0.0, 2.0, 2.0]);
+    let bytes = b.to_bytes();
+    assert_eq!(bytes.len(), 292);
+    assert_eq!(&bytes[..6], &[0x00, 0x00, 0x80, 0xBF, 0x81, 0x7F]);
+    assert_eq!(
+        &bytes[260..264],
+        &(-4i16)
+            .to_le_bytes()
+            .into_iter()
+            .chain((-10i16).to_le_bytes())
+            .collect::<Vec<_>>()[..]
+    );
+    assert_eq!(BlockQ8K::from_bytes(&bytes).unwrap(), b);
+    assert!(BlockQ8K::from_bytes(&bytes[1..]).is_err());
+}
+
+#[test]
+fn k_quant_sub_block_scales_are_stored_where_ggml_puts_them() {
+    // Sub-block j of 32 holds ±(j + 1): Q4_K's 6-bit scales grow with j and the largest
+    // is 63; the codes of the symmetric data straddle the minimum.
+    let x: Vec<f32> = (0..QK_K)
+        .map(|i| {
+            let j = (i / 32) as f32 + 1.0;
+            if i % 2 == 0 { j } else { -j }
+        })
+        .collect();
+    let b = BlockQ4K::quantize(&x).unwrap();
+    let sc: Vec<u8> = (0..8)
+        .map(|j| kquants::search::scale_min_k4(j, &b.scales).0)
+        .collect();
+    assert_eq!(sc[7], 63, "{sc:?}");
+    assert!(sc.windows(2).all(|w| w[0] < w[1]), "{sc:?}");
+    // Q6_K: the scale of largest magnitude maps to −128 (an i8), d = 1/(−128/s_max) > 0
+    // (the first value of each sub-block is positive, so its fitted scale is negative).
+    let b6 = BlockQ6K::quantize(&x).unwrap();
+    assert!(b6.scales.contains(&-128), "{:?}", b6.scales);
+    assert!(b6.d.to_f32() > 0.0);
+    // The 4-, 5- and 6-bit types reproduce this ±(j + 1) data closely (Q3_K's 3-bit grid
+    // −4…3 is lopsided and misses by more).
+    for ty in [GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K] {
+        let y = dequantize_row(ty, &quantize_row(ty, &x).unwrap(), QK_K).unwrap();
+        let worst = x
+            .iter()
+            .zip(&y)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1.0, "{ty:?}: {worst}");
+    }
+}

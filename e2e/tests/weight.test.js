@@ -49,7 +49,7 @@ async function upload(page, name, buffer) {
 
 /** The comparison table once every scheme is computed: { id: { bits, bytes, snr, ... } }. */
 async function compareTable(page) {
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="wl-compare-row"]').length === 25, null, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="wl-compare-row"]').length === 33, null, { timeout: 60000 });
   return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid="wl-compare-row"]')].map((r) => [
     r.dataset.scheme,
     Object.fromEntries([...r.querySelectorAll('td')].map((td) => [td.dataset.col, Number.parseFloat(td.textContent)])),
@@ -247,11 +247,13 @@ test('the comparison table lists every scheme and sorts by a column', async () =
   assert.deepEqual(Object.keys(rows).sort(), [
     'fp4-g32', 'fp8-e4m3-channel', 'int4-asym-g128', 'int4-sym-g128', 'int4-sym-g32', 'int4-sym-g64',
     'int8-asym-channel', 'int8-asym-g128', 'int8-asym-tensor', 'int8-sym-channel', 'int8-sym-g128', 'int8-sym-tensor',
-    'kmeans-16', 'nf4', 'nf4-dq', 'q4-0', 'q4-1', 'q8-0']);
+    'iq4-nl', 'kmeans-16', 'nf4', 'nf4-dq', 'q2-k', 'q3-k', 'q4-0', 'q4-1', 'q4-k', 'q5-0', 'q5-1', 'q5-k', 'q6-k', 'q8-0']);
   assert.equal(rows['int4-sym-g128'].bits, 4.125);
   assert.equal(rows['q4-0'].bits, 4.5);
   assert.equal(rows['q8-0'].bits, 8.5);
   assert.equal(rows['q4-1'].bits, 5);
+  assert.equal(rows['q2-k'].bits, 2.625);
+  assert.equal(rows['q6-k'].bits, 6.5625);
   assert.ok(rows['int8-sym-channel'].snr > rows['int8-sym-tensor'].snr);
   // The row of the current scheme matches the readouts.
   assert.equal(rows['int4-sym-g128'].snr, Number.parseFloat(await readout(page, 'wl-snr-db')));
@@ -301,10 +303,10 @@ test('an uploaded safetensors file lists every tensor, measures each, and sizes 
   await page.locator('[data-testid="wl-scheme"]').selectOption('q8-0');
   await page.waitForFunction(() => document.querySelector('[data-testid="wl-tensor-row"][data-name="layers.0.weight"] td[data-col="bits"]').textContent.trim() === '8.5');
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="wl-tensor-row"] td[data-col="snr"]')].slice(0, 5).every((td) => Number.parseFloat(td.textContent) > 30), null, { timeout: 30000 });
-  // The whole file per scheme: 25 schemes and the original.
+  // The whole file per scheme: 33 schemes and the original.
   const sizes = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid="wl-file-size-row"]')].map((r) => [
     r.dataset.scheme, Number.parseFloat(r.querySelector('td[data-col="bytes"]').textContent)])));
-  assert.equal(Object.keys(sizes).length, 26);
+  assert.equal(Object.keys(sizes).length, 34);
   assert.equal(sizes.original, file.length);
   const header = Number(file.readBigUInt64LE(0)) + 8;
   // int4 g128: matrices at 4 bits + a 2-byte scale per group of 128 (groups restart at every

@@ -570,6 +570,43 @@ fn every_listed_scheme_quantizes_a_small_file() {
 }
 
 #[test]
+fn ggml_types_report_their_bits_per_weight_and_k_quants_gain_with_bits() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = npy_file(dir.path(), "x.npy", &[4, 256], &signal(1024));
+    let mut last_mse = f64::INFINITY;
+    for (id, bpw) in [
+        ("q2-k", 2.625),
+        ("q3-k", 3.4375),
+        ("q4-k", 4.5),
+        ("q5-k", 5.5),
+        ("q6-k", 6.5625),
+        ("q8-k", 9.125),
+        ("q5-0", 5.5),
+        ("q5-1", 6.0),
+        ("iq4-nl", 4.5),
+    ] {
+        let doc = json(&quantlab(&[
+            "quantize",
+            "-s",
+            id,
+            "-i",
+            path_str(&p),
+            "--json",
+        ]));
+        assert_eq!(
+            doc["metrics"]["bits_per_weight"].as_f64(),
+            Some(bpw),
+            "{id}"
+        );
+        let mse = doc["metrics"]["mse"].as_f64().unwrap();
+        if id.ends_with("-k") {
+            assert!(mse < last_mse, "{id}: {mse} vs {last_mse}");
+            last_mse = mse;
+        }
+    }
+}
+
+#[test]
 fn the_kmeans_seed_reproduces_and_the_exact_solver_is_no_worse() {
     let dir = tempfile::tempdir().unwrap();
     let p = npy_file(dir.path(), "x.npy", &[2000], &signal(2000));

@@ -22,7 +22,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{QuantError, Result, check_bits, check_finite};
 use crate::metrics::{snr_db, snr_db_from_powers, sqnr_theory_db};
 use crate::quant::companding::{CompandingQuantizer, MuLaw};
-use crate::quant::ggml::QK;
 use crate::quant::linear::AffineParams;
 use crate::quant::linear::clipping::{ClipPoint, clip_range, clip_sweep, error_split};
 use crate::quant::quantizer::Quantizer;
@@ -203,9 +202,10 @@ pub fn transfer_range(data: &[f32]) -> Result<(f64, f64)> {
 ///
 /// - Schemes with a granularity are fitted per tensor (one scale for all of `data`).
 /// - NF4 is fitted with a single block spanning `data`.
-/// - ggml blocks (Q8_0, Q4_0, Q4_1) always hold 32 values: the quantizer is one block
-///   fitted on `[x_min, x_max, x_max, …]`, which gets exactly the scale (and minimum) of a
-///   block holding the data's extremes. The buffer length is then 32.
+/// - ggml blocks always hold 32 (K-quants: 256) values: the quantizer is one block fitted
+///   on `[x_min, x_max, …, x_max]` repeated every 16 values, which gets the scale (and
+///   minimum) of a block holding the data's extremes, the same in every sub-block. The
+///   buffer length is then the block's.
 /// - MX blocks (32 values) and NVFP4 blocks (16) likewise: one block fitted on
 ///   `[x_min, x_max, x_max, …]`, whose scales come from the absmax alone.
 /// - Codebook schemes (k-means, Lloyd-Max) are per tensor already.
@@ -218,11 +218,15 @@ pub fn per_tensor_quantizer(scheme: &Scheme, data: &[f32]) -> Result<(Box<dyn Qu
         ..*scheme
     };
     match s.scheme.scales() {
-        ScaleLayout::GgmlBlock(_) => {
+        ScaleLayout::GgmlBlock(ty) => {
             let (lo, hi) = min_max(data);
-            let mut block = vec![hi as f32; QK];
-            block[0] = lo as f32;
-            Ok((s.fit(&block, &[])?, QK))
+            // Every 16 values (so every sub-block of a K-quant, each the same) hold one
+            // `lo` and the rest `hi`.
+            let n = ty.block_values();
+            let block: Vec<f32> = (0..n)
+                .map(|i| if i % 16 == 0 { lo as f32 } else { hi as f32 })
+                .collect();
+            Ok((s.fit(&block, &[])?, n))
         }
         ScaleLayout::Nf4Block => {
             s.block_size = u32::try_from(data.len()).unwrap_or(u32::MAX);
@@ -729,7 +733,7 @@ mod tests {
                 c.windows(2).all(|w| w[0].1 <= w[1].1),
                 "{kind:?} is monotone"
             );
-            if matches!(kind, SchemeKind::Q8_0 | SchemeKind::Q4_0 | SchemeKind::Q4_1) {
+            if matches!(kind.scales(), ScaleLayout::GgmlBlock(_)) {
                 continue;
             }
             // Block formats fit one block of the extremes, not the data's own blocks.

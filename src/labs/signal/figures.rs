@@ -214,6 +214,15 @@ pub fn scheme_name(s: &Scheme) -> String {
         | SchemeKind::Q8_0
         | SchemeKind::Q4_0
         | SchemeKind::Q4_1
+        | SchemeKind::Q5_0
+        | SchemeKind::Q5_1
+        | SchemeKind::Iq4Nl
+        | SchemeKind::Q2K
+        | SchemeKind::Q3K
+        | SchemeKind::Q4K
+        | SchemeKind::Q5K
+        | SchemeKind::Q6K
+        | SchemeKind::Q8K
         | SchemeKind::KMeans
         | SchemeKind::KMeansOptimal
         | SchemeKind::LloydMax

@@ -67,6 +67,15 @@ pub fn scale_formula(r: &SignalResult) -> String {
                 | SchemeKind::Q8_0
                 | SchemeKind::Q4_0
                 | SchemeKind::Q4_1
+                | SchemeKind::Q5_0
+                | SchemeKind::Q5_1
+                | SchemeKind::Iq4Nl
+                | SchemeKind::Q2K
+                | SchemeKind::Q3K
+                | SchemeKind::Q4K
+                | SchemeKind::Q5K
+                | SchemeKind::Q6K
+                | SchemeKind::Q8K
                 | SchemeKind::KMeans
                 | SchemeKind::KMeansOptimal
                 | SchemeKind::LloydMax
@@ -109,14 +118,10 @@ pub fn scale_formula(r: &SignalResult) -> String {
                 },
                 num(r.metrics.step)
             ),
-            ScaleLayout::GgmlBlock(_) => format!(
-                "ggml {}: blocks of 32 values with an fp16 scale{};  bits/value = {}",
+            ScaleLayout::GgmlBlock(ty) => format!(
+                "ggml {}: {};  bits/value = {}",
                 sc.scheme.id(),
-                if sc.scheme == SchemeKind::Q4_1 {
-                    " and fp16 minimum"
-                } else {
-                    ""
-                },
+                ty.layout_words(),
                 num(r.bits_per_value)
             ),
             ScaleLayout::MxBlock(element) => format!(

@@ -62,6 +62,15 @@ pub fn fit(scheme: &Scheme, data: &[f32], shape: &[usize]) -> Result<Box<dyn Qua
         SchemeKind::Q8_0 => Box::new(GgmlQuantizer::fit(GgmlType::Q8_0, data, shape)?),
         SchemeKind::Q4_0 => Box::new(GgmlQuantizer::fit(GgmlType::Q4_0, data, shape)?),
         SchemeKind::Q4_1 => Box::new(GgmlQuantizer::fit(GgmlType::Q4_1, data, shape)?),
+        SchemeKind::Q5_0 => Box::new(GgmlQuantizer::fit(GgmlType::Q5_0, data, shape)?),
+        SchemeKind::Q5_1 => Box::new(GgmlQuantizer::fit(GgmlType::Q5_1, data, shape)?),
+        SchemeKind::Iq4Nl => Box::new(GgmlQuantizer::fit(GgmlType::IQ4_NL, data, shape)?),
+        SchemeKind::Q2K => Box::new(GgmlQuantizer::fit(GgmlType::Q2_K, data, shape)?),
+        SchemeKind::Q3K => Box::new(GgmlQuantizer::fit(GgmlType::Q3_K, data, shape)?),
+        SchemeKind::Q4K => Box::new(GgmlQuantizer::fit(GgmlType::Q4_K, data, shape)?),
+        SchemeKind::Q5K => Box::new(GgmlQuantizer::fit(GgmlType::Q5_K, data, shape)?),
+        SchemeKind::Q6K => Box::new(GgmlQuantizer::fit(GgmlType::Q6_K, data, shape)?),
+        SchemeKind::Q8K => Box::new(GgmlQuantizer::fit(GgmlType::Q8_K, data, shape)?),
         SchemeKind::KMeans => {
             per_tensor_codebook(data, shape)?;
             Box::new(KMeansQuantizer::fit(data, 1 << bits, scheme.kmeans_seed)?)
@@ -107,6 +116,15 @@ pub fn float_format(scheme: &Scheme) -> Option<FloatFormat> {
         | SchemeKind::Q8_0
         | SchemeKind::Q4_0
         | SchemeKind::Q4_1
+        | SchemeKind::Q5_0
+        | SchemeKind::Q5_1
+        | SchemeKind::Iq4Nl
+        | SchemeKind::Q2K
+        | SchemeKind::Q3K
+        | SchemeKind::Q4K
+        | SchemeKind::Q5K
+        | SchemeKind::Q6K
+        | SchemeKind::Q8K
         | SchemeKind::KMeans
         | SchemeKind::KMeansOptimal
         | SchemeKind::LloydMax
@@ -419,6 +437,7 @@ mod tests {
             1usize << SchemeKind::KMeans.bits_range().1,
             crate::quant::codebook::kmeans::MAX_K
         );
+        // 96 values: three MX blocks, six NVFP4 blocks.
         let x: Vec<f32> = (0..96).map(|i| ((i as f32) * 0.21).cos()).collect();
         let mut ids = std::collections::HashSet::new();
         for kind in SchemeKind::ALL {
@@ -433,7 +452,11 @@ mod tests {
             match kind.scales() {
                 ScaleLayout::GgmlBlock(ty) => {
                     assert_eq!(kind.fixed_bits(), Some(ty.code_bits()), "{kind:?}");
-                    let q = s.fit(&x, &[]).unwrap();
+                    // Whole blocks (32 or 256 values).
+                    let blocks: Vec<f32> = (0..3 * ty.block_values())
+                        .map(|i| ((i as f32) * 0.21).cos())
+                        .collect();
+                    let q = s.fit(&blocks, &[]).unwrap();
                     assert_eq!(q.bits_per_value(), ty.bits_per_value(), "{kind:?}");
                 }
                 ScaleLayout::None | ScaleLayout::MiniFloat => {

@@ -56,6 +56,33 @@ pub enum SchemeKind {
     /// ggml Q4_1 blocks (32 values, fp16 scale and min, 5.0 bits per value): [`crate::quant::ggml`].
     #[serde(rename = "q4-1", alias = "q4_1")]
     Q4_1,
+    /// ggml Q5_0 blocks (32 values, fp16 scale, 5.5 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "q5-0", alias = "q5_0")]
+    Q5_0,
+    /// ggml Q5_1 blocks (32 values, fp16 scale and min, 6.0 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "q5-1", alias = "q5_1")]
+    Q5_1,
+    /// ggml IQ4_NL blocks (32 values, fp16 scale, a 16-level non-linear table, 4.5 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "iq4-nl", alias = "iq4_nl")]
+    Iq4Nl,
+    /// ggml Q2_K super-blocks (256 values, 4-bit sub-scales and mins, 2.625 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "q2-k", alias = "q2_k")]
+    Q2K,
+    /// ggml Q3_K super-blocks (256 values, 6-bit sub-scales, 3.4375 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "q3-k", alias = "q3_k")]
+    Q3K,
+    /// ggml Q4_K super-blocks (256 values, 6-bit sub-scales and mins, 4.5 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "q4-k", alias = "q4_k")]
+    Q4K,
+    /// ggml Q5_K super-blocks (256 values, 6-bit sub-scales and mins, 5.5 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "q5-k", alias = "q5_k")]
+    Q5K,
+    /// ggml Q6_K super-blocks (256 values, 8-bit sub-scales, 6.5625 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "q6-k", alias = "q6_k")]
+    Q6K,
+    /// ggml Q8_K, the dot-product intermediate (256 values, f32 scale, 9.125 bits per value): [`crate::quant::ggml`].
+    #[serde(rename = "q8-k", alias = "q8_k")]
+    Q8K,
     /// k-means codebook with `k = 2^b` centroids placed by Lloyd's algorithm from a seeded
     /// k-means++ start ([`Scheme::kmeans_seed`]): `q = argmin_j |x − c_j|`, `x̂ = c_q`;
     /// [`crate::quant::codebook::kmeans`].
@@ -88,7 +115,7 @@ pub enum SchemeKind {
 
 impl SchemeKind {
     /// Every scheme, in the order menus list them.
-    pub const ALL: [SchemeKind; 24] = [
+    pub const ALL: [SchemeKind; 33] = [
         SchemeKind::Linear,
         SchemeKind::MuLaw,
         SchemeKind::ALaw,
@@ -103,6 +130,15 @@ impl SchemeKind {
         SchemeKind::Q8_0,
         SchemeKind::Q4_0,
         SchemeKind::Q4_1,
+        SchemeKind::Q5_0,
+        SchemeKind::Q5_1,
+        SchemeKind::Iq4Nl,
+        SchemeKind::Q2K,
+        SchemeKind::Q3K,
+        SchemeKind::Q4K,
+        SchemeKind::Q5K,
+        SchemeKind::Q6K,
+        SchemeKind::Q8K,
         SchemeKind::KMeans,
         SchemeKind::KMeansOptimal,
         SchemeKind::LloydMax,
@@ -252,6 +288,87 @@ impl SchemeKind {
                 bits: Fixed(4),
                 parameters: &[],
                 scales: GgmlBlock(GgmlType::Q4_1),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Q5_0 => &SchemeDescriptor {
+                id: "q5-0",
+                label: "ggml Q5_0",
+                bits: Fixed(5),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::Q5_0),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Q5_1 => &SchemeDescriptor {
+                id: "q5-1",
+                label: "ggml Q5_1",
+                bits: Fixed(5),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::Q5_1),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Iq4Nl => &SchemeDescriptor {
+                id: "iq4-nl",
+                label: "ggml IQ4_NL",
+                bits: Fixed(4),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::IQ4_NL),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Q2K => &SchemeDescriptor {
+                id: "q2-k",
+                label: "ggml Q2_K",
+                bits: Fixed(2),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::Q2_K),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Q3K => &SchemeDescriptor {
+                id: "q3-k",
+                label: "ggml Q3_K",
+                bits: Fixed(3),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::Q3_K),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Q4K => &SchemeDescriptor {
+                id: "q4-k",
+                label: "ggml Q4_K",
+                bits: Fixed(4),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::Q4_K),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Q5K => &SchemeDescriptor {
+                id: "q5-k",
+                label: "ggml Q5_K",
+                bits: Fixed(5),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::Q5_K),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Q6K => &SchemeDescriptor {
+                id: "q6-k",
+                label: "ggml Q6_K",
+                bits: Fixed(6),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::Q6_K),
+                granularity: false,
+                exact_on_few_values: false,
+            },
+            SchemeKind::Q8K => &SchemeDescriptor {
+                id: "q8-k",
+                label: "ggml Q8_K",
+                bits: Fixed(8),
+                parameters: &[],
+                scales: GgmlBlock(GgmlType::Q8_K),
                 granularity: false,
                 exact_on_few_values: false,
             },
@@ -658,6 +775,15 @@ impl Scheme {
             | SchemeKind::Q8_0
             | SchemeKind::Q4_0
             | SchemeKind::Q4_1
+            | SchemeKind::Q5_0
+            | SchemeKind::Q5_1
+            | SchemeKind::Iq4Nl
+            | SchemeKind::Q2K
+            | SchemeKind::Q3K
+            | SchemeKind::Q4K
+            | SchemeKind::Q5K
+            | SchemeKind::Q6K
+            | SchemeKind::Q8K
             | SchemeKind::KMeans
             | SchemeKind::KMeansOptimal
             | SchemeKind::LloydMax

@@ -247,8 +247,11 @@ fn check_percentile(p: f64) -> Result<()> {
     }
 }
 
-/// Values per block (`QK8_0 = QK4_0 = QK4_1 = 32` in ggml).
+/// Values per block of the 32-value ggml types (`QK8_0 = QK4_0 = QK4_1 = QK5_0 = QK5_1 =
+/// QK4_NL = 32` in ggml).
 pub const QK: usize = 32;
+/// Values per super-block of the K-quants (`QK_K = 256` in ggml).
+pub const QK_K: usize = 256;
 
 /// Bytes of a ggml Q8_0 block ([`crate::quant::ggml::BlockQ8_0`]): 2 + 32 = 34.
 pub const Q8_0_BYTES: usize = 2 + packed_len(QK, 8);
@@ -256,6 +259,24 @@ pub const Q8_0_BYTES: usize = 2 + packed_len(QK, 8);
 pub const Q4_0_BYTES: usize = 2 + packed_len(QK, 4);
 /// Bytes of a ggml Q4_1 block ([`crate::quant::ggml::BlockQ4_1`]): 2 + 2 + 16 = 20.
 pub const Q4_1_BYTES: usize = 4 + packed_len(QK, 4);
+/// Bytes of a ggml Q5_0 block ([`crate::quant::ggml::BlockQ5_0`]): 2 + 4 + 16 = 22.
+pub const Q5_0_BYTES: usize = 2 + packed_len(QK, 5);
+/// Bytes of a ggml Q5_1 block ([`crate::quant::ggml::BlockQ5_1`]): 2 + 2 + 4 + 16 = 24.
+pub const Q5_1_BYTES: usize = 4 + packed_len(QK, 5);
+/// Bytes of a ggml IQ4_NL block ([`crate::quant::ggml::BlockIq4Nl`]): 2 + 16 = 18.
+pub const IQ4_NL_BYTES: usize = 2 + packed_len(QK, 4);
+/// Bytes of a ggml Q2_K super-block ([`crate::quant::ggml::BlockQ2K`]): 16 + 64 + 2 + 2 = 84.
+pub const Q2_K_BYTES: usize = QK_K / 16 + packed_len(QK_K, 2) + 4;
+/// Bytes of a ggml Q3_K super-block ([`crate::quant::ggml::BlockQ3K`]): 32 + 64 + 12 + 2 = 110.
+pub const Q3_K_BYTES: usize = packed_len(QK_K, 3) + 12 + 2;
+/// Bytes of a ggml Q4_K super-block ([`crate::quant::ggml::BlockQ4K`]): 2 + 2 + 12 + 128 = 144.
+pub const Q4_K_BYTES: usize = 4 + 12 + packed_len(QK_K, 4);
+/// Bytes of a ggml Q5_K super-block ([`crate::quant::ggml::BlockQ5K`]): 2 + 2 + 12 + 32 + 128 = 176.
+pub const Q5_K_BYTES: usize = 4 + 12 + packed_len(QK_K, 5);
+/// Bytes of a ggml Q6_K super-block ([`crate::quant::ggml::BlockQ6K`]): 128 + 64 + 16 + 2 = 210.
+pub const Q6_K_BYTES: usize = packed_len(QK_K, 6) + QK_K / 16 + 2;
+/// Bytes of a ggml Q8_K super-block ([`crate::quant::ggml::BlockQ8K`]): 4 + 256 + 32 = 292.
+pub const Q8_K_BYTES: usize = 4 + packed_len(QK_K, 8) + 2 * (QK_K / 16);
 
 /// Which ggml block type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -266,29 +287,185 @@ pub enum GgmlType {
     Q4_0,
     /// 4-bit codes, fp16 scale and minimum.
     Q4_1,
+    /// 5-bit codes, fp16 scale, offset 16.
+    Q5_0,
+    /// 5-bit codes, fp16 scale and minimum.
+    Q5_1,
+    /// 4-bit indices into the fixed non-linear table of 16 levels, fp16 scale.
+    #[allow(non_camel_case_types)]
+    IQ4_NL,
+    /// K-quant: 2-bit codes, 16 sub-blocks of 16 with 4-bit scales and mins.
+    #[allow(non_camel_case_types)]
+    Q2_K,
+    /// K-quant: 3-bit codes, 16 sub-blocks of 16 with signed 6-bit scales.
+    #[allow(non_camel_case_types)]
+    Q3_K,
+    /// K-quant: 4-bit codes, 8 sub-blocks of 32 with 6-bit scales and mins.
+    #[allow(non_camel_case_types)]
+    Q4_K,
+    /// K-quant: 5-bit codes, 8 sub-blocks of 32 with 6-bit scales and mins.
+    #[allow(non_camel_case_types)]
+    Q5_K,
+    /// K-quant: 6-bit codes, 16 sub-blocks of 16 with signed 8-bit scales.
+    #[allow(non_camel_case_types)]
+    Q6_K,
+    /// K-quant for dot products: 8-bit codes, an `f32` scale and 16 sums of 16 codes.
+    #[allow(non_camel_case_types)]
+    Q8_K,
 }
 
 impl GgmlType {
-    /// Bytes per block of 32 values: 34, 18, 20.
+    /// Every type, legacy blocks first.
+    pub const ALL: [GgmlType; 12] = [
+        GgmlType::Q8_0,
+        GgmlType::Q4_0,
+        GgmlType::Q4_1,
+        GgmlType::Q5_0,
+        GgmlType::Q5_1,
+        GgmlType::IQ4_NL,
+        GgmlType::Q2_K,
+        GgmlType::Q3_K,
+        GgmlType::Q4_K,
+        GgmlType::Q5_K,
+        GgmlType::Q6_K,
+        GgmlType::Q8_K,
+    ];
+
+    /// ggml's name: `Q4_K`, `IQ4_NL`, …
+    pub fn name(self) -> &'static str {
+        match self {
+            GgmlType::Q8_0 => "Q8_0",
+            GgmlType::Q4_0 => "Q4_0",
+            GgmlType::Q4_1 => "Q4_1",
+            GgmlType::Q5_0 => "Q5_0",
+            GgmlType::Q5_1 => "Q5_1",
+            GgmlType::IQ4_NL => "IQ4_NL",
+            GgmlType::Q2_K => "Q2_K",
+            GgmlType::Q3_K => "Q3_K",
+            GgmlType::Q4_K => "Q4_K",
+            GgmlType::Q5_K => "Q5_K",
+            GgmlType::Q6_K => "Q6_K",
+            GgmlType::Q8_K => "Q8_K",
+        }
+    }
+
+    /// Bytes per block: 34, 18, 20, 22, 24, 18 for the 32-value blocks; 84, 110, 144, 176,
+    /// 210, 292 for the 256-value super-blocks.
     pub fn block_bytes(self) -> usize {
         match self {
             GgmlType::Q8_0 => Q8_0_BYTES,
             GgmlType::Q4_0 => Q4_0_BYTES,
             GgmlType::Q4_1 => Q4_1_BYTES,
+            GgmlType::Q5_0 => Q5_0_BYTES,
+            GgmlType::Q5_1 => Q5_1_BYTES,
+            GgmlType::IQ4_NL => IQ4_NL_BYTES,
+            GgmlType::Q2_K => Q2_K_BYTES,
+            GgmlType::Q3_K => Q3_K_BYTES,
+            GgmlType::Q4_K => Q4_K_BYTES,
+            GgmlType::Q5_K => Q5_K_BYTES,
+            GgmlType::Q6_K => Q6_K_BYTES,
+            GgmlType::Q8_K => Q8_K_BYTES,
         }
     }
 
-    /// Bits per code: 8 or 4.
+    /// What one block holds, in words (for formulas and reports), e.g. "blocks of 32 values
+    /// with an fp16 scale".
+    pub fn layout_words(self) -> &'static str {
+        match self {
+            GgmlType::Q8_0 | GgmlType::Q4_0 | GgmlType::Q5_0 => {
+                "blocks of 32 values with an fp16 scale"
+            }
+            GgmlType::Q4_1 | GgmlType::Q5_1 => {
+                "blocks of 32 values with an fp16 scale and fp16 minimum"
+            }
+            GgmlType::IQ4_NL => {
+                "blocks of 32 values with an fp16 scale times a 16-level non-linear table"
+            }
+            GgmlType::Q2_K => {
+                "super-blocks of 256 values: 16 sub-blocks of 16 with 4-bit scales and mins under fp16 d and dmin"
+            }
+            GgmlType::Q3_K => {
+                "super-blocks of 256 values: 16 sub-blocks of 16 with signed 6-bit scales under an fp16 d"
+            }
+            GgmlType::Q4_K | GgmlType::Q5_K => {
+                "super-blocks of 256 values: 8 sub-blocks of 32 with 6-bit scales and mins under fp16 d and dmin"
+            }
+            GgmlType::Q6_K => {
+                "super-blocks of 256 values: 16 sub-blocks of 16 with signed 8-bit scales under an fp16 d"
+            }
+            GgmlType::Q8_K => "blocks of 256 values with an f32 scale and 16 sums of 16 codes",
+        }
+    }
+
+    /// Values per block: [`QK`] = 32, or [`QK_K`] = 256 for the K-quants.
+    pub fn block_values(self) -> usize {
+        match self {
+            GgmlType::Q8_0
+            | GgmlType::Q4_0
+            | GgmlType::Q4_1
+            | GgmlType::Q5_0
+            | GgmlType::Q5_1
+            | GgmlType::IQ4_NL => QK,
+            GgmlType::Q2_K
+            | GgmlType::Q3_K
+            | GgmlType::Q4_K
+            | GgmlType::Q5_K
+            | GgmlType::Q6_K
+            | GgmlType::Q8_K => QK_K,
+        }
+    }
+
+    /// Values sharing one (sub-)scale: the block for the 32-value types and Q8_K, 16 for
+    /// Q2_K, Q3_K and Q6_K, 32 for Q4_K and Q5_K.
+    pub fn sub_block_values(self) -> usize {
+        match self {
+            GgmlType::Q2_K | GgmlType::Q3_K | GgmlType::Q6_K => 16,
+            GgmlType::Q4_K | GgmlType::Q5_K => 32,
+            GgmlType::Q8_0
+            | GgmlType::Q4_0
+            | GgmlType::Q4_1
+            | GgmlType::Q5_0
+            | GgmlType::Q5_1
+            | GgmlType::IQ4_NL
+            | GgmlType::Q8_K => self.block_values(),
+        }
+    }
+
+    /// Bits per code: 8, 4, 4, 5, 5, 4, 2, 3, 4, 5, 6, 8.
     pub fn code_bits(self) -> u32 {
         match self {
-            GgmlType::Q8_0 => 8,
-            GgmlType::Q4_0 | GgmlType::Q4_1 => 4,
+            GgmlType::Q2_K => 2,
+            GgmlType::Q3_K => 3,
+            GgmlType::Q4_0 | GgmlType::Q4_1 | GgmlType::IQ4_NL | GgmlType::Q4_K => 4,
+            GgmlType::Q5_0 | GgmlType::Q5_1 | GgmlType::Q5_K => 5,
+            GgmlType::Q6_K => 6,
+            GgmlType::Q8_0 | GgmlType::Q8_K => 8,
         }
     }
 
-    /// Bits per value of whole blocks, `8·bytes/32`: 8.5, 4.5, 5.0.
+    /// The codes a quantizer of this type hands out, `(lowest, highest)`: Q8_0 `−127..=127`,
+    /// Q8_K `−128..=127`, every other type `0..=2^b − 1`.
+    pub fn code_range(self) -> (i32, i32) {
+        match self {
+            GgmlType::Q8_0 => (-127, 127),
+            GgmlType::Q8_K => (-128, 127),
+            GgmlType::Q4_0
+            | GgmlType::Q4_1
+            | GgmlType::Q5_0
+            | GgmlType::Q5_1
+            | GgmlType::IQ4_NL
+            | GgmlType::Q2_K
+            | GgmlType::Q3_K
+            | GgmlType::Q4_K
+            | GgmlType::Q5_K
+            | GgmlType::Q6_K => (0, (1 << self.code_bits()) - 1),
+        }
+    }
+
+    /// Bits per value of whole blocks, `8·bytes/values`: 8.5, 4.5, 5.0, 5.5, 6.0, 4.5 and
+    /// 2.625, 3.4375, 4.5, 5.5, 6.5625, 9.125.
     pub fn bits_per_value(self) -> f64 {
-        8.0 * self.block_bytes() as f64 / QK as f64
+        8.0 * self.block_bytes() as f64 / self.block_values() as f64
     }
 }
 

@@ -5,8 +5,10 @@
 //! (axis 0, one scale per output row) and per group of 128; int4 symmetric with groups of
 //! 32, 64 and 128 and asymmetric with groups of 128; NF4 (blocks of 64) with and without
 //! double quantization; FP4 E2M1 with an absmax scale per group of 32 (the MXFP4 block);
-//! FP8 E4M3 per channel; k-means with 16 levels (per-tensor codebook); ggml Q8_0, Q4_0 and
-//! Q4_1; the OCP MX formats (MXFP8 E4M3 and E5M2, MXFP6 E3M2 and E2M3, MXFP4, MXINT8) and
+//! FP8 E4M3 per channel; k-means with 16 levels (per-tensor codebook); ggml Q8_0, Q4_0,
+//! Q4_1 and every other ggml storage type of the registry ([`GGML_ROWS`]: Q5_0, Q5_1,
+//! IQ4_NL, Q2_K … Q6_K; not Q8_K, which ggml never stores), each under its scheme id and
+//! label; the OCP MX formats (MXFP8 E4M3 and E5M2, MXFP6 E3M2 and E2M3, MXFP4, MXINT8) and
 //! NVFP4.
 
 use serde::{Deserialize, Serialize};
@@ -144,6 +146,7 @@ pub fn standard_schemes() -> Vec<NamedScheme> {
         n("q4-1", "ggml Q4_1", kind(SchemeKind::Q4_1)),
     ]
     .into_iter()
+    .chain(GGML_ROWS.iter().map(|&k| n(k.id(), k.label(), kind(k))))
     .chain(block_scaled_schemes())
     .collect()
 }
@@ -165,6 +168,19 @@ fn block_scaled_schemes() -> impl Iterator<Item = NamedScheme> {
             scheme: kind(k),
         })
 }
+
+/// The ggml storage types in the table after Q8_0, Q4_0 and Q4_1, named by their
+/// descriptor rows.
+pub const GGML_ROWS: [SchemeKind; 8] = [
+    SchemeKind::Q5_0,
+    SchemeKind::Q5_1,
+    SchemeKind::Iq4Nl,
+    SchemeKind::Q2K,
+    SchemeKind::Q3K,
+    SchemeKind::Q4K,
+    SchemeKind::Q5K,
+    SchemeKind::Q6K,
+];
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -331,11 +347,11 @@ mod tests {
     #[test]
     fn the_table_lists_every_scheme_the_issue_names_with_unique_ids() {
         let s = standard_schemes();
-        assert_eq!(s.len(), 25);
+        assert_eq!(s.len(), 33);
         let mut ids: Vec<_> = s.iter().map(|n| n.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 25);
+        assert_eq!(ids.len(), 33);
         for n in &s {
             assert_eq!(n.scheme.validate(), Ok(()), "{}", n.id);
         }
@@ -365,6 +381,12 @@ mod tests {
         assert_eq!(get("nvfp4").bits_per_weight, 4.5 + 32.0 / (64.0 * 256.0));
         assert!(get("mxfp8-e4m3").metrics.snr_db > get("mxfp4").metrics.snr_db);
         assert!(get("nvfp4").metrics.mse < get("mxfp4").metrics.mse);
+        // 64·256 values = 64 whole super-blocks.
+        assert_eq!(get("q2-k").bits_per_weight, 2.625);
+        assert_eq!(get("q6-k").bits_per_weight, 6.5625);
+        assert!(get("q4-k").metrics.mse < get("q4-0").metrics.mse);
+        assert!(get("q6-k").metrics.mse < get("q5-k").metrics.mse);
+        assert!(get("q3-k").metrics.mse < get("q2-k").metrics.mse);
         assert!(get("int8-sym-channel").metrics.mse < get("int8-sym-tensor").metrics.mse);
         assert!(get("int4-sym-g32").metrics.mse < get("int4-sym-g128").metrics.mse);
         assert!(get("int8-sym-g128").metrics.snr_db > get("int4-sym-g128").metrics.snr_db);
@@ -403,7 +425,7 @@ mod tests {
         ];
         let original = 2 * 512 * 512 + 2 * 512 + 200;
         let rows = file_sizes(&tensors, 200, original, ScaleDtype::Fp16);
-        assert_eq!(rows.len(), 25);
+        assert_eq!(rows.len(), 33);
         let get = |id: &str| rows.iter().find(|r| r.id == id).unwrap();
         assert_eq!(
             get("int4-sym-g128").bytes,

@@ -11,7 +11,8 @@
 //! | FP4, FP8, μ-law, A-law, G.711, log2 | absmax scale | `b + G·s/N` |
 //! | k-means, Lloyd-Max | a codebook of `2^b` entries per tensor | `b + 2^b·s/N` |
 //! | NF4 | fp32 absmax per block (double quantization: see [`crate::quant::nf4`]) | [`crate::quant::nf4::nf4_bits_per_value`] |
-//! | ggml Q8_0 / Q4_0 / Q4_1 | fixed blocks of 32 (fp16 scale, Q4_1 also an fp16 min) | 8.5 / 4.5 / 5.0 |
+//! | ggml Q8_0 / Q4_0 / Q4_1 / Q5_0 / Q5_1 / IQ4_NL | fixed blocks of 32 (fp16 scale, Q4_1 and Q5_1 also an fp16 min) | 8.5 / 4.5 / 5.0 / 5.5 / 6.0 / 4.5 |
+//! | ggml Q2_K / Q3_K / Q4_K / Q5_K / Q6_K / Q8_K | super-blocks of 256 (quantized sub-block scales under fp16 super-scales) | 2.625 / 3.4375 / 4.5 / 5.5 / 6.5625 / 9.125 |
 //! | MXFP8 / MXFP6 / MXFP4 / MXINT8 | fixed blocks of 32 (an E8M0 byte) | 8.25 / 6.25 / 4.25 / 8.25 |
 //! | NVFP4 | fixed blocks of 16 (an E4M3 byte), one fp32 tensor scale | `4.5 + 32/N` |
 //! | fp16, bf16 | none | 16 |
@@ -30,7 +31,7 @@ use crate::pack::packed_len;
 use crate::quant::granularity::GroupLayout;
 use crate::quant::nf4::nf4_bits_per_value;
 use crate::quant::scheme::{ScaleLayout, Scheme};
-use crate::quant::types::{Granularity, Mode, QK};
+use crate::quant::types::{Granularity, Mode};
 use crate::quant::types::{MX_BLOCK, NVFP4_BLOCK, NVFP4_BLOCK_BYTES};
 
 /// How scales (and real zero-points, codebooks) are stored.
@@ -125,7 +126,7 @@ impl Storage {
 pub fn groups(scheme: &Scheme, shape: &[usize], n: usize) -> Result<usize> {
     let g = match scheme.scheme.scales() {
         ScaleLayout::Nf4Block => n.div_ceil((scheme.block_size as usize).max(1)),
-        ScaleLayout::GgmlBlock(_) => n.div_ceil(QK),
+        ScaleLayout::GgmlBlock(ty) => n.div_ceil(ty.block_values()),
         ScaleLayout::MxBlock(_) => n.div_ceil(MX_BLOCK),
         ScaleLayout::Nvfp4Block => n.div_ceil(NVFP4_BLOCK),
         ScaleLayout::Codebook => 1,
@@ -162,7 +163,7 @@ pub fn storage(scheme: &Scheme, shape: &[usize], n: usize, scale: ScaleDtype) ->
             ((bpw * n as f64).round() as u64).saturating_sub(8 * code_bytes)
         }
         ScaleLayout::GgmlBlock(block) => {
-            // Whole blocks: the last one is padded to 32 values.
+            // Whole blocks: the last one is padded to 32 (K-quants: 256) values.
             let total = 8 * (groups * block.block_bytes()) as u64;
             total.saturating_sub(8 * code_bytes)
         }

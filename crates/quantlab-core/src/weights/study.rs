@@ -16,8 +16,8 @@
 //! groups are counted in [`Study::underflow_groups`].
 //!
 //! **Groups** are the scheme's own scale groups: the granularity of linear, FP4/FP8 and
-//! companding schemes; NF4 blocks and ggml blocks of 32 along the flat data; one group for
-//! codebooks and casts.
+//! companding schemes; NF4 blocks and ggml blocks along the flat data (the sub-blocks of 16
+//! or 32 that share a scale, for the K-quants); one group for codebooks and casts.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +27,7 @@ use crate::quant::linear::{AffineParams, LinearQuantizer, round_half_even};
 use crate::quant::quantizer::Quantizer;
 use crate::quant::registry;
 use crate::quant::scheme::{ScaleLayout, Scheme};
-use crate::quant::types::{Granularity, QK};
+use crate::quant::types::Granularity;
 use crate::quant::types::{MX_BLOCK, NVFP4_BLOCK};
 
 use super::storage::{ScaleDtype, Storage, storage};
@@ -113,7 +113,13 @@ impl Geometry {
                     size: (scheme.block_size as usize).max(1),
                 },
             ),
-            ScaleLayout::GgmlBlock(_) => Self::new(&[n], n, Granularity::PerGroup { size: QK }),
+            ScaleLayout::GgmlBlock(ty) => Self::new(
+                &[n],
+                n,
+                Granularity::PerGroup {
+                    size: ty.sub_block_values(),
+                },
+            ),
             ScaleLayout::MxBlock(_) => Self::new(&[n], n, Granularity::PerGroup { size: MX_BLOCK }),
             ScaleLayout::Nvfp4Block => {
                 Self::new(&[n], n, Granularity::PerGroup { size: NVFP4_BLOCK })
@@ -406,7 +412,7 @@ pub struct Study {
     /// The scheme's groups.
     pub geometry: Geometry,
     /// The scale of every group (linear: `S` as stored; NF4: the block absmax; FP4/FP8 and
-    /// ggml: the block scale); empty for codebooks and casts.
+    /// ggml: the block or sub-block step); empty for codebooks and casts.
     pub scales: Vec<f64>,
     /// Linear only: `S`, `Z` and the code range of every group.
     pub params: Vec<AffineParams>,

@@ -1,7 +1,7 @@
 //! A `<select>` over an enum's URL ids, shared by the labs' forms.
 //!
 //! The generic [`id_select`] only maps its values to option indices; the element itself is
-//! built once, by the non-generic [`index_select`], so the ten selects in the app share one
+//! built once, by a non-generic private `index_select`, so the ten selects in the app share one
 //! copy of the view code in the wasm instead of one monomorphised copy each.
 
 use std::sync::Arc;

@@ -247,13 +247,17 @@ test('the comparison table lists every scheme and sorts by a column', async () =
   assert.deepEqual(Object.keys(rows).sort(), [
     'fp4-g32', 'fp8-e4m3-channel', 'int4-asym-g128', 'int4-sym-g128', 'int4-sym-g32', 'int4-sym-g64',
     'int8-asym-channel', 'int8-asym-g128', 'int8-asym-tensor', 'int8-sym-channel', 'int8-sym-g128', 'int8-sym-tensor',
-    'iq4-nl', 'kmeans-16', 'nf4', 'nf4-dq', 'q2-k', 'q3-k', 'q4-0', 'q4-1', 'q4-k', 'q5-0', 'q5-1', 'q5-k', 'q6-k', 'q8-0']);
+    'iq4-nl', 'kmeans-16', 'mxfp4', 'mxfp6-e2m3', 'mxfp6-e3m2', 'mxfp8-e4m3', 'mxfp8-e5m2', 'mxint8',
+    'nf4', 'nf4-dq', 'nvfp4', 'q2-k', 'q3-k', 'q4-0', 'q4-1', 'q4-k', 'q5-0', 'q5-1', 'q5-k', 'q6-k', 'q8-0']);
   assert.equal(rows['int4-sym-g128'].bits, 4.125);
   assert.equal(rows['q4-0'].bits, 4.5);
   assert.equal(rows['q8-0'].bits, 8.5);
   assert.equal(rows['q4-1'].bits, 5);
   assert.equal(rows['q2-k'].bits, 2.625);
   assert.equal(rows['q6-k'].bits, 6.5625);
+  assert.equal(rows.mxfp4.bits, 4.25);
+  assert.equal(rows['mxfp8-e4m3'].bits, 8.25);
+  assert.equal(rows['mxfp6-e3m2'].bits, 6.25);
   assert.ok(rows['int8-sym-channel'].snr > rows['int8-sym-tensor'].snr);
   // The row of the current scheme matches the readouts.
   assert.equal(rows['int4-sym-g128'].snr, Number.parseFloat(await readout(page, 'wl-snr-db')));

@@ -14,8 +14,23 @@ pub mod views;
 #[cfg(test)]
 mod tests;
 
-/// Most level lines drawn; denser grids are left out (and the page says so).
+/// Most levels drawn as a grid; denser grids are left out (and the page says so). Below that,
+/// lines closer than [`MIN_GRID_GAP`] pixels to the previous one are skipped.
 pub const MAX_GRID_LINES: usize = 128;
+
+/// The smallest gap, in pixels, between two level lines drawn on the signal chart.
+pub const MIN_GRID_GAP: i32 = 3;
+
+/// The finite levels as `f64`, in increasing order.
+fn sorted_levels(levels: &[f32]) -> Vec<f64> {
+    let mut v: Vec<f64> = levels
+        .iter()
+        .filter(|l| l.is_finite())
+        .map(|&l| f64::from(l))
+        .collect();
+    v.sort_by(f64::total_cmp);
+    v
+}
 
 /// What the signal chart shows.
 #[derive(Debug, Clone, Copy)]
@@ -102,8 +117,16 @@ pub fn draw_signal<DB: DrawingBackend>(
         .y_desc("amplitude")
         .build(root, x0..x1, lo..hi)?;
     if chart.levels.len() <= MAX_GRID_LINES {
-        for &l in chart.levels {
-            let y = f64::from(l);
+        // Lines closer than MIN_GRID_GAP pixels to the last one drawn are skipped, so a dense
+        // grid (64 levels in a short plot, μ-law's levels near 0) stays a set of lines rather
+        // than one grey band.
+        let mut last_px: Option<i32> = None;
+        for y in sorted_levels(chart.levels) {
+            let (_, py) = c.backend_coord(&(x0, y));
+            if last_px.is_some_and(|p| (py - p).abs() < MIN_GRID_GAP) {
+                continue;
+            }
+            last_px = Some(py);
             let grid = palette::GRID.mix(0.45).stroke_width(1);
             c.draw_series(LineSeries::new([(x0, y), (x1, y)], grid))
                 .map_err(fail)?;

@@ -350,3 +350,37 @@ fn the_signal_and_error_charts_draw_their_axis_labels_series_and_bounds() {
     assert!(svg(|root| draw_signal(root, &empty)).contains("amplitude"));
     assert!(svg(|root| draw_error(root, &[], f64::NAN, 0)).contains("e(n)"));
 }
+
+/// Grid lines on the signal chart: polylines stroked in the grid grey at width 1.
+fn grid_lines(svg: &str) -> usize {
+    svg.matches("opacity=\"0.45\" stroke=\"#999999\" stroke-width=\"1\" points=")
+        .count()
+}
+
+#[test]
+fn a_grid_denser_than_three_pixels_is_thinned_and_a_sparse_one_drawn_whole() {
+    let x = sine(500);
+    let draw = |levels: &[f32]| {
+        let chart = SignalChart {
+            input: &x,
+            quantized: &x,
+            levels,
+            start: 0,
+        };
+        grid_lines(&svg(|root| draw_signal(root, &chart)))
+    };
+    // 9 levels over a 360-pixel chart: every one is drawn.
+    let sparse: Vec<f32> = (-4..=4).map(|k| k as f32 / 4.0).collect();
+    assert_eq!(draw(&sparse), 9);
+    // 128 levels over the same span are under 3 pixels apart: thinned, but still lines.
+    let dense: Vec<f32> = (0..128).map(|k| -1.0 + 2.0 * k as f32 / 127.0).collect();
+    let n = draw(&dense);
+    assert!((10..128).contains(&n), "{n} of 128 lines drawn");
+    // Unsorted input and non-finite levels change nothing.
+    let mut reversed = dense.clone();
+    reversed.reverse();
+    assert_eq!(draw(&reversed), n);
+    let mut with_nan = sparse.clone();
+    with_nan.push(f32::NAN);
+    assert_eq!(draw(&with_nan), 9);
+}

@@ -2,7 +2,25 @@
 //! `6.738.415.616`. The input is the plain number that [`crate::format`] writes (which
 //! readouts also keep in `data-value`); only its separators change.
 
-use super::Locale;
+use leptos::prelude::*;
+
+use super::{Locale, use_i18n};
+
+/// A readout's number: the text in the page's language (`19,25` in Portuguese), the plain
+/// number (`19.25`, as [`crate::format`] writes it) in `data-value` for tests, embeds and
+/// scripts. `plain` is re-run when the signals it reads change.
+pub fn number_span(
+    testid: &'static str,
+    plain: impl Fn() -> String + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let plain = Memo::new(move |_| plain());
+    view! {
+        <span data-testid=testid data-value=move || plain.get()>
+            {move || localize(&plain.get(), i18n.get_locale())}
+        </span>
+    }
+}
 
 /// `plain` (a number as [`crate::format`] writes it: optional sign, digits, optional
 /// `.fraction`, optional exponent) in `locale`'s separators. English keeps the plain text;

@@ -14,6 +14,7 @@ Examples:
   quantlab quantize --scheme linear --bits 4 --mode sym --granularity channel --input w.npy
   quantlab quantize --scheme nf4 --double-quant --input model.safetensors --tensor fc1.weight --json
   quantlab quantize --scheme mu-law --bits 8 --input speech.wav --output speech_q.npy
+  quantlab inspect model.gguf
   quantlab schemes
 
 Errors print one line, `quantlab: error: ...`, on stderr; the exit code is 1 (2 for a bad
@@ -27,6 +28,9 @@ Input formats (by extension, else by content; --format overrides):
                  and #-comments are skipped
   .wav           8/16/24/32-bit PCM or 32-bit float, channels mixed to mono, scaled to [-1, 1]
   .safetensors   F32/F16/BF16/F64 tensors; --tensor picks one (default: the only one)
+  .gguf          llama.cpp checkpoints: F32/F16/BF16/F64 and the ggml blocks Q4_0 … Q8_0,
+                 Q2_K … Q6_K, Q8_K, IQ4_NL, MXFP4, NVFP4, decoded to float32; --tensor picks
+                 one (`quantlab inspect FILE` lists them)
 
 Output: the metrics of x̂ = dequantize(quantize(x)) with e = x - x̂:
   mse = mean(e²), snr_db = 10·log10(Σx² / Σe²) (inf when e = 0), max_abs_error = max|e|,
@@ -62,6 +66,15 @@ pub enum Command {
     },
     /// Time fit → quantize → dequantize on a file's tensor (seconds per run).
     Bench(BenchArgs),
+    /// List the tensors of a .gguf, .safetensors or .npy file (type, shape, size, bits per
+    /// weight) and its metadata, reading the header only.
+    Inspect {
+        /// The file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The arguments of `quantlab quantize`.
@@ -101,10 +114,10 @@ pub struct BenchArgs {
 /// Where the tensor comes from.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// The file to read: .npy, .csv/.txt, .wav or .safetensors.
+    /// The file to read: .npy, .csv/.txt, .wav, .safetensors or .gguf.
     #[arg(long, short, value_name = "FILE")]
     pub input: PathBuf,
-    /// The tensor to read from a .safetensors file (default: its only tensor).
+    /// The tensor to read from a .safetensors or .gguf file (default: its only tensor).
     #[arg(long, value_name = "NAME")]
     pub tensor: Option<String>,
     /// The file format, when the extension does not tell.

@@ -15,7 +15,8 @@ use crate::text::{num, table};
 /// A tensor read from a file, with where it came from.
 struct Loaded {
     tensor: Tensor,
-    format: Format,
+    /// `npy`, `csv`, `wav`, `safetensors` or `gguf`.
+    format: &'static str,
     path: String,
 }
 
@@ -23,13 +24,21 @@ struct Loaded {
 fn load(args: &InputArgs) -> Result<Loaded, String> {
     let path = args.input.display().to_string();
     let bytes = std::fs::read(&args.input).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if args.format.is_none() && crate::inspect::is_gguf(&path, &bytes) {
+        let tensor = crate::inspect::gguf_tensor(&path, &bytes, args.tensor.as_deref())?;
+        return Ok(Loaded {
+            tensor,
+            format: "gguf",
+            path,
+        });
+    }
     let format = match args.format {
         Some(f) => f,
         None => Format::detect(&path, &bytes).map_err(|e| e.to_string())?,
     };
     if args.tensor.is_some() && format != Format::Safetensors {
         return Err(format!(
-            "--tensor picks a tensor from a .safetensors file, but {path} is {}",
+            "--tensor picks a tensor from a .safetensors or .gguf file, but {path} is {}",
             format.id()
         ));
     }
@@ -37,7 +46,7 @@ fn load(args: &InputArgs) -> Result<Loaded, String> {
         io::read(&bytes, format, args.tensor.as_deref()).map_err(|e| format!("{path}: {e}"))?;
     Ok(Loaded {
         tensor,
-        format,
+        format: format.id(),
         path,
     })
 }
@@ -113,7 +122,7 @@ pub fn quantize(args: &QuantizeArgs) -> Result<String, String> {
         let doc = json!({
             "input": {
                 "path": input.path,
-                "format": input.format.id(),
+                "format": input.format,
                 "tensor": input.tensor.name,
                 "shape": input.tensor.shape,
                 "values": input.tensor.len(),
@@ -128,10 +137,7 @@ pub fn quantize(args: &QuantizeArgs) -> Result<String, String> {
         return Ok(s);
     }
     let mut rows: Vec<(String, String)> = vec![
-        (
-            "input".into(),
-            format!("{} ({})", input.path, input.format.id()),
-        ),
+        ("input".into(), format!("{} ({})", input.path, input.format)),
         (
             "tensor".into(),
             format!(

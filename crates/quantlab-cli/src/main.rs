@@ -1,13 +1,14 @@
 //! `quantlab`: the quantlab command line.
 //!
-//! `quantlab quantize` reads a tensor (`.npy`, CSV/text, `.wav`, `.safetensors`), fits a
+//! `quantlab quantize` reads a tensor (`.npy`, CSV/text, `.wav`, `.safetensors`, `.gguf`), fits a
 //! [`quantlab_core::Scheme`], computes `x̂ = dequantize(quantize(x))` and prints the error
 //! metrics as text or JSON; `quantlab schemes` lists the schemes; `quantlab bench` times a
-//! scheme on a file. Every failure is one line on stderr, `quantlab: error: …`, with exit
+//! scheme on a file; `quantlab inspect` lists a checkpoint's tensors. Every failure is one line on stderr, `quantlab: error: …`, with exit
 //! code 1 (2 for a malformed command line); nothing panics on bad input.
 
 mod cli;
 mod commands;
+mod inspect;
 mod text;
 
 use std::io::Write;
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         cli::Command::Quantize(args) => commands::quantize(args),
         cli::Command::Schemes { json } => Ok(commands::schemes(*json)),
         cli::Command::Bench(args) => commands::bench(args),
+        cli::Command::Inspect { file, json } => inspect::inspect(file, *json),
     };
     match result {
         Ok(out) => print_stdout(&out),

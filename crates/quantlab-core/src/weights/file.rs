@@ -1,12 +1,14 @@
-//! `.safetensors` and `.npy` files read header first, so that a file of any size is listed
+//! `.safetensors`, `.npy` and `.gguf` files read header first, so that a file of any size is listed
 //! without loading it and only the chosen tensor's bytes (or its first rows) are read.
 //!
 //! The page reads a file in three steps, each on a slice of the file:
 //!
 //! 1. [`header_span`] on the first [`PROBE_BYTES`] bytes: the format and how many bytes
-//!    the header takes;
-//! 2. [`index`] on that many bytes: every tensor with its name, dtype, shape, size and byte
-//!    range; the whole header is checked against the file length (offsets, sizes, dtypes);
+//!    the header takes (for GGUF, whose header length is only known once it is parsed, how
+//!    many bytes to read first);
+//! 2. [`index_or_more`] on that many bytes: every tensor with its name, dtype, shape, size
+//!    and byte range; the whole header is checked against the file length (offsets, sizes,
+//!    dtypes). For GGUF it may instead ask for a longer read ([`Indexed::NeedBytes`]);
 //! 3. [`decode`] on the byte range [`TensorEntry::window`] names: the values as `f32`,
 //!    row-major (Fortran-ordered `.npy` arrays are transposed).
 //!
@@ -18,6 +20,10 @@
 //! **npy.** `\x93NUMPY`, version, header length, a Python dict literal
 //! (`descr`, `fortran_order`, `shape`), then the data. Floats `f2`, `f4`, `f8` in either
 //! byte order.
+//!
+//! **GGUF.** llama.cpp's format ([`super::gguf`]): metadata, tensor infos, aligned data.
+//! Plain floats and every ggml block type quantlab implements (Q4_0 … Q8_0, K-quants,
+//! IQ4_NL, MXFP4, NVFP4) are decoded; the rest are listed with their size.
 
 use safetensors::tensor::Metadata;
 use serde::{Deserialize, Serialize};
@@ -27,6 +33,7 @@ use crate::error::{QuantError, Result};
 use crate::io::{bad, fortran_to_c};
 
 use super::MAX_STUDY_VALUES;
+use super::gguf::{self, Decoder, GgufType, HeaderRead};
 
 /// Bytes to read first: enough for the magic number and the header length of both formats.
 pub const PROBE_BYTES: usize = 16;
@@ -37,10 +44,14 @@ pub const MAX_SAFETENSORS_HEADER: u64 = 100_000_000;
 /// Largest `.npy` header accepted.
 pub const MAX_NPY_HEADER: u64 = 1 << 20;
 
+/// Bytes of a GGUF file read first (most headers fit; a longer one takes more reads).
+pub const GGUF_FIRST_READ: u64 = 1 << 20;
+
 const ST: &str = ".safetensors";
 const NPY: &str = ".npy";
+const GGUF: &str = ".gguf";
 
-/// The two formats the Weight lab reads.
+/// The formats the Weight lab reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WeightFormat {
@@ -48,6 +59,8 @@ pub enum WeightFormat {
     Safetensors,
     /// NumPy `.npy`.
     Npy,
+    /// llama.cpp's GGUF.
+    Gguf,
 }
 
 /// The element types the lab decodes.
@@ -61,15 +74,19 @@ pub enum ElementType {
     Bf16,
     /// IEEE double.
     F64,
+    /// A block type of a GGUF file (Q4_K, MXFP4, …) that quantlab decodes.
+    Block(GgufType),
 }
 
 impl ElementType {
-    /// Bytes per value.
-    pub fn size(self) -> usize {
+    /// Bytes that `n` values take; `None` when `n` is not a whole number of blocks.
+    pub fn bytes_for(self, n: usize) -> Option<u64> {
+        let n = n as u64;
         match self {
-            ElementType::F16 | ElementType::Bf16 => 2,
-            ElementType::F32 => 4,
-            ElementType::F64 => 8,
+            ElementType::F16 | ElementType::Bf16 => n.checked_mul(2),
+            ElementType::F32 => n.checked_mul(4),
+            ElementType::F64 => n.checked_mul(8),
+            ElementType::Block(t) => t.bytes_for(n),
         }
     }
 }
@@ -79,7 +96,7 @@ impl ElementType {
 pub struct TensorEntry {
     /// Its name (`array` for a `.npy` file).
     pub name: String,
-    /// The dtype as the file names it (`F32`, `BF16`, `<f4`, …).
+    /// The dtype as the file names it (`F32`, `BF16`, `<f4`, `Q4_K`, …).
     pub dtype: String,
     /// The shape.
     pub shape: Vec<usize>,
@@ -95,6 +112,19 @@ pub struct TensorEntry {
     pub big_endian: bool,
     /// Column-major data (`.npy` only).
     pub fortran: bool,
+    /// The file's format.
+    pub format: WeightFormat,
+}
+
+impl WeightFormat {
+    /// The format as users name it, for messages: `.safetensors`, `.npy`, `.gguf`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            WeightFormat::Safetensors => ST,
+            WeightFormat::Npy => NPY,
+            WeightFormat::Gguf => GGUF,
+        }
+    }
 }
 
 impl TensorEntry {
@@ -116,10 +146,11 @@ impl TensorEntry {
     pub fn window(&self) -> Result<((u64, u64), Vec<usize>)> {
         let Some(el) = self.element else {
             return Err(bad(
-                ST,
+                self.format.extension(),
                 format!(
                     "tensor {:?} has the data type {}, which the Weight lab does not read \
-                     (it reads F32, F16, BF16 and F64)",
+                     (it reads F32, F16, BF16 and F64, and the ggml blocks Q4_0 … Q8_0, \
+                     Q2_K … Q6_K, IQ4_NL, MXFP4 and NVFP4)",
                     self.name, self.dtype
                 ),
             ));
@@ -129,7 +160,7 @@ impl TensorEntry {
         }
         if self.fortran {
             return Err(bad(
-                NPY,
+                self.format.extension(),
                 format!(
                     "this Fortran-ordered array has {} values; the lab studies up to {} and \
                      can only take the first rows of a C-ordered array (save it with \
@@ -142,7 +173,7 @@ impl TensorEntry {
         let rows = MAX_STUDY_VALUES / row;
         if rows == 0 {
             return Err(bad(
-                ST,
+                self.format.extension(),
                 format!(
                     "one row of tensor {:?} has {row} values, more than the {} the lab studies",
                     self.name, MAX_STUDY_VALUES
@@ -153,7 +184,12 @@ impl TensorEntry {
         if let Some(first) = shape.first_mut() {
             *first = rows;
         }
-        let len = (rows * row * el.size()) as u64;
+        let len = el.bytes_for(rows * row).ok_or_else(|| {
+            bad(
+                self.format.extension(),
+                format!("a row of tensor {:?} is not whole blocks", self.name),
+            )
+        })?;
         Ok(((self.begin, self.begin + len), shape))
     }
 }
@@ -169,6 +205,18 @@ pub struct FileIndex {
     pub file_len: u64,
     /// Its tensors, in the order of their data.
     pub tensors: Vec<TensorEntry>,
+    /// The file's own description: GGUF metadata, safetensors `__metadata__` (key and the
+    /// value as text, long values shortened); empty for `.npy`.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// What [`index_or_more`] made of the bytes it was given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Indexed {
+    /// The file's index.
+    Done(FileIndex),
+    /// The header is longer: read this many bytes from the start and call again.
+    NeedBytes(u64),
 }
 
 /// The format of a file named `name` and the bytes its header takes, from its first
@@ -182,16 +230,29 @@ pub fn header_span(name: &str, probe: &[u8], file_len: u64) -> Result<(WeightFor
         WeightFormat::Npy
     } else if lower.ends_with(".safetensors") {
         WeightFormat::Safetensors
+    } else if lower.ends_with(".gguf") {
+        WeightFormat::Gguf
     } else if probe.starts_with(crate::io::npy::MAGIC) {
         WeightFormat::Npy
+    } else if probe.starts_with(gguf::MAGIC) {
+        WeightFormat::Gguf
     } else if probe.len() > 8 && probe[8] == b'{' {
         WeightFormat::Safetensors
     } else {
         return Err(QuantError::InvalidParameter(format!(
-            "{name} is neither a .safetensors nor a .npy file (the Weight lab reads those two)"
+            "{name} is not a .safetensors, .npy or .gguf file (the Weight lab reads those three)"
         )));
     };
     match format {
+        WeightFormat::Gguf => {
+            if !probe.starts_with(gguf::MAGIC) {
+                return Err(bad(
+                    GGUF,
+                    "wrong magic number: a GGUF file starts with the bytes GGUF",
+                ));
+            }
+            Ok((format, file_len.min(GGUF_FIRST_READ)))
+        }
         WeightFormat::Safetensors => {
             let Some(len) = probe.get(..8) else {
                 return Err(bad(
@@ -265,11 +326,73 @@ pub fn header_span(name: &str, probe: &[u8], file_len: u64) -> Result<(WeightFor
     }
 }
 
-/// Reads the header: `head` is the file's first `header_span` bytes, `file_len` its length.
+/// Reads the header: `head` is the file's first [`header_span`] bytes (or as many as an
+/// earlier call asked for), `file_len` its length.
+pub fn index_or_more(format: WeightFormat, head: &[u8], file_len: u64) -> Result<Indexed> {
+    Ok(Indexed::Done(match format {
+        WeightFormat::Safetensors => safetensors_index(head, file_len)?,
+        WeightFormat::Npy => npy_index(head, file_len)?,
+        WeightFormat::Gguf => match gguf::read_header(head, file_len)? {
+            HeaderRead::Done(h) => gguf_index(&h, file_len),
+            HeaderRead::NeedBytes(n) => return Ok(Indexed::NeedBytes(n)),
+        },
+    }))
+}
+
+/// [`index_or_more`] for a caller that holds the whole header: a header longer than `head`
+/// is an error.
 pub fn index(format: WeightFormat, head: &[u8], file_len: u64) -> Result<FileIndex> {
-    match format {
-        WeightFormat::Safetensors => safetensors_index(head, file_len),
-        WeightFormat::Npy => npy_index(head, file_len),
+    match index_or_more(format, head, file_len)? {
+        Indexed::Done(i) => Ok(i),
+        Indexed::NeedBytes(n) => Err(bad(
+            GGUF,
+            format!(
+                "the header is longer than the {} bytes read (it needs at least {n})",
+                head.len()
+            ),
+        )),
+    }
+}
+
+fn gguf_index(h: &gguf::GgufHeader, file_len: u64) -> FileIndex {
+    let mut tensors: Vec<TensorEntry> = h
+        .tensors
+        .iter()
+        .map(|t| {
+            let count = t.count().unwrap_or(0) as usize;
+            let begin = h.data_start + t.offset;
+            let element = t.ty.decoder().map(|d| match d {
+                Decoder::F32 => ElementType::F32,
+                Decoder::F16 => ElementType::F16,
+                Decoder::Bf16 => ElementType::Bf16,
+                Decoder::F64 => ElementType::F64,
+                Decoder::Block(_) | Decoder::Mxfp4 | Decoder::Nvfp4 => ElementType::Block(t.ty),
+            });
+            TensorEntry {
+                name: t.name.clone(),
+                dtype: t.ty.name(),
+                shape: t.shape().into_iter().map(|d| d as usize).collect(),
+                count,
+                begin,
+                end: begin + t.ty.bytes_for(count as u64).unwrap_or(0),
+                element,
+                big_endian: false,
+                fortran: false,
+                format: WeightFormat::Gguf,
+            }
+        })
+        .collect();
+    tensors.sort_by_key(|e| e.begin);
+    FileIndex {
+        format: WeightFormat::Gguf,
+        header_bytes: h.data_start,
+        file_len,
+        tensors,
+        metadata: h
+            .metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect(),
     }
 }
 
@@ -352,7 +475,7 @@ fn safetensors_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
             })?;
         let element = st_element(dtype);
         if let Some(el) = element {
-            let need = (count as u64).checked_mul(el.size() as u64);
+            let need = el.bytes_for(count);
             if need != Some(end - begin) {
                 return Err(bad(
                     ST,
@@ -376,6 +499,7 @@ fn safetensors_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
             element,
             big_endian: false,
             fortran: false,
+            format: WeightFormat::Safetensors,
         });
     }
     // Then the crate's: offsets tile the data exactly, sizes match every dtype.
@@ -405,11 +529,22 @@ fn safetensors_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
         ));
     }
     entries.sort_by_key(|e| e.begin);
+    let metadata = meta
+        .metadata()
+        .as_ref()
+        .map(|m| {
+            let mut pairs: Vec<(String, String)> =
+                m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            pairs.sort();
+            pairs
+        })
+        .unwrap_or_default();
     Ok(FileIndex {
         format: WeightFormat::Safetensors,
         header_bytes,
         file_len,
         tensors: entries,
+        metadata,
     })
 }
 
@@ -476,7 +611,7 @@ fn npy_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
     };
     let header_bytes = head.len() as u64;
     let data_len = file_len.saturating_sub(header_bytes);
-    let need = (count as u64).saturating_mul(el.size() as u64);
+    let need = el.bytes_for(count).unwrap_or(u64::MAX);
     if need != data_len {
         return Err(bad(
             NPY,
@@ -507,7 +642,9 @@ fn npy_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
             element,
             big_endian,
             fortran,
+            format: WeightFormat::Npy,
         }],
+        metadata: Vec::new(),
     })
 }
 
@@ -515,9 +652,10 @@ fn npy_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
 /// into a row-major `f32` tensor. Errors: a length that does not match, NaN or infinity
 /// (with the index), an unsupported dtype.
 pub fn decode(entry: &TensorEntry, shape: &[usize], bytes: &[u8]) -> Result<Vec<f32>> {
+    let fmt = entry.format.extension();
     let el = entry.element.ok_or_else(|| {
         bad(
-            ST,
+            fmt,
             format!(
                 "tensor {:?} has an unsupported data type {}",
                 entry.name, entry.dtype
@@ -525,13 +663,15 @@ pub fn decode(entry: &TensorEntry, shape: &[usize], bytes: &[u8]) -> Result<Vec<
         )
     })?;
     let count: usize = shape.iter().product();
-    if bytes.len() != count * el.size() {
+    let need = el.bytes_for(count);
+    if need != Some(bytes.len() as u64) {
         return Err(bad(
-            ST,
+            fmt,
             format!(
                 "tensor {:?}: expected {} bytes of data, read {}",
                 entry.name,
-                count * el.size(),
+                need.map(|n| n.to_string())
+                    .unwrap_or_else(|| "whole blocks".into()),
                 bytes.len()
             ),
         ));
@@ -576,14 +716,25 @@ pub fn decode(entry: &TensorEntry, shape: &[usize], bytes: &[u8]) -> Result<Vec<
                 }) as f32
             })
             .collect(),
+        ElementType::Block(t) => match t.decoder() {
+            Some(Decoder::Block(g)) => crate::quant::ggml::dequantize_row(g, bytes, count)?,
+            Some(Decoder::Mxfp4) => gguf::decode_mxfp4(bytes),
+            Some(Decoder::Nvfp4) => gguf::decode_nvfp4(bytes),
+            _ => {
+                return Err(bad(
+                    fmt,
+                    format!(
+                        "tensor {:?}: quantlab does not decode {}",
+                        entry.name,
+                        t.name()
+                    ),
+                ));
+            }
+        },
     };
     if let Some(i) = out.iter().position(|v| !v.is_finite()) {
         return Err(bad(
-            if entry.fortran || entry.name == "array" {
-                NPY
-            } else {
-                ST
-            },
+            fmt,
             format!(
                 "value {} at index {i} of tensor {:?} is not a finite number",
                 out[i], entry.name
@@ -600,23 +751,57 @@ pub fn decode(entry: &TensorEntry, shape: &[usize], bytes: &[u8]) -> Result<Vec<
     })
 }
 
-/// Lists and reads a whole file held in memory (the command line and the tests use it;
-/// the page reads slices instead): the index and the `name`d tensor's window (the first
-/// tensor when `None`).
+/// The index of a whole file held in memory (the command line and the tests use it; the
+/// page reads slices instead).
+pub fn index_in_memory(file_name: &str, bytes: &[u8]) -> Result<FileIndex> {
+    let len = bytes.len() as u64;
+    let probe = &bytes[..bytes.len().min(PROBE_BYTES)];
+    let (format, mut span) = header_span(file_name, probe, len)?;
+    loop {
+        match index_or_more(format, &bytes[..span.min(len) as usize], len)? {
+            Indexed::Done(i) => return Ok(i),
+            Indexed::NeedBytes(n) => span = n.min(len),
+        }
+    }
+}
+
+/// Every value of `entry`, a tensor of the file `bytes` (held in memory), row-major.
+pub fn decode_whole(entry: &TensorEntry, bytes: &[u8]) -> Result<Vec<f32>> {
+    let data = usize::try_from(entry.begin)
+        .ok()
+        .zip(usize::try_from(entry.end).ok())
+        .and_then(|(a, b)| bytes.get(a..b))
+        .ok_or_else(|| {
+            bad(
+                entry.format.extension(),
+                format!(
+                    "truncated: the data of tensor {:?} is past the end",
+                    entry.name
+                ),
+            )
+        })?;
+    decode(entry, &entry.shape, data)
+}
+
+/// Lists and reads a whole file held in memory: the index and the `name`d tensor's window
+/// (the first tensor the lab reads when `None`).
 pub fn read_in_memory(
     file_name: &str,
     bytes: &[u8],
     name: Option<&str>,
 ) -> Result<(FileIndex, TensorEntry, Vec<usize>, Vec<f32>)> {
-    let probe = &bytes[..bytes.len().min(PROBE_BYTES)];
-    let (format, span) = header_span(file_name, probe, bytes.len() as u64)?;
-    let idx = index(format, &bytes[..span as usize], bytes.len() as u64)?;
+    let idx = index_in_memory(file_name, bytes)?;
     let entry = match name {
         Some(n) => idx.tensors.iter().find(|t| t.name == n),
         None => idx.tensors.iter().find(|t| t.supported()),
     }
     .cloned()
-    .ok_or_else(|| bad(ST, "it holds no tensor the Weight lab can read"))?;
+    .ok_or_else(|| {
+        bad(
+            idx.format.extension(),
+            "it holds no tensor the Weight lab can read",
+        )
+    })?;
     let ((a, b), shape) = entry.window()?;
     let data = decode(&entry, &shape, &bytes[a as usize..b as usize])?;
     Ok((idx, entry, shape, data))
@@ -807,7 +992,10 @@ mod tests {
             &f32s(&[1.0, f32::NAN]),
         );
         assert!(message(read_in_memory("m.safetensors", &nan, None)).contains("index 1"));
-        assert!(message(read_in_memory("m.txt", b"hello there, world", None)).contains("neither"));
+        assert!(
+            message(read_in_memory("m.txt", b"hello there, world", None))
+                .contains("not a .safetensors, .npy or .gguf file")
+        );
     }
 
     #[test]
@@ -903,6 +1091,7 @@ mod tests {
             element: Some(ElementType::F16),
             big_endian: false,
             fortran: false,
+            format: WeightFormat::Safetensors,
         };
         let ((a, b), shape) = e.window().unwrap();
         assert_eq!(shape, vec![1024, 4096]);

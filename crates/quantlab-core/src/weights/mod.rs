@@ -10,7 +10,8 @@
 //!   map, and one weight worked through `r = S·(q − Z)` step by step.
 //! - [`packing`]: the first weights → codes → bits → packed bytes and back.
 //! - [`compare`]: the comparison table of the standard schemes, sortable.
-//! - [`mod@file`]: `.safetensors` and `.npy` headers read on their own, so a file of any size
+//! - [`mod@file`]: `.safetensors`, `.npy` and `.gguf` headers read on their own ([`gguf`] parses
+//!   llama.cpp's), so a file of any size
 //!   is listed without loading it, and one tensor (or its first rows) decoded from its bytes.
 //!
 //! Every computation is linear in the number of weights (the k-means row of the
@@ -22,6 +23,7 @@
 
 pub mod compare;
 pub mod file;
+pub mod gguf;
 pub mod packing;
 pub mod storage;
 pub mod study;

@@ -15,7 +15,9 @@
 //! **safetensors.** `n` (u64 LE) | `n` bytes of JSON | data. The header is parsed with the
 //! `safetensors` crate's [`Metadata`] (which checks that the offsets tile the data and
 //! match each shape and dtype), after checks of our own that name the tensor at fault.
-//! Floats F32, F16, BF16 and F64 are read; other dtypes are listed and marked unsupported.
+//! Floats F32, F16, BF16 and F64 are read, and the codes of quantized checkpoints (I8, U8,
+//! F8_E4M3, F8_E5M2), which [`super::scaled`] pairs with their scale tensors; other dtypes
+//! are listed and marked unsupported.
 //!
 //! **npy.** `\x93NUMPY`, version, header length, a Python dict literal
 //! (`descr`, `fortran_order`, `shape`), then the data. Floats `f2`, `f4`, `f8` in either
@@ -34,6 +36,7 @@ use crate::io::{bad, fortran_to_c};
 
 use super::MAX_STUDY_VALUES;
 use super::gguf::{self, Decoder, GgufType, HeaderRead};
+use crate::quant::mx::element::ElementFormat;
 
 /// Bytes to read first: enough for the magic number and the header length of both formats.
 pub const PROBE_BYTES: usize = 16;
@@ -76,6 +79,15 @@ pub enum ElementType {
     F64,
     /// A block type of a GGUF file (Q4_K, MXFP4, …) that quantlab decodes.
     Block(GgufType),
+    /// Signed 8-bit integer codes (an int8 export; its scale, when the file has one, is a
+    /// separate tensor: see [`super::scaled`]).
+    I8,
+    /// Unsigned 8-bit integer codes.
+    U8,
+    /// FP8 E4M3 (the `fn` variant: no infinities), as FP8 checkpoints store weights.
+    F8E4m3,
+    /// FP8 E5M2.
+    F8E5m2,
 }
 
 impl ElementType {
@@ -87,7 +99,18 @@ impl ElementType {
             ElementType::F32 => n.checked_mul(4),
             ElementType::F64 => n.checked_mul(8),
             ElementType::Block(t) => t.bytes_for(n),
+            ElementType::I8 | ElementType::U8 | ElementType::F8E4m3 | ElementType::F8E5m2 => {
+                Some(n)
+            }
         }
+    }
+
+    /// Whether the values are codes that a separate scale tensor turns into weights.
+    pub fn is_quantized_code(self) -> bool {
+        matches!(
+            self,
+            ElementType::I8 | ElementType::U8 | ElementType::F8E4m3 | ElementType::F8E5m2
+        )
     }
 }
 
@@ -149,8 +172,8 @@ impl TensorEntry {
                 self.format.extension(),
                 format!(
                     "tensor {:?} has the data type {}, which the Weight lab does not read \
-                     (it reads F32, F16, BF16 and F64, and the ggml blocks Q4_0 … Q8_0, \
-                     Q2_K … Q6_K, IQ4_NL, MXFP4 and NVFP4)",
+                     (it reads F32, F16, BF16, F64, I8, U8, F8_E4M3 and F8_E5M2, and the \
+                     ggml blocks Q4_0 … Q8_0, Q2_K … Q6_K, IQ4_NL, MXFP4 and NVFP4)",
                     self.name, self.dtype
                 ),
             ));
@@ -402,6 +425,10 @@ fn st_element(dtype: &str) -> Option<ElementType> {
         "F16" => Some(ElementType::F16),
         "BF16" => Some(ElementType::Bf16),
         "F64" => Some(ElementType::F64),
+        "I8" => Some(ElementType::I8),
+        "U8" => Some(ElementType::U8),
+        "F8_E4M3" => Some(ElementType::F8E4m3),
+        "F8_E5M2" => Some(ElementType::F8E5m2),
         _ => None,
     }
 }
@@ -716,6 +743,16 @@ pub fn decode(entry: &TensorEntry, shape: &[usize], bytes: &[u8]) -> Result<Vec<
                 }) as f32
             })
             .collect(),
+        ElementType::I8 => bytes.iter().map(|&b| f32::from(b as i8)).collect(),
+        ElementType::U8 => bytes.iter().map(|&b| f32::from(b)).collect(),
+        ElementType::F8E4m3 => bytes
+            .iter()
+            .map(|&b| ElementFormat::E4m3.value(b) as f32)
+            .collect(),
+        ElementType::F8E5m2 => bytes
+            .iter()
+            .map(|&b| ElementFormat::E5m2.value(b) as f32)
+            .collect(),
         ElementType::Block(t) => match t.decoder() {
             Some(Decoder::Block(g)) => crate::quant::ggml::dequantize_row(g, bytes, count)?,
             Some(Decoder::Mxfp4) => gguf::decode_mxfp4(bytes),
@@ -960,7 +997,7 @@ mod tests {
         let e = message(read_in_memory(
             "m.safetensors",
             &st_file(
-                r#"{"x":{"dtype":"I8","shape":[4],"data_offsets":[0,4]}}"#,
+                r#"{"x":{"dtype":"I32","shape":[1],"data_offsets":[0,4]}}"#,
                 &[0; 4],
             ),
             None,

@@ -25,6 +25,7 @@ pub mod compare;
 pub mod file;
 pub mod gguf;
 pub mod packing;
+pub mod scaled;
 pub mod storage;
 pub mod study;
 pub mod synth;

@@ -31,6 +31,7 @@
 
 pub mod int8;
 mod net;
+pub mod ptq;
 pub mod quant;
 pub mod simd;
 pub mod train;

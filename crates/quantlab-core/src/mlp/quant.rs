@@ -327,6 +327,48 @@ impl QuantConfig {
     }
 }
 
+/// Round-to-nearest int8 / int4 codes of a weight matrix with the scales of a
+/// configuration's granularity (symmetric, signed, round half to even): what the plain
+/// configurations store, and the grid GPTQ and AWQ pick their codes on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntFit {
+    /// 8 or 4.
+    pub bits: u32,
+    /// One code per weight.
+    pub codes: Vec<i32>,
+    /// One scale per group of `layout`.
+    pub scales: Vec<f32>,
+    /// Which scale each weight uses.
+    pub layout: GroupLayout,
+}
+
+impl IntFit {
+    /// Fits `w` of `shape` `(out, in)` as `config` (int8 or int4 weights) says.
+    pub fn new(w: &[f32], shape: &[usize], config: &QuantConfig) -> Result<IntFit> {
+        let bits = match config.weights {
+            WeightFormat::Int8 => 8,
+            WeightFormat::Int4 => 4,
+            other => {
+                return Err(QuantError::InvalidParameter(format!(
+                    "{other:?} weights have no integer grid"
+                )));
+            }
+        };
+        let q = LinearQuantizer::fit(w, shape, &config.linear_scheme(bits))?;
+        Ok(IntFit {
+            bits,
+            codes: q.quantize(w)?,
+            scales: q.params.iter().map(|p| p.scale as f32).collect(),
+            layout: q.layout.clone(),
+        })
+    }
+
+    /// The code range: `[−127, 127]` for int8, `[−8, 7]` for int4.
+    pub fn range(&self) -> (i32, i32) {
+        if self.bits == 8 { (-127, 127) } else { (-8, 7) }
+    }
+}
+
 /// A layer's weights as stored in a configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QuantWeights {
@@ -396,6 +438,9 @@ pub struct QuantLayer {
     /// For int8 weights, the scale of each output channel `s_w[j]` (the per-tensor scale
     /// repeated when there is one); empty otherwise.
     pub channel_scales: Vec<f32>,
+    /// AWQ's per-input scales `s_c` ([`super::ptq`]): the codes quantize `W·diag(s)`, so
+    /// `Ŵ = q·S / s_c`. Empty (all ones) for the other methods.
+    pub input_scales: Vec<f32>,
 }
 
 impl QuantLayer {
@@ -410,48 +455,8 @@ impl QuantLayer {
                 Vec::new(),
             ),
             WeightFormat::Int8 | WeightFormat::Int4 => {
-                let bits = if config.weights == WeightFormat::Int8 {
-                    8
-                } else {
-                    4
-                };
-                let q = LinearQuantizer::fit(w, &shape, &config.linear_scheme(bits))?;
-                let codes = q.quantize(w)?;
-                let scales: Vec<f32> = q.params.iter().map(|p| p.scale as f32).collect();
-                let layout = q.layout.clone();
-                let deq: Vec<f32> = codes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &c)| c as f32 * scales[layout.group_of(i)])
-                    .collect();
-                if bits == 8 {
-                    let codes: Vec<i8> = codes.iter().map(|&c| c.clamp(-127, 127) as i8).collect();
-                    let channel: Vec<f32> = (0..out_dim)
-                        .map(|j| scales[layout.group_of(j * in_dim)])
-                        .collect();
-                    (
-                        QuantWeights::Int8 {
-                            codes,
-                            scales,
-                            layout,
-                        },
-                        deq,
-                        channel,
-                    )
-                } else {
-                    let nibbles: Vec<u32> =
-                        codes.iter().map(|&c| (c.clamp(-8, 7) + 8) as u32).collect();
-                    let packed = pack(&nibbles, 4)?;
-                    (
-                        QuantWeights::Int4 {
-                            packed,
-                            scales,
-                            layout,
-                        },
-                        deq,
-                        Vec::new(),
-                    )
-                }
+                let fit = IntFit::new(w, &shape, config)?;
+                return QuantLayer::from_int_codes(layer, fit, Vec::new());
             }
             WeightFormat::Nf4 => {
                 let block = config.group_size as usize;
@@ -484,6 +489,67 @@ impl QuantLayer {
             bias: layer.bias.clone(),
             dequantized,
             channel_scales,
+            input_scales: Vec::new(),
+        })
+    }
+
+    /// An int8 or int4 layer from its codes (`q`, one per weight of `W` `(out, in)`), their
+    /// scale groups, and AWQ's per-input scales (empty for none).
+    pub fn from_int_codes(
+        layer: &Linear,
+        fit: IntFit,
+        input_scales: Vec<f32>,
+    ) -> Result<QuantLayer> {
+        let (out_dim, in_dim) = (layer.out_dim, layer.in_dim);
+        let IntFit {
+            bits,
+            codes,
+            scales,
+            layout,
+        } = fit;
+        let deq: Vec<f32> = codes
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                let v = c as f32 * scales[layout.group_of(i)];
+                match input_scales.get(i % in_dim.max(1)) {
+                    Some(s) => v / s,
+                    None => v,
+                }
+            })
+            .collect();
+        let (weights, channel_scales) = if bits == 8 {
+            let codes: Vec<i8> = codes.iter().map(|&c| c.clamp(-127, 127) as i8).collect();
+            let channel: Vec<f32> = (0..out_dim)
+                .map(|j| scales[layout.group_of(j * in_dim)])
+                .collect();
+            (
+                QuantWeights::Int8 {
+                    codes,
+                    scales,
+                    layout,
+                },
+                channel,
+            )
+        } else {
+            let nibbles: Vec<u32> = codes.iter().map(|&c| (c.clamp(-8, 7) + 8) as u32).collect();
+            (
+                QuantWeights::Int4 {
+                    packed: pack(&nibbles, 4)?,
+                    scales,
+                    layout,
+                },
+                Vec::new(),
+            )
+        };
+        Ok(QuantLayer {
+            in_dim,
+            out_dim,
+            weights,
+            bias: layer.bias.clone(),
+            dequantized: deq,
+            channel_scales,
+            input_scales,
         })
     }
 
@@ -591,7 +657,7 @@ impl QuantizedMlp {
         for l in &self.layers {
             let (w, sc) = l.weights.sizes();
             s.weights += w;
-            s.scales += sc;
+            s.scales += sc + 4 * l.input_scales.len();
             s.biases += 4 * l.bias.len();
         }
         s

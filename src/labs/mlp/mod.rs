@@ -10,6 +10,7 @@
 //! and are added to the page with one line in [`MlpLab`]'s "panels" section.
 
 pub mod bench;
+mod calibrated;
 pub mod data;
 pub mod draw;
 pub mod gpu;
@@ -541,6 +542,7 @@ pub fn MlpLab() -> impl IntoView {
                         remeasure=Callback::new(move |_| lab.remeasure())/></div>
                     // Panels that read `MlpContext` (e.g. a WebGPU one) go here, one line each.
                     <div data-view="gpu"><gpu::GpuPanel/></div>
+                    <div data-view="ptq"><calibrated::CalibratedPanel/></div>
                     <section class="share" aria-labelledby="mlp-share-title">
                         <h3 id="mlp-share-title">"Share and embed"</h3>
                         <p class="hint">"The address of this page holds every setting (the model is trained again from them when the link opens). To put this lab in your course notes, choose what the embed shows:"</p>

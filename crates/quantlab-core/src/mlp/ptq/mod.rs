@@ -164,3 +164,43 @@ impl QuantizedMlp {
         Ok((QuantizedMlp { config, layers }, report))
     }
 }
+
+/// One row of the comparison the MLP lab shows: a configuration quantized with a method,
+/// measured on a test set against the fp32 model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodResult {
+    /// The configuration.
+    pub config: QuantConfig,
+    /// The method.
+    pub method: Method,
+    /// Test accuracy in `[0, 1]`.
+    pub accuracy: f32,
+    /// Bytes stored.
+    pub size: usize,
+    /// Each layer's output error on the test set against fp32 (both models run end to end).
+    pub layers: Vec<super::quant::LayerError>,
+    /// What calibration did per layer (empty for round-to-nearest).
+    pub calibration: Vec<LayerCalibration>,
+}
+
+/// Quantizes `mlp` as `config` with `method` (calibrated on `m` inputs `calib`) and measures
+/// it on `test`.
+pub fn compare_method(
+    mlp: &Mlp,
+    config: QuantConfig,
+    method: Method,
+    calib: &[f32],
+    m: usize,
+    test: &crate::dataset::Dataset,
+) -> Result<MethodResult> {
+    let (q, calibration) = QuantizedMlp::calibrated(mlp, config, method, calib, m)?;
+    let predictions = q.predict(&test.features, test.n)?;
+    Ok(MethodResult {
+        config,
+        method,
+        accuracy: super::net::accuracy_of(&predictions, &test.labels),
+        size: q.size().total(),
+        layers: super::quant::layer_errors(mlp, &q, &test.features, test.n)?,
+        calibration,
+    })
+}

@@ -378,7 +378,8 @@ pub fn index(format: WeightFormat, head: &[u8], file_len: u64) -> Result<FileInd
 }
 
 fn gguf_index(h: &gguf::GgufHeader, file_len: u64) -> FileIndex {
-    let mut tensors: Vec<TensorEntry> = h
+    // `read_header` checked that the tensors come in the order of their data.
+    let tensors: Vec<TensorEntry> = h
         .tensors
         .iter()
         .map(|t| {
@@ -405,7 +406,6 @@ fn gguf_index(h: &gguf::GgufHeader, file_len: u64) -> FileIndex {
             }
         })
         .collect();
-    tensors.sort_by_key(|e| e.begin);
     FileIndex {
         format: WeightFormat::Gguf,
         header_bytes: h.data_start,
@@ -529,6 +529,21 @@ fn safetensors_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
             format: WeightFormat::Safetensors,
         });
     }
+    // `__metadata__` from the JSON map, whose keys come sorted.
+    let metadata = map
+        .get("__metadata__")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), String::from),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     // Then the crate's: offsets tile the data exactly, sizes match every dtype.
     let meta: Metadata = serde_json::from_value(value).map_err(|e| {
         let msg = e.to_string();
@@ -555,17 +570,7 @@ fn safetensors_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
             ),
         ));
     }
-    entries.sort_by_key(|e| e.begin);
-    let metadata = meta
-        .metadata()
-        .as_ref()
-        .map(|m| {
-            let mut pairs: Vec<(String, String)> =
-                m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-            pairs.sort();
-            pairs
-        })
-        .unwrap_or_default();
+    entries.sort_unstable_by_key(|e| e.begin);
     Ok(FileIndex {
         format: WeightFormat::Safetensors,
         header_bytes,
@@ -904,6 +909,7 @@ mod tests {
         let (idx, _, _, _) = read_in_memory("m.safetensors", &bytes, None).unwrap();
         let names: Vec<&str> = idx.tensors.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, vec!["w", "b", "h", "d", "i"]);
+        assert_eq!(idx.metadata, vec![("format".to_string(), "pt".to_string())]);
         let w = &idx.tensors[0];
         assert_eq!(
             (w.dtype.as_str(), w.shape.clone(), w.count, w.bytes()),

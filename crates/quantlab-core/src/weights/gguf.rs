@@ -596,7 +596,7 @@ fn parse(c: &mut Cursor<'_>) -> Step<GgufHeader> {
 
 /// Parses the header from `prefix`, the first bytes of a file of `file_len` bytes, and
 /// checks every tensor against the file: a known type, a row that is whole blocks, an
-/// aligned offset, data inside the file and no two tensors overlapping.
+/// aligned offset, data inside the file, in the order of the header, no two overlapping.
 ///
 /// Returns [`HeaderRead::NeedBytes`] when the header runs past `prefix` (a larger read will
 /// do; it asks for at least twice the prefix so that a long header takes few reads).
@@ -620,7 +620,9 @@ pub fn read_header(prefix: &[u8], file_len: u64) -> Result<HeaderRead> {
 
 fn check_tensors(h: &GgufHeader, file_len: u64) -> Result<()> {
     let data_len = file_len.saturating_sub(h.data_start);
-    let mut spans = Vec::with_capacity(h.tensors.len());
+    // llama.cpp requires the tensors in the order of their data; so do we (an overlap is
+    // then a tensor that starts before the previous one ends).
+    let mut previous: Option<(u64, &str)> = None;
     for t in &h.tensors {
         let name = &t.name;
         if !t.ty.known() {
@@ -656,8 +658,20 @@ fn check_tensors(h: &GgufHeader, file_len: u64) -> Result<()> {
                 ),
             ));
         }
+        if let Some((end, before)) = previous
+            && t.offset < end
+        {
+            return Err(bad(
+                FORMAT,
+                format!(
+                    "tensor {name:?} starts at offset {} inside tensor {before:?} (or before \
+                     it): the tensors overlap or are out of order",
+                    t.offset
+                ),
+            ));
+        }
         match t.offset.checked_add(bytes) {
-            Some(end) if end <= data_len => spans.push((t.offset, end, name)),
+            Some(end) if end <= data_len => previous = Some((end, name)),
             _ => {
                 return Err(bad(
                     FORMAT,
@@ -669,15 +683,6 @@ fn check_tensors(h: &GgufHeader, file_len: u64) -> Result<()> {
                     ),
                 ));
             }
-        }
-    }
-    spans.sort_unstable();
-    for w in spans.windows(2) {
-        if w[1].0 < w[0].1 {
-            return Err(bad(
-                FORMAT,
-                format!("tensors {:?} and {:?} overlap in the file", w[0].2, w[1].2),
-            ));
         }
     }
     Ok(())

@@ -115,7 +115,8 @@ pub fn gptq(
     }
     let mut perm: Vec<usize> = (0..n).collect();
     if act_order {
-        perm.sort_by(|&a, &b| h[b * n + b].total_cmp(&h[a * n + a]));
+        // Decreasing diagonal; ties keep the input order.
+        perm.sort_unstable_by(|&a, &b| h[b * n + b].total_cmp(&h[a * n + a]).then(a.cmp(&b)));
     }
     let (u, dead) = factor(h, n, &perm)?;
     let (qmin, qmax) = rtn.range();

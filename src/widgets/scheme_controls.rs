@@ -92,7 +92,7 @@ where
             <output data-testid=id("bits-value")>{move || scheme.with(|s| s.bits)}</output>
         </label>
         <p class:hidden=move || kind().fixed_bits().is_none() class="fixed-bits" data-testid=id("fixed-bits")>
-            {move || kind().fixed_bits().map(|b| crate::tdf!(i18n.get_locale(), widgets.fixed_bits, b = b).to_string()).unwrap_or_default()}
+            {move || kind().fixed_bits().map(|b| crate::tdf!(i18n.get_locale(), widgets.fixed_bits, b = b)).unwrap_or_default()}
         </p>
         <label class:hidden=hide("mode")>{t!(i18n, widgets.mode)}" "
             {id_select_in(id("mode"),

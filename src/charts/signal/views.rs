@@ -210,7 +210,7 @@ pub fn draw_snr_vs_bits<DB: DrawingBackend>(
         let mark = vertical(f64::from(b), (ylo, yhi), 4, ORANGE.stroke_width(2));
         c.draw_series(mark)
             .map_err(fail)?
-            .label(crate::tdf!(locale, signal.chart_current_bits, b = b).to_string())
+            .label(crate::tdf!(locale, signal.chart_current_bits, b = b))
             .legend(legend_line(ORANGE, 2));
     }
     let theory_line = DashedLineSeries::new(theory.iter().copied(), 6, 4, BLACK.stroke_width(1));
@@ -289,14 +289,11 @@ pub fn draw_snr_vs_level<DB: DrawingBackend>(
         let mark = vertical(p.level_db, (ylo, yhi), 4, ORANGE.stroke_width(1));
         c.draw_series(mark)
             .map_err(fail)?
-            .label(
-                crate::tdf!(
-                    locale,
-                    signal.chart_this_signal,
-                    level = localize(&format!("{:.1}", p.level_db), locale)
-                )
-                .to_string(),
-            )
+            .label(crate::tdf!(
+                locale,
+                signal.chart_this_signal,
+                level = localize(&format!("{:.1}", p.level_db), locale)
+            ))
             .legend(legend_line(ORANGE, 2));
         for (v, colour) in [(p.snr_linear, palette::INPUT), (p.snr_mulaw, PURPLE)] {
             if v.is_finite() {
@@ -357,14 +354,11 @@ pub fn draw_clip_tradeoff<DB: DrawingBackend>(
         let mark = vertical(cur.alpha, (ylo, yhi), 4, ORANGE.stroke_width(1));
         c.draw_series(mark)
             .map_err(fail)?
-            .label(
-                crate::tdf!(
-                    locale,
-                    signal.chart_current_alpha,
-                    alpha = localize(&short(cur.alpha), locale)
-                )
-                .to_string(),
-            )
+            .label(crate::tdf!(
+                locale,
+                signal.chart_current_alpha,
+                alpha = localize(&short(cur.alpha), locale)
+            ))
             .legend(legend_line(ORANGE, 2));
     }
     let lines = [

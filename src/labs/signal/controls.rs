@@ -115,23 +115,22 @@ fn on_file(st: SignalState, ev: leptos::ev::Event) {
 /// An upload refusal in words, in `l` (the core's reading errors stay in English).
 fn upload_error_text(e: &UploadError, l: Locale) -> String {
     let what = match e {
-        UploadError::Empty { name } => crate::tdf!(l, signal.up_empty, name = name).to_string(),
+        UploadError::Empty { name } => crate::tdf!(l, signal.up_empty, name = name),
         UploadError::TooLarge { name, mb } => crate::tdf!(
             l,
             signal.up_too_large,
             name = name,
             mb = localize(&mb.to_string(), l),
             max = MAX_UPLOAD_BYTES >> 20
-        )
-        .to_string(),
+        ),
         UploadError::Unreadable { name } => {
-            return crate::tdf!(l, signal.up_unreadable, name = name).to_string();
+            return crate::tdf!(l, signal.up_unreadable, name = name);
         }
         UploadError::Format(e) => e.to_string(),
         UploadError::Weights => td_string!(l, signal.up_weights).to_string(),
         UploadError::Read { name, error } => format!("{name}: {error}"),
     };
-    crate::tdf!(l, signal.up_refused, error = what).to_string()
+    crate::tdf!(l, signal.up_refused, error = what)
 }
 
 /// The upload's description: name, samples, rate, decimal separator and the window shown.
@@ -143,10 +142,9 @@ fn upload_text(up: &super::state::Upload, shown: usize, trimmed: bool, l: Locale
         signal.up_info,
         name = &up.name,
         count = count(up.samples.len())
-    )
-    .to_string();
+    );
     if let Some(r) = up.rate {
-        text.push_str(&crate::tdf!(l, signal.up_rate, rate = count(r as usize)).to_string());
+        text.push_str(&crate::tdf!(l, signal.up_rate, rate = count(r as usize)));
     }
     match up.decimal {
         Some(Decimal::Point) => text.push_str(td_string!(l, signal.up_decimal_point)),
@@ -154,7 +152,7 @@ fn upload_text(up: &super::state::Upload, shown: usize, trimmed: bool, l: Locale
         None => {}
     }
     if trimmed {
-        text.push_str(&crate::tdf!(l, signal.up_window, count = count(shown)).to_string());
+        text.push_str(&crate::tdf!(l, signal.up_window, count = count(shown)));
     }
     text
 }
@@ -177,7 +175,7 @@ fn upload_info(st: SignalState) -> impl IntoView {
                             <p class="notice" role="status" data-testid="upload-cut">
                                 {crate::tdf!(l, signal.up_cut, name = &up.name,
                                     total = localize(&total.to_string(), l),
-                                    max = localize(&quantlab_core::signal::MAX_SAMPLES.to_string(), l)).to_string()}
+                                    max = localize(&quantlab_core::signal::MAX_SAMPLES.to_string(), l))}
                             </p>
                         })}
                     }
@@ -318,7 +316,7 @@ fn audio_status_text(s: &AudioStatus, l: Locale) -> String {
                 "closed" => td_string!(l, signal.audio_closed),
                 other => other,
             };
-            crate::tdf!(l, signal.audio_playing, what = what, state = state).to_string()
+            crate::tdf!(l, signal.audio_playing, what = what, state = state)
         }
         AudioStatus::Failed(e) => {
             let why = match e {
@@ -328,7 +326,7 @@ fn audio_status_text(s: &AudioStatus, l: Locale) -> String {
                 E::Connect => td_string!(l, signal.audio_connect),
                 E::Start => td_string!(l, signal.audio_start),
             };
-            crate::tdf!(l, signal.audio_failed, error = why).to_string()
+            crate::tdf!(l, signal.audio_failed, error = why)
         }
     }
 }

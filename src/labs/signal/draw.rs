@@ -133,7 +133,6 @@ pub fn DrawPad(
                 n = DRAWN_POINTS,
                 value = value
             )
-            .to_string()
         }
         None => t_string!(i18n, signal.pad_keyboard).to_string(),
     };

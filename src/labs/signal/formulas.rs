@@ -32,7 +32,6 @@ fn levels_formula(r: &SignalResult, l: Locale) -> String {
         count = r.levels.len(),
         step = n(r.metrics.step, l)
     )
-    .to_string()
 }
 
 /// How a ggml type lays out its blocks, in words.
@@ -67,18 +66,16 @@ fn layout_formula(r: &SignalResult, l: Locale) -> String {
                 l1 = levels - 1,
                 dc = dc,
                 absmax = absmax
-            )
-            .to_string(),
+            ),
             SchemeKind::ALaw => crate::tdf!(
                 l,
                 signal.f_a_law,
                 a = n(sc.a_law, l),
                 dc = dc,
                 absmax = absmax
-            )
-            .to_string(),
+            ),
             SchemeKind::MuLawG711 | SchemeKind::ALawG711 => {
-                crate::tdf!(l, signal.f_g711, absmax = absmax, count = r.levels.len()).to_string()
+                crate::tdf!(l, signal.f_g711, absmax = absmax, count = r.levels.len())
             }
             SchemeKind::Log2 => crate::tdf!(
                 l,
@@ -86,8 +83,7 @@ fn layout_formula(r: &SignalResult, l: Locale) -> String {
                 absmax = absmax,
                 bits = r.bits,
                 count = r.levels.len()
-            )
-            .to_string(),
+            ),
             SchemeKind::Linear
             | SchemeKind::Nf4
             | SchemeKind::Fp4
@@ -127,8 +123,7 @@ fn layout_formula(r: &SignalResult, l: Locale) -> String {
                 ""
             },
             bpv = bpv
-        )
-        .to_string(),
+        ),
         ScaleLayout::MiniFloat => crate::tdf!(
             l,
             signal.f_minifloat,
@@ -140,8 +135,7 @@ fn layout_formula(r: &SignalResult, l: Locale) -> String {
             } else {
                 localize("57344", l)
             }
-        )
-        .to_string(),
+        ),
         ScaleLayout::None => crate::tdf!(
             l,
             signal.f_half,
@@ -151,31 +145,27 @@ fn layout_formula(r: &SignalResult, l: Locale) -> String {
                 "bf16"
             },
             step = n(r.metrics.step, l)
-        )
-        .to_string(),
+        ),
         ScaleLayout::GgmlBlock(ty) => crate::tdf!(
             l,
             signal.f_ggml,
             id = sc.scheme.id(),
             layout = ggml_layout(ty, l),
             bpv = bpv
-        )
-        .to_string(),
+        ),
         ScaleLayout::MxBlock(element) => crate::tdf!(
             l,
             signal.f_mx,
             name = element.name(),
             emax = element.emax(),
             bpv = bpv
-        )
-        .to_string(),
+        ),
         ScaleLayout::Nvfp4Block => crate::tdf!(
             l,
             signal.f_nvfp4,
             s2 = n(r.x_max.abs().max(r.x_min.abs()) / 2688.0, l),
             bpv = bpv
-        )
-        .to_string(),
+        ),
         // A codebook has no formula but its levels; a linear result always has its
         // parameters (so never reaches here).
         ScaleLayout::Codebook | ScaleLayout::Affine => levels_formula(r, l),
@@ -222,8 +212,7 @@ pub fn scale_formula(r: &SignalResult, l: Locale) -> String {
             s = s,
             qmin = p.qmin,
             qmax = p.qmax
-        )
-        .to_string(),
+        ),
     }
 }
 
@@ -250,8 +239,7 @@ pub fn transfer_formula(r: &SignalResult, l: Locale) -> String {
             lo = lo,
             hi = hi,
             count = count
-        )
-        .to_string();
+        );
     }
     match r.params {
         Some(p) => crate::tdf!(
@@ -264,8 +252,7 @@ pub fn transfer_formula(r: &SignalResult, l: Locale) -> String {
             count = count,
             lo = lo,
             hi = hi
-        )
-        .to_string(),
+        ),
         None => crate::tdf!(
             l,
             signal.f_transfer_levels,
@@ -273,8 +260,7 @@ pub fn transfer_formula(r: &SignalResult, l: Locale) -> String {
             step = n(r.metrics.step, l),
             lo = lo,
             hi = hi
-        )
-        .to_string(),
+        ),
     }
 }
 
@@ -302,7 +288,6 @@ pub fn error_histogram_formula(r: &SignalResult, h: &Histogram, l: Locale) -> St
             ""
         }
     )
-    .to_string()
 }
 
 /// The SNR-against-bits formula at the current bits.
@@ -315,7 +300,6 @@ pub fn snr_bits_formula(r: &SignalResult, l: Locale) -> String {
         theory = fx(r.metrics.sqnr_theory_db, 2, l),
         diff = fx(r.metrics.snr_db - r.metrics.sqnr_theory_db, 2, l)
     )
-    .to_string()
 }
 
 /// The companding figure's formula, with the current signal's point.
@@ -327,8 +311,7 @@ pub fn level_formula(bits: u32, mu: f64, current: Option<&LevelPoint>, l: Locale
             level = fx(p.level_db, 1, l),
             linear = fx(p.snr_linear, 1, l),
             mulaw = fx(p.snr_mulaw, 1, l)
-        )
-        .to_string(),
+        ),
         None => td_string!(l, signal.f_level_none).to_string(),
     };
     crate::tdf!(
@@ -339,7 +322,6 @@ pub fn level_formula(bits: u32, mu: f64, current: Option<&LevelPoint>, l: Locale
         mu = n(mu, l),
         point = point
     )
-    .to_string()
 }
 
 /// The rounding/clipping formula at the current clip range.
@@ -358,7 +340,6 @@ pub fn clip_formula(t: &ClipTradeoff, scheme: &Scheme, l: Locale) -> String {
         clipped = c.split.clipped,
         step = n(c.split.step, l)
     )
-    .to_string()
 }
 
 /// A short name of a scheme with its bits, e.g. `μ-law μ = 255, 8 bits` (technical names
@@ -418,7 +399,6 @@ pub fn compare_formula(a: &SignalResult, b: &SignalResult, l: Locale) -> String 
         bpv_b = n(b.bits_per_value, l),
         diff = fx(b.metrics.snr_db - a.metrics.snr_db, 2, l)
     )
-    .to_string()
 }
 
 #[cfg(test)]

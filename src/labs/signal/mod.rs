@@ -54,7 +54,7 @@ pub fn SignalLab() -> impl IntoView {
             {(!warnings.is_empty()).then(|| {
                 let list = warnings.join("; ");
                 view! {
-                    <p class="notice" role="status" data-testid="link-notice">{move || crate::tdf!(i18n.get_locale(), signal.link_ignored, list = list.clone()).to_string()}</p>
+                    <p class="notice" role="status" data-testid="link-notice">{move || crate::tdf!(i18n.get_locale(), signal.link_ignored, list = list)}</p>
                 }
             })}
             <div class="lab-body">

@@ -73,8 +73,7 @@ impl SignalError {
                     &quantlab_core::signal::MAX_SAMPLES.to_string(),
                     locale
                 )
-            )
-            .to_string(),
+            ),
             SignalError::NoFile => td_string!(locale, signal.err_no_file).to_string(),
         }
     }

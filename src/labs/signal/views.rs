@@ -84,7 +84,7 @@ pub fn Readouts() -> impl IntoView {
         {move || compare.get().then(|| result_b.with(|r| r.as_ref().err().map(|e| view! {
             <p class="error" role="alert" data-testid="cmp-error">{
                 let l = i18n.get_locale();
-                crate::tdf!(l, signal.scheme_b_error, error = e.text(l)).to_string()
+                crate::tdf!(l, signal.scheme_b_error, error = e.text(l))
             }</p>
         })))}
         <p class="formula" data-testid="formula">{move || {
@@ -172,7 +172,7 @@ pub fn SignalFigures() -> impl IntoView {
             Ok(r) if r.levels.len() > charts::MAX_GRID_LINES => {
                 let count =
                     crate::lang::numbers::localize(&r.levels.len().to_string(), i18n.get_locale());
-                crate::tdf!(i18n.get_locale(), signal.too_dense, count = count).to_string()
+                crate::tdf!(i18n.get_locale(), signal.too_dense, count = count)
             }
             _ => String::new(),
         })

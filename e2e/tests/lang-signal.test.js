@@ -12,12 +12,10 @@ let server; let browser;
 before(async () => { server = await serveDist(); browser = await launchBrowser(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
-// Terms this lab writes alike in both languages, beyond untranslated.js's list: the names in
-// the language switch; "Bits" (the unit, as a label) and "Amplitude" (the same word in
-// Portuguese); names in the technical scheme labels (QLoRA NormalFloat, OCP MX, bfloat16,
-// Lloyd, DP); dBFS.
+// Terms this lab writes alike in both languages, beyond untranslated.js's list: "Bits" (the
+// unit, as a label) and "Amplitude" (the same word in Portuguese); names in the technical
+// scheme labels (QLoRA NormalFloat, OCP MX, bfloat16, Lloyd); dBFS.
 const EXTRA = [
-  /\bEnglish\b/g, /Português \(Brasil\)/g,
   /\bBits\b/g, /\bAmplitude\b/g,
   /\b(QLoRA|NormalFloat|OCP|MX|bfloat16|Lloyd|ggml|dBFS)\b/g,
 ];
@@ -28,9 +26,12 @@ async function render(query, lang, { ready = '[data-testid="snr-db"]', prepare, 
   await page.waitForFunction((l) => document.documentElement.lang === l, lang);
   if (prepare) await prepare(page);
   await page.waitForTimeout(250);
-  // Texts the core writes (its QuantError messages stay in English in this task).
-  const core = await page.evaluate((ids) => ids.flatMap((id) => [...document.querySelectorAll(`[data-testid="${id}"]`)]
-    .map((e) => e.textContent.replace(/\s+/g, ' ').trim())), skip);
+  // Texts the core writes (its QuantError messages stay in English in this task), and the
+  // language switch's options, each in its own language.
+  const core = await page.evaluate((ids) => [
+    ...ids.flatMap((id) => [...document.querySelectorAll(`[data-testid="${id}"]`)]),
+    ...document.querySelectorAll('[data-testid="lang"] option'),
+  ].map((e) => e.textContent.replace(/\s+/g, ' ').trim()), skip);
   const texts = (await visibleTexts(page)).filter((t) => !core.includes(t));
   return { page, texts };
 }

@@ -440,6 +440,7 @@ fn control_label(id: &str, l: Locale) -> String {
         "cmp-scheme" => td_string!(l, signal.ctl_cmp_scheme),
         "cmp-bits" => td_string!(l, signal.ctl_cmp_bits),
         "play-x" => td_string!(l, signal.ctl_listen),
+        "mu" => "μ",
         other => other,
     }
     .to_string()

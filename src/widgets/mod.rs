@@ -6,5 +6,6 @@ pub mod export;
 pub mod pad_keys;
 pub mod perf;
 pub mod scheme_controls;
+pub mod scheme_names;
 pub mod select;
 pub mod svg;

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use quantlab_core::clipping::ClipKind;
 use quantlab_core::quantizer::{Fp8Format, GranularityKind, IntRange, Mode, Scheme, SchemeKind};
 
-use crate::widgets::select::id_select;
+use crate::lang::{t, use_i18n};
+use crate::widgets::scheme_names::{clip_label, mode_label, scheme_label};
+use crate::widgets::select::{id_select, id_select_in};
 
 /// Group sizes offered for per-group granularity.
 pub const GROUP_SIZES: [u32; 7] = [16, 32, 64, 128, 256, 512, 1024];
@@ -64,10 +66,12 @@ where
     let hide = move |param: &'static str| move || !uses(kind(), param);
     let grouped = move || granularity && uses(kind(), "granularity");
     let gran = move || scheme.with(|s| s.granularity);
+    let i18n = use_i18n();
     view! {
-        <label>"Scheme "
-            {id_select(id("scheme"),
-                SchemeKind::ALL.iter().map(|&k| (k, k.id(), k.label().to_string())).collect(),
+        <label>{t!(i18n, widgets.scheme)}" "
+            {id_select_in(id("scheme"),
+                SchemeKind::ALL.iter().map(|&k| (k, k.id())).collect(),
+                |k, l| scheme_label(k, l).to_string(),
                 kind,
                 move |k: SchemeKind| edit(&|s| {
                     s.scheme = k;
@@ -75,7 +79,7 @@ where
                     s.bits = s.bits.clamp(lo, hi);
                 }))}
         </label>
-        <label class:hidden=move || kind().fixed_bits().is_some()>"Bits "
+        <label class:hidden=move || kind().fixed_bits().is_some()>{t!(i18n, widgets.bits)}" "
             <input type="range" data-testid=id("bits") step="1"
                 min=move || kind().bits_range().0
                 max=move || kind().bits_range().1
@@ -88,35 +92,45 @@ where
             <output data-testid=id("bits-value")>{move || scheme.with(|s| s.bits)}</output>
         </label>
         <p class:hidden=move || kind().fixed_bits().is_none() class="fixed-bits" data-testid=id("fixed-bits")>
-            {move || kind().fixed_bits().map(|b| format!("{b} bits per code, fixed by the format")).unwrap_or_default()}
+            {move || kind().fixed_bits().map(|b| crate::tdf!(i18n.get_locale(), widgets.fixed_bits, b = b)).unwrap_or_default()}
         </p>
-        <label class:hidden=hide("mode")>"Mode "
-            {id_select(id("mode"),
-                Mode::ALL.iter().map(|&m| (m, m.id(), m.label().to_string())).collect(),
+        <label class:hidden=hide("mode")>{t!(i18n, widgets.mode)}" "
+            {id_select_in(id("mode"),
+                Mode::ALL.iter().map(|&m| (m, m.id())).collect(),
+                |m, l| mode_label(m, l).to_string(),
                 move || scheme.with(|s| s.mode),
                 move |m: Mode| edit(&|s| s.mode = m))}
         </label>
-        <label class:hidden=hide("range")>"Codes "
-            {id_select(id("range"),
-                vec![(IntRange::Signed, "signed", "signed".into()), (IntRange::Unsigned, "unsigned", "unsigned".into())],
+        <label class:hidden=hide("range")>{t!(i18n, widgets.codes)}" "
+            {id_select_in(id("range"),
+                vec![(IntRange::Signed, "signed"), (IntRange::Unsigned, "unsigned")],
+                |r, l| match r {
+                    IntRange::Signed => leptos_i18n::td_string!(l, widgets.signed),
+                    IntRange::Unsigned => leptos_i18n::td_string!(l, widgets.unsigned),
+                }.to_string(),
                 move || scheme.with(|s| s.range),
                 move |r: IntRange| edit(&|s| s.range = r))}
         </label>
-        <label class:hidden=move || !grouped()>"Granularity "
-            {id_select(id("granularity"),
+        <label class:hidden=move || !grouped()>{t!(i18n, widgets.granularity)}" "
+            {id_select_in(id("granularity"),
                 vec![
-                    (GranularityKind::Tensor, "tensor", "per tensor".into()),
-                    (GranularityKind::Channel, "channel", "per channel".into()),
-                    (GranularityKind::Group, "group", "per group".into()),
+                    (GranularityKind::Tensor, "tensor"),
+                    (GranularityKind::Channel, "channel"),
+                    (GranularityKind::Group, "group"),
                 ],
+                |g, l| match g {
+                    GranularityKind::Tensor => leptos_i18n::td_string!(l, widgets.per_tensor),
+                    GranularityKind::Channel => leptos_i18n::td_string!(l, widgets.per_channel),
+                    GranularityKind::Group => leptos_i18n::td_string!(l, widgets.per_group),
+                }.to_string(),
                 gran,
                 move |g: GranularityKind| edit(&|s| s.granularity = g))}
         </label>
-        <label class:hidden=move || !grouped() || gran() != GranularityKind::Channel>"Channel axis "
+        <label class:hidden=move || !grouped() || gran() != GranularityKind::Channel>{t!(i18n, widgets.channel_axis)}" "
             {number_input(id("axis"), "0", "1", move || scheme.with(|s| s.axis.to_string()),
                 move |v: u32| edit(&|s| s.axis = v))}
         </label>
-        <label class:hidden=move || !grouped() || gran() != GranularityKind::Group>"Group size "
+        <label class:hidden=move || !grouped() || gran() != GranularityKind::Group>{t!(i18n, widgets.group_size)}" "
             <select data-testid=id("group-size") on:change=move |ev| {
                 if let Ok(v) = event_target_value(&ev).parse::<u32>() {
                     edit(&|s| s.group_size = v);
@@ -127,13 +141,14 @@ where
                 }).collect_view()}
             </select>
         </label>
-        <label class:hidden=hide("clip")>"Clip range "
-            {id_select(id("clip"),
-                ClipKind::ALL.iter().map(|&c| (c, c.id(), c.label().to_string())).collect(),
+        <label class:hidden=hide("clip")>{t!(i18n, widgets.clip_range)}" "
+            {id_select_in(id("clip"),
+                ClipKind::ALL.iter().map(|&c| (c, c.id())).collect(),
+                |c, l| clip_label(c, l).to_string(),
                 move || scheme.with(|s| s.clip),
                 move |c: ClipKind| edit(&|s| s.clip = c))}
         </label>
-        <label class:hidden=move || !uses(kind(), "percentile") || scheme.with(|s| s.clip != ClipKind::Percentile)>"Percentile "
+        <label class:hidden=move || !uses(kind(), "percentile") || scheme.with(|s| s.clip != ClipKind::Percentile)>{t!(i18n, widgets.percentile)}" "
             {number_input(id("percentile"), "50", "any", move || scheme.with(|s| s.percentile.to_string()),
                 move |v: f64| edit(&|s| s.percentile = v))}
         </label>
@@ -145,7 +160,7 @@ where
             {number_input(id("a-law"), "1", "any", move || scheme.with(|s| s.a_law.to_string()),
                 move |v: f64| edit(&|s| s.a_law = v))}
         </label>
-        <label class:hidden=hide("block_size")>"Block size "
+        <label class:hidden=hide("block_size")>{t!(i18n, widgets.block_size)}" "
             {number_input(id("block-size"), "1", "1", move || scheme.with(|s| s.block_size.to_string()),
                 move |v: u32| edit(&|s| s.block_size = v))}
         </label>
@@ -156,9 +171,9 @@ where
                     let on = event_target_checked(&ev);
                     edit(&|s| s.double_quant = on);
                 }/>
-            " double quantization of the block scales"
+            " "{t!(i18n, widgets.double_quant)}
         </label>
-        <label class:hidden=hide("fp8")>"FP8 format "
+        <label class:hidden=hide("fp8")>{t!(i18n, widgets.fp8_format)}" "
             {id_select(id("fp8"),
                 Fp8Format::ALL.iter().map(|&f| (f, f.id(), f.label().to_string())).collect(),
                 move || scheme.with(|s| s.fp8),

@@ -8,6 +8,8 @@ use super::frame::{
     ChartResult, Frame, bounds, clear, draw_legend, draw_lines, fail, pad, present, whole,
 };
 use super::palette;
+use crate::lang::Locale;
+use leptos_i18n::td_string;
 
 pub mod views;
 
@@ -104,17 +106,18 @@ fn trace<DB: DrawingBackend>(
     shift(envelope(data, (w as usize).max(100)), start)
 }
 
-/// `x[n]` and `Q(x[n])` overlaid on the level grid.
+/// `x[n]` and `Q(x[n])` overlaid on the level grid, its words in `locale`.
 pub fn draw_signal<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &SignalChart<'_>,
+    locale: Locale,
 ) -> ChartResult {
     clear(root)?;
     let (x0, x1) = time_axis(chart.input.len(), chart.start);
     let (lo, hi) = value_range([chart.input, chart.quantized]);
     let mut c = Frame::new()
         .x_format(whole)
-        .y_desc("amplitude")
+        .y_desc(td_string!(locale, signal.chart_amplitude))
         .build(root, x0..x1, lo..hi)?;
     if chart.levels.len() <= MAX_GRID_LINES {
         // Lines closer than MIN_GRID_GAP pixels to the last one drawn are skipped, so a dense
@@ -157,7 +160,8 @@ pub(crate) fn staircase(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     out
 }
 
-/// The error e(n) with the ±Δ/2 bounds; `start` is the index of `error[0]`.
+/// The error e(n) with the ±Δ/2 bounds; `start` is the index of `error[0]`. (Its only
+/// words, `e(n)`, are the same in every language.)
 pub fn draw_error<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     error: &[f32],

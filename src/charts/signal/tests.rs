@@ -12,6 +12,9 @@ use super::views::*;
 use super::{SignalChart, draw_error, draw_signal, envelope, staircase};
 use crate::charts::frame::{ChartResult, assert_texts};
 use crate::charts::to_svg;
+use crate::lang::Locale;
+
+const EN: Locale = Locale::en;
 
 const BLUE: &str = "#0072B2";
 const VERMILLION: &str = "#D55E00";
@@ -57,7 +60,7 @@ fn transfer_svg(x: &[f32], scheme: &Scheme, bins: usize) -> (String, analysis::H
         curve: &curve,
         histogram: &histogram,
     };
-    (svg(|root| draw_transfer(root, &chart)), histogram)
+    (svg(|root| draw_transfer(root, &chart, EN)), histogram)
 }
 
 #[test]
@@ -113,6 +116,7 @@ fn the_transfer_view_copes_with_one_sample_constant_data_and_every_scheme() {
                 curve: &[],
                 histogram: &h,
             },
+            EN,
         )
     });
     assert!(s.contains("count"));
@@ -130,7 +134,7 @@ fn the_error_histogram_marks_both_half_step_bounds() {
         .fold((f32::MAX, f32::MIN), |m, &v| (m.0.min(v), m.1.max(v)));
     let step = f64::from(hi - lo) / 15.0;
     let h = analysis::error_histogram(&e, step, 30).unwrap();
-    let s = svg(|root| draw_error_histogram(root, &h, step));
+    let s = svg(|root| draw_error_histogram(root, &h, step, EN));
     let filled = h.counts.iter().filter(|&&c| c > 0).count();
     assert!(filled > 20, "{filled}");
     assert_eq!(filled_rects(&s, GREEN), filled);
@@ -146,11 +150,11 @@ fn the_error_histogram_marks_both_half_step_bounds() {
 #[test]
 fn the_error_histogram_of_an_exact_reconstruction_has_no_bounds_and_no_error() {
     let h = analysis::error_histogram(&[0.0; 5], 0.0, 10).unwrap();
-    let s = svg(|root| draw_error_histogram(root, &h, 0.0));
+    let s = svg(|root| draw_error_histogram(root, &h, 0.0, EN));
     assert_eq!(filled_rects(&s, GREEN), 1);
     assert!(!s.contains("Δ/2"));
     let one = analysis::error_histogram(&[0.01], f64::NAN, 10).unwrap();
-    let s = svg(|root| draw_error_histogram(root, &one, f64::NAN));
+    let s = svg(|root| draw_error_histogram(root, &one, f64::NAN, EN));
     assert_eq!(filled_rects(&s, GREEN), 1);
 }
 
@@ -165,7 +169,7 @@ fn snr_vs_bits_draws_the_measured_curve_its_dots_the_theory_and_the_current_bits
         theory: &theory,
         current_bits: Some(6),
     };
-    let s = svg(|root| draw_snr_vs_bits(root, &chart));
+    let s = svg(|root| draw_snr_vs_bits(root, &chart, EN));
     assert_eq!(thick_lines(&s, VERMILLION), 2);
     // 16 dots, plus the ring on the current point.
     assert_eq!(s.matches(&format!("fill=\"{VERMILLION}\"")).count(), 16);
@@ -198,7 +202,7 @@ fn snr_vs_bits_leaves_out_infinite_points_and_draws_empty_input() {
             theory: t,
             current_bits: b,
         };
-        let s = svg(|root| draw_snr_vs_bits(root, &chart));
+        let s = svg(|root| draw_snr_vs_bits(root, &chart, EN));
         assert!(s.contains("SNR (dB)"));
         assert!(!s.contains("inf") && !s.contains("NaN"));
     }
@@ -212,7 +216,7 @@ fn the_companding_view_draws_linear_and_mu_law_and_the_current_point() {
         curve: &curve,
         current: Some(analysis::level_point(&current, 8, 255.0).unwrap()),
     };
-    let s = svg(|root| draw_snr_vs_level(root, &chart));
+    let s = svg(|root| draw_snr_vs_level(root, &chart, EN));
     assert_eq!(thick_lines(&s, BLUE), 2);
     assert_eq!(thick_lines(&s, PURPLE), 2);
     // Two orange rings with a dot inside each.
@@ -252,6 +256,7 @@ fn the_companding_view_without_a_current_point_or_curve_still_draws() {
                     curve: c,
                     current: p,
                 },
+                EN,
             )
         });
         assert!(s.contains("SNR (dB)"));
@@ -271,7 +276,7 @@ fn the_clip_view_draws_rounding_clipping_and_total_with_the_current_clip() {
         ..scheme(4, Mode::Sym)
     };
     let t = analysis::clip_tradeoff(&x, &scheme, 60).unwrap();
-    let s = svg(|root| draw_clip_tradeoff(root, &t));
+    let s = svg(|root| draw_clip_tradeoff(root, &t, EN));
     assert_eq!(thick_lines(&s, BLUE), 2, "rounding");
     assert_eq!(thick_lines(&s, VERMILLION), 2, "clipping");
     assert_eq!(thick_lines(&s, "#000000"), 2, "total");
@@ -293,7 +298,7 @@ fn the_clip_view_draws_rounding_clipping_and_total_with_the_current_clip() {
 fn the_clip_view_of_constant_or_single_sample_data_does_not_fail() {
     for x in [vec![0.25f32; 8], vec![-1.0f32], vec![0.0f32; 4]] {
         let t = analysis::clip_tradeoff(&x, &Scheme::default(), 10).unwrap();
-        let s = svg(|root| draw_clip_tradeoff(root, &t));
+        let s = svg(|root| draw_clip_tradeoff(root, &t, EN));
         assert!(s.contains("MSE"), "{x:?}");
     }
 }
@@ -328,7 +333,7 @@ fn the_signal_and_error_charts_draw_their_axis_labels_series_and_bounds() {
         levels: &levels,
         start: 100,
     };
-    let s = svg(|root| draw_signal(root, &chart));
+    let s = svg(|root| draw_signal(root, &chart, EN));
     assert_texts(&s, &["amplitude", "x[n]", "Q(x[n])", "\n200\n</text>"]);
     assert_eq!(thick_lines(&s, BLUE), 2);
     assert_eq!(thick_lines(&s, VERMILLION), 2);
@@ -347,7 +352,7 @@ fn the_signal_and_error_charts_draw_their_axis_labels_series_and_bounds() {
         levels: &[],
         start: 0,
     };
-    assert!(svg(|root| draw_signal(root, &empty)).contains("amplitude"));
+    assert!(svg(|root| draw_signal(root, &empty, EN)).contains("amplitude"));
     assert!(svg(|root| draw_error(root, &[], f64::NAN, 0)).contains("e(n)"));
 }
 
@@ -367,7 +372,7 @@ fn a_grid_denser_than_three_pixels_is_thinned_and_a_sparse_one_drawn_whole() {
             levels,
             start: 0,
         };
-        grid_lines(&svg(|root| draw_signal(root, &chart)))
+        grid_lines(&svg(|root| draw_signal(root, &chart, EN)))
     };
     // 9 levels over a 360-pixel chart: every one is drawn.
     let sparse: Vec<f32> = (-4..=4).map(|k| k as f32 / 4.0).collect();
@@ -383,4 +388,14 @@ fn a_grid_denser_than_three_pixels_is_thinned_and_a_sparse_one_drawn_whole() {
     let mut with_nan = sparse.clone();
     with_nan.push(f32::NAN);
     assert_eq!(draw(&with_nan), 9);
+}
+
+#[test]
+fn the_charts_speak_the_page_language() {
+    let h = analysis::error_histogram(&[0.1, -0.1, 0.05], 0.25, 11).unwrap();
+    let pt = svg(|root| draw_error_histogram(root, &h, 0.25, Locale::pt_BR));
+    assert!(pt.contains("contagem") && !pt.contains("count"), "{pt}");
+    assert!(pt.contains("±Δ/2 = ±0,125"), "{pt}");
+    let en = svg(|root| draw_error_histogram(root, &h, 0.25, EN));
+    assert!(en.contains("count") && en.contains("±Δ/2 = ±0.125"), "{en}");
 }

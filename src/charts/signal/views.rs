@@ -24,6 +24,9 @@ use crate::charts::frame::{
     legend_line, present, span, whole,
 };
 use crate::charts::palette::{self, BLACK, ORANGE, PURPLE};
+use crate::lang::Locale;
+use crate::lang::numbers::localize;
+use leptos_i18n::td_string;
 
 /// The colours that had their own module here are in the one palette now.
 pub use crate::charts::palette as extra;
@@ -54,6 +57,7 @@ pub struct TransferChart<'a> {
 pub fn draw_transfer<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &TransferChart<'_>,
+    locale: Locale,
 ) -> ChartResult {
     clear(root)?;
     let (x0, x1) = match (chart.curve.first(), chart.curve.last()) {
@@ -85,7 +89,7 @@ pub fn draw_transfer<DB: DrawingBackend>(
     draw_legend(&mut c, SeriesLabelPosition::UpperLeft, 0.85)?;
     let mut b = Frame::new()
         .x_desc("x")
-        .y_desc("count")
+        .y_desc(td_string!(locale, signal.chart_count))
         .label_counts(None, Some(3))
         .y_format(whole)
         .build(
@@ -107,6 +111,7 @@ pub fn draw_error_histogram<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     histogram: &analysis::Histogram,
     step: f64,
+    locale: Locale,
 ) -> ChartResult {
     clear(root)?;
     let half = if step.is_finite() && step > 0.0 {
@@ -123,7 +128,7 @@ pub fn draw_error_histogram<DB: DrawingBackend>(
     let top_count = count_top(histogram.max_count(), 1.1);
     let mut c = Frame::new()
         .x_desc("e(n)")
-        .y_desc("count")
+        .y_desc(td_string!(locale, signal.chart_count))
         .y_format(whole)
         .build(root, x0..x1, 0.0..top_count)?;
     let style = palette::ERROR.mix(0.7).filled();
@@ -133,7 +138,7 @@ pub fn draw_error_histogram<DB: DrawingBackend>(
             let bound = vertical(x, (0.0, top_count), 6, BLACK.stroke_width(1));
             let s = c.draw_series(bound).map_err(fail)?;
             if i == 0 {
-                s.label(format!("±Δ/2 = ±{}", short(h)))
+                s.label(format!("±Δ/2 = ±{}", localize(&short(h), locale)))
                     .legend(legend_line(BLACK, 2));
             }
         }
@@ -172,6 +177,7 @@ pub struct SnrBitsChart<'a> {
 pub fn draw_snr_vs_bits<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &SnrBitsChart<'_>,
+    locale: Locale,
 ) -> ChartResult {
     clear(root)?;
     let finite = |s: &[(u32, f64)]| -> Vec<(f64, f64)> {
@@ -204,17 +210,21 @@ pub fn draw_snr_vs_bits<DB: DrawingBackend>(
         let mark = vertical(f64::from(b), (ylo, yhi), 4, ORANGE.stroke_width(2));
         c.draw_series(mark)
             .map_err(fail)?
-            .label(format!("current: {b} bits"))
+            .label(crate::tdf!(locale, signal.chart_current_bits, b = b))
             .legend(legend_line(ORANGE, 2));
     }
     let theory_line = DashedLineSeries::new(theory.iter().copied(), 6, 4, BLACK.stroke_width(1));
     c.draw_series(theory_line)
         .map_err(fail)?
-        .label("6.02·b + 1.76 dB")
+        .label(td_string!(locale, signal.chart_theory))
         .legend(legend_line(BLACK, 2));
     draw_lines(
         &mut c,
-        [(measured.clone(), palette::QUANTIZED, "measured")],
+        [(
+            measured.clone(),
+            palette::QUANTIZED,
+            td_string!(locale, signal.chart_measured),
+        )],
         2,
     )?;
     let dot = |&p: &(f64, f64)| Circle::new(p, 3, palette::QUANTIZED.filled());
@@ -246,6 +256,7 @@ pub struct LevelChart<'a> {
 pub fn draw_snr_vs_level<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &LevelChart<'_>,
+    locale: Locale,
 ) -> ChartResult {
     clear(root)?;
     let points = chart.curve.iter().chain(chart.current.as_ref());
@@ -253,7 +264,7 @@ pub fn draw_snr_vs_level<DB: DrawingBackend>(
     let snrs = points.flat_map(|p| [p.snr_linear, p.snr_mulaw]);
     let (ylo, yhi) = span(snrs, (0.0, 60.0));
     let mut c = Frame::new()
-        .x_desc("input level (dB below full scale)")
+        .x_desc(td_string!(locale, signal.chart_input_level))
         .y_desc("SNR (dB)")
         .x_format(whole)
         .build(root, x0..x1, ylo..yhi)?;
@@ -266,7 +277,11 @@ pub fn draw_snr_vs_level<DB: DrawingBackend>(
             .collect()
     };
     let lines = [
-        (series(|p| p.snr_linear), palette::INPUT, "linear (uniform)"),
+        (
+            series(|p| p.snr_linear),
+            palette::INPUT,
+            td_string!(locale, signal.chart_linear),
+        ),
         (series(|p| p.snr_mulaw), PURPLE, "μ-law"),
     ];
     draw_lines(&mut c, lines, 2)?;
@@ -274,7 +289,11 @@ pub fn draw_snr_vs_level<DB: DrawingBackend>(
         let mark = vertical(p.level_db, (ylo, yhi), 4, ORANGE.stroke_width(1));
         c.draw_series(mark)
             .map_err(fail)?
-            .label(format!("this signal: {:.1} dBFS", p.level_db))
+            .label(crate::tdf!(
+                locale,
+                signal.chart_this_signal,
+                level = localize(&format!("{:.1}", p.level_db), locale)
+            ))
             .legend(legend_line(ORANGE, 2));
         for (v, colour) in [(p.snr_linear, palette::INPUT), (p.snr_mulaw, PURPLE)] {
             if v.is_finite() {
@@ -301,6 +320,7 @@ pub fn draw_snr_vs_level<DB: DrawingBackend>(
 pub fn draw_clip_tradeoff<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     tradeoff: &ClipTradeoff,
+    locale: Locale,
 ) -> ChartResult {
     clear(root)?;
     let all = tradeoff.sweep.iter().chain([&tradeoff.current]);
@@ -317,7 +337,7 @@ pub fn draw_clip_tradeoff<DB: DrawingBackend>(
     };
     let mut c = Frame::new()
         .label_areas(28, 64)
-        .x_desc("clip threshold α")
+        .x_desc(td_string!(locale, signal.chart_clip_threshold))
         .y_desc("MSE")
         .y_format(|v| format!("{v:.0e}"))
         .build(root, x0..x1, (ylo..yhi).log_scale())?;
@@ -334,13 +354,29 @@ pub fn draw_clip_tradeoff<DB: DrawingBackend>(
         let mark = vertical(cur.alpha, (ylo, yhi), 4, ORANGE.stroke_width(1));
         c.draw_series(mark)
             .map_err(fail)?
-            .label(format!("current: α = {}", short(cur.alpha)))
+            .label(crate::tdf!(
+                locale,
+                signal.chart_current_alpha,
+                alpha = localize(&short(cur.alpha), locale)
+            ))
             .legend(legend_line(ORANGE, 2));
     }
     let lines = [
-        (curve(|s| s.rounding_mse), palette::INPUT, "rounding"),
-        (curve(|s| s.clipping_mse), palette::QUANTIZED, "clipping"),
-        (curve(|s| s.total_mse), BLACK, "total"),
+        (
+            curve(|s| s.rounding_mse),
+            palette::INPUT,
+            td_string!(locale, signal.chart_rounding),
+        ),
+        (
+            curve(|s| s.clipping_mse),
+            palette::QUANTIZED,
+            td_string!(locale, signal.chart_clipping),
+        ),
+        (
+            curve(|s| s.total_mse),
+            BLACK,
+            td_string!(locale, signal.chart_total),
+        ),
     ];
     draw_lines(&mut c, lines, 2)?;
     let total = cur.split.total_mse;

@@ -31,6 +31,21 @@ impl Playing {
     }
 }
 
+/// Why a sound could not play.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudioError {
+    /// The signal is empty.
+    Nothing,
+    /// The browser has no Web Audio.
+    NoWebAudio,
+    /// The buffer could not be made or filled.
+    Prepare,
+    /// The source could not be connected to the output.
+    Connect,
+    /// The source could not start.
+    Start,
+}
+
 /// Scales `samples` so that the peak of `reference` becomes 0.9.
 pub fn normalised(samples: &[f32], reference: &[f32]) -> Vec<f32> {
     let peak = reference.iter().fold(0.0f32, |m, v| m.max(v.abs()));
@@ -39,36 +54,36 @@ pub fn normalised(samples: &[f32], reference: &[f32]) -> Vec<f32> {
 }
 
 /// Starts playing `samples` (already in [−1, 1]) at `rate` samples per second.
-pub fn play(samples: &[f32], rate: f32) -> Result<Playing, String> {
+pub fn play(samples: &[f32], rate: f32) -> Result<Playing, AudioError> {
     if samples.is_empty() {
-        return Err("nothing to play".into());
+        return Err(AudioError::Nothing);
     }
     let rate = rate.clamp(3000.0, 384_000.0);
-    let ctx = AudioContext::new().map_err(|_| "this browser has no Web Audio")?;
+    let ctx = AudioContext::new().map_err(|_| AudioError::NoWebAudio)?;
     let buffer = ctx
         .create_buffer(1, samples.len() as u32, rate)
-        .map_err(|_| "the sound could not be prepared")?;
+        .map_err(|_| AudioError::Prepare)?;
     buffer
         .copy_to_channel(samples, 0)
-        .map_err(|_| "the sound could not be prepared")?;
+        .map_err(|_| AudioError::Prepare)?;
     let source = ctx
         .create_buffer_source()
-        .map_err(|_| "the sound could not be prepared")?;
+        .map_err(|_| AudioError::Prepare)?;
     source.set_buffer(Some(&buffer));
     let seconds = samples.len() as f64 / f64::from(rate);
     let node: &web_sys::AudioNode = source.unchecked_ref();
     node.connect_with_audio_node(&ctx.destination())
-        .map_err(|_| "the sound could not be connected")?;
+        .map_err(|_| AudioError::Connect)?;
     if seconds < MIN_SECONDS {
         source.set_loop(true);
         source
             .start_with_when_and_grain_offset_and_grain_duration(0.0, 0.0, MIN_SECONDS)
             .or_else(|_| source.start())
-            .map_err(|_| "the sound could not start")?;
+            .map_err(|_| AudioError::Start)?;
         let node: &AudioScheduledSourceNode = source.unchecked_ref();
         let _ = node.stop_with_when(ctx.current_time() + MIN_SECONDS);
     } else {
-        source.start().map_err(|_| "the sound could not start")?;
+        source.start().map_err(|_| AudioError::Start)?;
     }
     Ok(Playing { ctx, source })
 }

@@ -9,11 +9,12 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
 
-use super::figures::{self, VIEWS};
+use super::figures::VIEWS;
+use super::formulas::{self, fx};
 use super::pipeline::{Pipeline, SignalResult};
 use super::state::{SignalState, visible_window};
 use crate::charts::{self, SignalChart};
-use crate::format::fixed;
+use crate::lang::Locale;
 use crate::widgets::perf::measure as perf_measure;
 
 /// The canvas of each view of [`VIEWS`], by view id (a context, [`Canvases::use_`]).
@@ -55,6 +56,7 @@ fn draw_compare<DB: DrawingBackend>(
     b: &SignalResult,
     lo: usize,
     hi: usize,
+    locale: Locale,
 ) -> Result<(), String> {
     root.fill(&WHITE).map_err(|e| format!("{e:?}"))?;
     let (w, _) = root.dim_in_pixel();
@@ -65,8 +67,8 @@ fn draw_compare<DB: DrawingBackend>(
             .draw_text(
                 &format!(
                     "{name}: {} — SNR {} dB",
-                    figures::scheme_name(&r.scheme),
-                    fixed(r.metrics.snr_db, 2)
+                    formulas::scheme_name(&r.scheme, locale),
+                    fx(r.metrics.snr_db, 2, locale)
                 ),
                 &("sans-serif", 13).into_font().color(&BLACK),
                 (10, 5),
@@ -82,6 +84,7 @@ fn draw_compare<DB: DrawingBackend>(
                 levels: &r.levels,
                 start: lo,
             },
+            locale,
         )?;
     }
     Ok(())
@@ -124,8 +127,10 @@ impl LastDrawn {
 }
 
 /// One effect draws every visible figure, in order, and closes the `ql-update` measure; a
-/// hidden figure's data is not even computed.
+/// hidden figure's data is not even computed. The charts' words follow the page's language
+/// (a change of language redraws them).
 pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
+    let i18n = crate::lang::use_i18n();
     let last = LastDrawn(StoredValue::new(HashMap::new()));
     let target = move |id: &'static str, data: Arc<dyn Any + Send + Sync>, key: u64| {
         if last.fresh(id, data, key) {
@@ -135,10 +140,13 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
         }
     };
     Effect::new(move |_| {
+        let locale = i18n.get_locale();
+        // Every view's key holds the language, so a change of language redraws it.
+        let lang = u64::from(locale == Locale::pt_BR) << 63;
         let (zoom, pan) = st.state.with(|s| (s.zoom, s.pan));
         if let Ok(r) = p.result.get() {
             let (a, b) = visible_window(r.input.len(), zoom, pan);
-            let key = ((a as u64) << 32) ^ b as u64;
+            let key = (((a as u64) << 32) ^ b as u64) ^ lang;
             if st.shown("signal")
                 && let Some(c) = target("signal", r.clone(), key)
             {
@@ -152,6 +160,7 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
                             levels: &r.levels,
                             start: a,
                         },
+                        locale,
                     )
                 });
             }
@@ -171,12 +180,12 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
                 && last.fresh("compare", Arc::new((r.clone(), rb.clone())), key)
             {
                 let r = r.clone();
-                crate::draw_figure!(c, |root| draw_compare(root, &r, &rb, a, b));
+                crate::draw_figure!(c, |root| draw_compare(root, &r, &rb, a, b, locale));
             }
         }
         if st.shown("transfer")
             && let Ok(t) = p.transfer.get()
-            && let Some(c) = target("transfer", t.clone(), 0)
+            && let Some(c) = target("transfer", t.clone(), lang)
         {
             crate::draw_figure!(c, |root| {
                 charts::views::draw_transfer(
@@ -185,23 +194,24 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
                         curve: &t.curve,
                         histogram: &t.histogram,
                     },
+                    locale,
                 )
             });
         }
         if st.shown("error-hist")
             && let Ok(h) = p.error_hist.get()
             && let Ok(r) = p.result.get()
-            && let Some(c) = target("error-hist", h.clone(), 0)
+            && let Some(c) = target("error-hist", h.clone(), lang)
         {
             crate::draw_figure!(c, |root| {
-                charts::views::draw_error_histogram(root, &h, r.metrics.step)
+                charts::views::draw_error_histogram(root, &h, r.metrics.step, locale)
             });
         }
         if st.shown("snr-bits")
             && let Ok(sb) = p.snr_bits.get()
         {
             let bits = p.scheme.get().code_bits();
-            if let Some(c) = target("snr-bits", sb.clone(), u64::from(bits)) {
+            if let Some(c) = target("snr-bits", sb.clone(), u64::from(bits) ^ lang) {
                 crate::draw_figure!(c, |root| {
                     charts::views::draw_snr_vs_bits(
                         root,
@@ -210,6 +220,7 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
                             theory: &sb.theory,
                             current_bits: Some(bits),
                         },
+                        locale,
                     )
                 });
             }
@@ -222,7 +233,7 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
                 p.level_db.to_bits()
                     ^ p.snr_mulaw.to_bits().rotate_left(17)
                     ^ p.snr_linear.to_bits().rotate_left(41)
-            });
+            }) ^ lang;
             if let Some(c) = target("snr-level", curve.clone(), key) {
                 crate::draw_figure!(c, |root| {
                     charts::views::draw_snr_vs_level(
@@ -231,15 +242,18 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
                             curve: &curve,
                             current,
                         },
+                        locale,
                     )
                 });
             }
         }
         if st.shown("clip")
             && let Ok(t) = p.clip.get()
-            && let Some(c) = target("clip", t.clone(), 0)
+            && let Some(c) = target("clip", t.clone(), lang)
         {
-            crate::draw_figure!(c, |root| charts::views::draw_clip_tradeoff(root, &t));
+            crate::draw_figure!(c, |root| {
+                charts::views::draw_clip_tradeoff(root, &t, locale)
+            });
         }
         perf_measure("ql-update", "ql-update-start");
     });

@@ -15,9 +15,13 @@ use super::state::{
     read_upload, upload_window,
 };
 use crate::format::fixed;
+use crate::lang::numbers::localize;
+use crate::lang::{Locale, t, t_string, use_i18n};
 use crate::widgets::embed_builder::{Choice, EmbedBuilder};
 use crate::widgets::scheme_controls::SchemeControls;
-use crate::widgets::select::id_select;
+use crate::widgets::scheme_names::signal_label;
+use crate::widgets::select::id_select_in;
+use leptos_i18n::td_string;
 
 /// A number `<input>` of the state, committed on change.
 fn state_number<T: std::str::FromStr + ToString + 'static>(
@@ -108,17 +112,56 @@ fn on_file(st: SignalState, ev: leptos::ev::Event) {
     });
 }
 
-/// An upload refusal in words.
-fn upload_error_text(e: &UploadError) -> String {
-    match e {
-        UploadError::Unreadable { .. } => e.to_string(),
-        _ => format!("{e}; the previous signal stays"),
+/// An upload refusal in words, in `l` (the core's reading errors stay in English).
+fn upload_error_text(e: &UploadError, l: Locale) -> String {
+    let what = match e {
+        UploadError::Empty { name } => crate::tdf!(l, signal.up_empty, name = name),
+        UploadError::TooLarge { name, mb } => crate::tdf!(
+            l,
+            signal.up_too_large,
+            name = name,
+            mb = localize(&mb.to_string(), l),
+            max = MAX_UPLOAD_BYTES >> 20
+        ),
+        UploadError::Unreadable { name } => {
+            return crate::tdf!(l, signal.up_unreadable, name = name);
+        }
+        UploadError::Format(e) => e.to_string(),
+        UploadError::Weights => td_string!(l, signal.up_weights).to_string(),
+        UploadError::Read { name, error } => format!("{name}: {error}"),
+    };
+    crate::tdf!(l, signal.up_refused, error = what)
+}
+
+/// The upload's description: name, samples, rate, decimal separator and the window shown.
+fn upload_text(up: &super::state::Upload, shown: usize, trimmed: bool, l: Locale) -> String {
+    use quantlab_core::io::csv::Decimal;
+    let count = |v: usize| localize(&v.to_string(), l);
+    let mut text = crate::tdf!(
+        l,
+        signal.up_info,
+        name = &up.name,
+        count = count(up.samples.len())
+    );
+    if let Some(r) = up.rate {
+        text.push_str(&crate::tdf!(l, signal.up_rate, rate = count(r as usize)));
     }
+    match up.decimal {
+        Some(Decimal::Point) => text.push_str(td_string!(l, signal.up_decimal_point)),
+        Some(Decimal::Comma) => text.push_str(td_string!(l, signal.up_decimal_comma)),
+        None => {}
+    }
+    if trimmed {
+        text.push_str(&crate::tdf!(l, signal.up_window, count = count(shown)));
+    }
+    text
 }
 
 /// The uploaded file: its name, length, rate and the window shown.
 fn upload_info(st: SignalState) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
+        let l = i18n.get_locale();
         (st.source.get() == SourceKind::File).then(|| {
             st.upload.with(|u| match u {
                 Some(up) => {
@@ -127,22 +170,18 @@ fn upload_info(st: SignalState) -> impl IntoView {
                         (w.len(), t)
                     });
                     view! {
-                        <p class="notice" data-testid="upload-info">
-                            {format!("{}: {} samples{}{}{}", up.name, up.samples.len(),
-                                up.rate.map(|r| format!(" at {r} Hz")).unwrap_or_default(),
-                                up.decimal.map(|d| format!(", read with a {}", d.describe())).unwrap_or_default(),
-                                if trimmed { format!("; showing a window of {w} (set N and the start to move it)") } else { String::new() })}
-                        </p>
+                        <p class="notice" data-testid="upload-info">{upload_text(up, w, trimmed, l)}</p>
                         {up.cut_from.map(|total| view! {
                             <p class="notice" role="status" data-testid="upload-cut">
-                                {format!("{} holds {total} samples: the lab keeps the first {} (its limit, as for N).",
-                                    up.name, quantlab_core::signal::MAX_SAMPLES)}
+                                {crate::tdf!(l, signal.up_cut, name = &up.name,
+                                    total = localize(&total.to_string(), l),
+                                    max = localize(&quantlab_core::signal::MAX_SAMPLES.to_string(), l))}
                             </p>
                         })}
                     }
                     .into_any()
                 }
-                None => view! { <p class="notice">"No file loaded. Nothing you load leaves this machine."</p> }.into_any(),
+                None => view! { <p class="notice">{td_string!(l, signal.up_none)}</p> }.into_any(),
             })
         })
     }
@@ -156,53 +195,60 @@ pub fn SourceControls() -> impl IntoView {
     let source = move || st.source.get();
     let is_noise = move || state.with(|s| s.signal.is_random());
     let uses_freq = move || state.with(|s| s.signal.uses_freq());
+    let i18n = use_i18n();
     view! {
         <fieldset>
-            <legend>"Signal"</legend>
-            <label>"Source "
-                {id_select("source".into(),
+            <legend>{t!(i18n, signal.legend_signal)}</legend>
+            <label>{t!(i18n, signal.source)}" "
+                {id_select_in("source".into(),
                     vec![
-                        (SourceKind::Preset, "preset", "Preset".into()),
-                        (SourceKind::Drawn, "drawn", "Draw by hand".into()),
-                        (SourceKind::File, "file", "Upload a file".into()),
+                        (SourceKind::Preset, "preset"),
+                        (SourceKind::Drawn, "drawn"),
+                        (SourceKind::File, "file"),
                     ],
+                    |k, l| match k {
+                        SourceKind::Preset => td_string!(l, signal.source_preset),
+                        SourceKind::Drawn => td_string!(l, signal.source_drawn),
+                        SourceKind::File => td_string!(l, signal.source_file),
+                    }.to_string(),
                     source,
                     move |k| st.set(|s| s.source = k))}
             </label>
-            <label class:hidden=move || source() != SourceKind::File>"File "
+            <label class:hidden=move || source() != SourceKind::File>{t!(i18n, signal.file)}" "
                 <input type="file" data-testid="upload" accept=".wav,.csv,.txt,.npy,audio/wav,text/csv,text/plain"
                     on:change=move |ev| on_file(st, ev)/>
             </label>
             {move || st.upload_error.with(|e| e.as_ref().map(|e| view! {
-                <p class="error" role="alert" data-testid="upload-error">{upload_error_text(e)}</p>
+                <p class="error" role="alert" data-testid="upload-error">{upload_error_text(e, i18n.get_locale())}</p>
             }))}
             {upload_info(st)}
-            <label class:hidden=move || source() != SourceKind::File>"Window start "
+            <label class:hidden=move || source() != SourceKind::File>{t!(i18n, signal.window_start)}" "
                 {state_number("start", "0", None, "1", |s| s.start, |s, v| s.start = v)}
             </label>
             <div class:hidden=move || source() != SourceKind::Preset>
-            <label>"Preset "
-                {id_select("signal".into(),
-                    SignalKind::ALL.iter().map(|&k| (k, k.id(), k.label().to_string())).collect(),
+            <label>{t!(i18n, signal.preset)}" "
+                {id_select_in("signal".into(),
+                    SignalKind::ALL.iter().map(|&k| (k, k.id())).collect(),
+                    |k, l| signal_label(k, l).to_string(),
                     move || state.with(|s| s.signal),
                     move |k| st.set(|s| s.signal = k))}
             </label>
             </div>
-            <label>"Samples N "
+            <label>{t!(i18n, signal.samples_n)}" "
                 {state_number("n", "1", Some(quantlab_core::signal::MAX_SAMPLES.to_string()), "1", |s| s.n, |s, v| s.n = v)}
             </label>
-            <label class:hidden=move || source() == SourceKind::File>"Amplitude "
+            <label class:hidden=move || source() == SourceKind::File>{t!(i18n, signal.amplitude)}" "
                 {state_slider("amp", ("0", "2", "0.01"), |s| s.amp, |s, v| s.amp = v)}
-                <output>{move || state.with(|s| fixed(s.amp, 2))}</output>
+                <output>{move || localize(&state.with(|s| fixed(s.amp, 2)), i18n.get_locale())}</output>
             </label>
-            <label class:hidden=move || source() == SourceKind::File>"Offset "
+            <label class:hidden=move || source() == SourceKind::File>{t!(i18n, signal.offset)}" "
                 {state_slider("offset", ("-1", "1", "0.01"), |s| s.offset, |s, v| s.offset = v)}
-                <output>{move || state.with(|s| fixed(s.offset, 2))}</output>
+                <output>{move || localize(&state.with(|s| fixed(s.offset, 2)), i18n.get_locale())}</output>
             </label>
-            <label class:hidden=move || !uses_freq() || source() != SourceKind::Preset>{move || if state.with(|s| s.signal == SignalKind::SpeechBursts) { "Bursts " } else { "Cycles per window " }}
+            <label class:hidden=move || !uses_freq() || source() != SourceKind::Preset>{move || if state.with(|s| s.signal == SignalKind::SpeechBursts) { t_string!(i18n, signal.bursts) } else { t_string!(i18n, signal.cycles) }}" "
                 {state_number("freq", "0", Some("100000".into()), "0.1", |s| s.freq, |s, v| s.freq = v)}
             </label>
-            <label class:hidden=move || !is_noise() || source() != SourceKind::Preset>"Seed "
+            <label class:hidden=move || !is_noise() || source() != SourceKind::Preset>{t!(i18n, signal.seed)}" "
                 {state_number("seed", "0", None, "1", |s| s.seed, |s, v| s.seed = v)}
             </label>
         </fieldset>
@@ -216,14 +262,15 @@ pub fn QuantizerControls() -> impl IntoView {
     let state = st.state;
     let p = Pipeline::use_();
     let (compare, scheme, cmp_scheme) = (p.compare, p.scheme, p.cmp_scheme);
+    let i18n = use_i18n();
     view! {
         <fieldset>
-            <legend>"Quantizer"</legend>
+            <legend>{t!(i18n, signal.quantizer)}</legend>
             <SchemeControls prefix="" scheme=Signal::from(scheme)
                 edit=move |f: &dyn Fn(&mut Scheme)| state.update(|s| f(&mut s.scheme))/>
         </fieldset>
         <fieldset>
-            <legend>"Compare"</legend>
+            <legend>{t!(i18n, signal.compare)}</legend>
             <label>
                 <input type="checkbox" data-testid="compare"
                     prop:checked=move || compare.get()
@@ -238,7 +285,7 @@ pub fn QuantizerControls() -> impl IntoView {
                             s.compare = on;
                         });
                     }/>
-                " compare with a second scheme (B) on the same signal"
+                " "{t!(i18n, signal.compare_check)}
             </label>
             <div class:hidden=move || !compare.get()>
                 <SchemeControls prefix="cmp-" scheme=Signal::from(cmp_scheme)
@@ -248,19 +295,56 @@ pub fn QuantizerControls() -> impl IntoView {
     }
 }
 
+/// What the player is doing, shown under its buttons.
+#[derive(Debug, Clone, PartialEq)]
+enum AudioStatus {
+    Stopped,
+    /// Playing `x`, `q` or `e`; the audio context's state.
+    Playing(&'static str, String),
+    Failed(audio::AudioError),
+}
+
+/// The player's status in `l` (English: `stopped`, `playing x (running)`, …).
+fn audio_status_text(s: &AudioStatus, l: Locale) -> String {
+    use audio::AudioError as E;
+    match s {
+        AudioStatus::Stopped => td_string!(l, signal.audio_stopped).to_string(),
+        AudioStatus::Playing(what, state) => {
+            let state = match state.as_str() {
+                "running" => td_string!(l, signal.audio_running),
+                "suspended" => td_string!(l, signal.audio_suspended),
+                "closed" => td_string!(l, signal.audio_closed),
+                other => other,
+            };
+            crate::tdf!(l, signal.audio_playing, what = what, state = state)
+        }
+        AudioStatus::Failed(e) => {
+            let why = match e {
+                E::Nothing => td_string!(l, signal.audio_nothing),
+                E::NoWebAudio => td_string!(l, signal.audio_no_web_audio),
+                E::Prepare => td_string!(l, signal.audio_prepare),
+                E::Connect => td_string!(l, signal.audio_connect),
+                E::Start => td_string!(l, signal.audio_start),
+            };
+            crate::tdf!(l, signal.audio_failed, error = why)
+        }
+    }
+}
+
 /// Listening to `x`, `Q(x)` or the error at a chosen rate.
 #[component]
 pub fn ListenControls() -> impl IntoView {
     let st = SignalState::use_();
     let state = st.state;
     let result = Pipeline::use_().result;
+    let i18n = use_i18n();
     let playing = StoredValue::new_local(None::<audio::Playing>);
-    let audio_status = RwSignal::new(String::from("stopped"));
+    let audio_status = RwSignal::new(AudioStatus::Stopped);
     let stop = move || {
         if let Some(p) = playing.try_update_value(|p| p.take()).flatten() {
             p.stop();
         }
-        audio_status.set("stopped".into());
+        audio_status.set(AudioStatus::Stopped);
     };
     let play = move |what: &'static str| {
         stop();
@@ -275,33 +359,33 @@ pub fn ListenControls() -> impl IntoView {
         let rate = state.with_untracked(|s| s.rate) as f32;
         match audio::play(&samples, rate) {
             Ok(p) => {
-                audio_status.set(format!("playing {what} ({})", p.state()));
+                audio_status.set(AudioStatus::Playing(what, p.state()));
                 playing.set_value(Some(p));
             }
-            Err(e) => audio_status.set(format!("cannot play: {e}")),
+            Err(e) => audio_status.set(AudioStatus::Failed(e)),
         }
     };
     view! {
         <fieldset>
-            <legend>"Listen"</legend>
-            <label>"Rate "
+            <legend>{t!(i18n, signal.listen)}</legend>
+            <label>{t!(i18n, signal.rate)}" "
                 <select data-testid="rate" on:change=move |ev| {
                     if let Ok(v) = event_target_value(&ev).parse::<f64>() {
                         st.set(|s| s.rate = v);
                     }
                 }>
                     {[8000.0, 16000.0, 22050.0, 44100.0, 48000.0].into_iter().map(|r| view! {
-                        <option value=r.to_string() selected=move || state.with(|s| s.rate == r)>{format!("{r} Hz")}</option>
+                        <option value=r.to_string() selected=move || state.with(|s| s.rate == r)>{move || format!("{} Hz", localize(&r.to_string(), i18n.get_locale()))}</option>
                     }).collect_view()}
                 </select>
             </label>
             <div class="buttons">
                 <button type="button" data-testid="play-x" on:click=move |_| play("x")>"▶ x"</button>
                 <button type="button" data-testid="play-q" on:click=move |_| play("q")>"▶ Q(x)"</button>
-                <button type="button" data-testid="play-e" on:click=move |_| play("e")>"▶ error"</button>
-                <button type="button" data-testid="stop" on:click=move |_| stop()>"■ Stop"</button>
+                <button type="button" data-testid="play-e" on:click=move |_| play("e")>"▶ "{t!(i18n, signal.play_error)}</button>
+                <button type="button" data-testid="stop" on:click=move |_| stop()>"■ "{t!(i18n, signal.stop)}</button>
             </div>
-            <p class="hint" data-testid="audio-status" aria-live="polite">{move || audio_status.get()}</p>
+            <p class="hint" data-testid="audio-status" aria-live="polite">{move || audio_status.with(|s| audio_status_text(s, i18n.get_locale()))}</p>
         </fieldset>
     }
 }
@@ -310,21 +394,23 @@ pub fn ListenControls() -> impl IntoView {
 #[component]
 pub fn TimeAxisControls() -> impl IntoView {
     let state = SignalState::use_().state;
+    let i18n = use_i18n();
     view! {
         <fieldset>
-            <legend>"Time axis"</legend>
-            <label>"Zoom "
+            <legend>{t!(i18n, signal.time_axis)}</legend>
+            <label>{t!(i18n, signal.zoom)}" "
                 {state_slider("zoom", ("1", "64", "any"), |s| s.zoom, |s, v| s.zoom = v)}
-                <output>{move || state.with(|s| format!("×{}", fixed(s.zoom, 1)))}</output>
+                <output>{move || format!("×{}", localize(&state.with(|s| fixed(s.zoom, 1)), i18n.get_locale()))}</output>
             </label>
-            <label>"Position "
+            <label>{t!(i18n, signal.position)}" "
                 {state_slider("pan", ("0", "1", "0.001"), |s| s.pan, |s, v| s.pan = v)}
             </label>
         </fieldset>
     }
 }
 
-/// The controls of the Signal lab an embed can show (`controls=`, by their test ids).
+/// The controls of the Signal lab an embed can show (`controls=`, by their test ids), with
+/// their English labels ([`control_label`] names them in the page's language).
 pub const EMBED_CONTROLS: &[Choice] = &[
     ("bits", "Bits"),
     ("scheme", "Scheme"),
@@ -339,6 +425,26 @@ pub const EMBED_CONTROLS: &[Choice] = &[
     ("cmp-bits", "Bits of B"),
     ("play-x", "Listen"),
 ];
+
+/// The label of an embeddable control of [`EMBED_CONTROLS`] in `l`.
+fn control_label(id: &str, l: Locale) -> String {
+    match id {
+        "bits" => td_string!(l, signal.ctl_bits),
+        "scheme" => td_string!(l, signal.ctl_scheme),
+        "mode" => td_string!(l, signal.ctl_mode),
+        "clip" => td_string!(l, signal.ctl_clip),
+        "signal" => td_string!(l, signal.ctl_signal),
+        "n" => td_string!(l, signal.ctl_n),
+        "amp" => td_string!(l, signal.ctl_amp),
+        "compare" => td_string!(l, signal.ctl_compare),
+        "cmp-scheme" => td_string!(l, signal.ctl_cmp_scheme),
+        "cmp-bits" => td_string!(l, signal.ctl_cmp_bits),
+        "play-x" => td_string!(l, signal.ctl_listen),
+        "mu" => "μ",
+        other => other,
+    }
+    .to_string()
+}
 
 /// Sharing: the link, the embed builder, and the exports.
 #[component]
@@ -363,23 +469,26 @@ pub fn ShareControls() -> impl IntoView {
             let _ = crate::widgets::svg::download(canvas, file);
         }
     };
+    let i18n = use_i18n();
     view! {
         <fieldset class="share">
-            <legend>"Share"</legend>
-            <p class="hint">"The address bar holds every setting: copy it to share this exact view."
+            <legend>{t!(i18n, signal.share)}</legend>
+            <p class="hint">{t!(i18n, signal.share_hint)}
                 {move || (st.source.get() == SourceKind::File).then(|| view! {
-                    <strong data-testid="share-file-note">" An uploaded file cannot travel in a link: the address and the embed below open on the preset signal instead."</strong>
+                    <strong data-testid="share-file-note">" "{t!(i18n, signal.share_file_note)}</strong>
                 })}
             </p>
             <EmbedBuilder lab="signal" title="Signal lab" views=&figures::VIEWS
                 default_views=&["signal", "error"] controls=EMBED_CONTROLS
+                view_label=move |id: &'static str| figures::view_title(id, i18n.get_locale())
+                control_label=move |id: &'static str| control_label(id, i18n.get_locale())
                 state_query=Signal::derive(move || state.with(|s| quantlab_core::url_state::to_query(&s.for_link())))/>
             <div class="buttons">
-                <button type="button" data-testid="export-csv" on:click=export_csv>"Data as CSV"</button>
-                <button type="button" data-testid="export-signal-png" on:click=png("signal-canvas", "quantlab-signal.png")>"Signal chart as PNG"</button>
-                <button type="button" data-testid="export-error-png" on:click=png("error-canvas", "quantlab-error.png")>"Error chart as PNG"</button>
-                <button type="button" data-testid="export-signal-svg" on:click=svg("signal-canvas", "quantlab-signal.svg")>"Signal chart as SVG"</button>
-                <button type="button" data-testid="export-error-svg" on:click=svg("error-canvas", "quantlab-error.svg")>"Error chart as SVG"</button>
+                <button type="button" data-testid="export-csv" on:click=export_csv>{t!(i18n, signal.export_csv)}</button>
+                <button type="button" data-testid="export-signal-png" on:click=png("signal-canvas", "quantlab-signal.png")>{t!(i18n, signal.export_signal_png)}</button>
+                <button type="button" data-testid="export-error-png" on:click=png("error-canvas", "quantlab-error.png")>{t!(i18n, signal.export_error_png)}</button>
+                <button type="button" data-testid="export-signal-svg" on:click=svg("signal-canvas", "quantlab-signal.svg")>{t!(i18n, signal.export_signal_svg)}</button>
+                <button type="button" data-testid="export-error-svg" on:click=svg("error-canvas", "quantlab-error.svg")>{t!(i18n, signal.export_error_svg)}</button>
             </div>
         </fieldset>
     }

@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use quantlab_core::drawn::{DRAWN_POINTS, stroke};
 use wasm_bindgen::JsCast;
 
+use crate::lang::numbers::localize;
+use crate::lang::{t, t_string, use_i18n};
 use crate::widgets::pad_keys::key_1d;
 
 /// One keyboard step of the value, in the pad's units ([−1, 1]).
@@ -118,13 +120,21 @@ pub fn DrawPad(
         }
         cursor.set(Some(i));
     };
+    let i18n = use_i18n();
     // Always one line of text, so that nothing moves when the pad gains or loses the focus.
     let status = move || match cursor.get() {
         Some(i) => {
             let v = points.with(|p| p.get(i).copied().unwrap_or(0.0));
-            format!("point {} of {DRAWN_POINTS}: {v:.2}", i + 1)
+            let value = localize(&format!("{v:.2}"), i18n.get_locale());
+            crate::tdf!(
+                i18n.get_locale(),
+                signal.pad_point,
+                i = i + 1,
+                n = DRAWN_POINTS,
+                value = value
+            )
         }
-        None => "Keyboard: focus the pad (Tab), then use the arrow keys.".to_string(),
+        None => t_string!(i18n, signal.pad_keyboard).to_string(),
     };
 
     let on_down = move |ev: web_sys::PointerEvent| {
@@ -170,17 +180,17 @@ pub fn DrawPad(
     view! {
         <div class="draw-pad">
             <canvas node_ref=canvas data-testid="draw-pad" width="960" height="200" tabindex="0"
-                role="application" aria-roledescription="drawing pad"
-                aria-label="Drawing pad: press and drag to draw the signal, or use the arrow keys: left and right move along the points, up and down change the value (Shift: bigger steps)"
+                role="application" aria-roledescription=move || t_string!(i18n, signal.pad_role)
+                aria-label=move || t_string!(i18n, signal.pad_aria)
                 on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
                 on:keydown=on_key on:focus=move |_| cursor.set(Some(at.get_value()))
                 on:blur=move |_| cursor.set(None)></canvas>
             <p class="hint pad-status" aria-live="polite" data-testid="draw-pad-status">{status}</p>
             <div class="buttons">
                 <button type="button" data-testid="draw-undo" on:click=undo
-                    disabled=move || history.with(|h| h.is_empty())>"Undo"</button>
-                <button type="button" data-testid="draw-clear" on:click=clear>"Clear"</button>
-                <span class="hint">"Press and drag across the pad (or focus it and use the arrow keys); the drawing is resampled to N samples."</span>
+                    disabled=move || history.with(|h| h.is_empty())>{t!(i18n, signal.undo)}</button>
+                <button type="button" data-testid="draw-clear" on:click=clear>{t!(i18n, signal.clear)}</button>
+                <span class="hint">{t!(i18n, signal.pad_hint)}</span>
             </div>
         </div>
     }

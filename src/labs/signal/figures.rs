@@ -4,10 +4,11 @@
 
 use quantlab_core::QuantError;
 use quantlab_core::analysis::{self, ClipTradeoff, Histogram, LevelPoint};
-use quantlab_core::quantizer::{Mode, Scheme, SchemeKind};
+use quantlab_core::quantizer::{Scheme, SchemeKind};
 
 use super::SignalResult;
-use crate::format::{fixed, num};
+use crate::lang::Locale;
+use leptos_i18n::td_string;
 
 /// Every view of the page: its id (used in `views=` of an embed link) and its title.
 pub const VIEWS: [(&str, &str); 8] = [
@@ -20,6 +21,23 @@ pub const VIEWS: [(&str, &str); 8] = [
     ("clip", "Rounding vs clipping"),
     ("compare", "Compare two schemes"),
 ];
+
+/// The title of view `id` of [`VIEWS`] in `locale` (the embed builder's checkboxes).
+pub fn view_title(id: &str, locale: Locale) -> String {
+    let l = locale;
+    match id {
+        "signal" => td_string!(l, signal.view_signal),
+        "error" => td_string!(l, signal.view_error),
+        "transfer" => td_string!(l, signal.view_transfer),
+        "error-hist" => td_string!(l, signal.view_error_hist),
+        "snr-bits" => td_string!(l, signal.view_snr_bits),
+        "snr-level" => td_string!(l, signal.view_snr_level),
+        "clip" => td_string!(l, signal.view_clip),
+        "compare" => td_string!(l, signal.view_compare),
+        other => other,
+    }
+    .to_string()
+}
 
 /// Bins of the input histogram under the transfer curve.
 pub const INPUT_BINS: usize = 64;
@@ -91,166 +109,6 @@ pub fn companding_curve(bits: u32, mu: f64) -> Result<Vec<LevelPoint>, QuantErro
 /// The rounding/clipping sweep for the current settings (linear schemes only).
 pub fn clip(input: &[f32], scheme: &Scheme) -> Result<ClipTradeoff, QuantError> {
     analysis::clip_tradeoff(input, scheme, CLIP_POINTS)
-}
-
-/// The transfer view's formula.
-pub fn transfer_formula(r: &SignalResult) -> String {
-    let l = r.levels.len();
-    if r.scheme.scheme == SchemeKind::Linear && r.scheme.mode == Mode::AsymFloat {
-        return format!(
-            "Q(x) = Δ·round((x − x_min)/Δ) + x_min with Δ = {} and x_min = {}: {l} levels from {} to {}",
-            num(r.metrics.step),
-            num(r.x_min),
-            num(r.x_min),
-            num(r.x_max)
-        );
-    }
-    match r.params {
-        Some(p) => format!(
-            "Q(x) = S·(clamp(round(x/S) + Z, {}, {}) − Z) with S = {}, Z = {}: {} steps of height Δ = {} over [{}, {}]",
-            p.qmin,
-            p.qmax,
-            num(p.scale),
-            num(p.zero_point),
-            l,
-            num(p.scale),
-            num(r.x_min),
-            num(r.x_max)
-        ),
-        None => format!(
-            "Q(x) = the nearest of L = {l} levels (smallest step {}); data range [{}, {}]",
-            num(r.metrics.step),
-            num(r.x_min),
-            num(r.x_max)
-        ),
-    }
-}
-
-/// The error histogram's formula: the uniform-noise model against the measurement.
-pub fn error_histogram_formula(r: &SignalResult, h: &Histogram) -> String {
-    let step = r.metrics.step;
-    let half = step / 2.0;
-    let outside = r
-        .error
-        .iter()
-        .filter(|e| f64::from(e.abs()) > half * (1.0 + 1e-6))
-        .count();
-    format!(
-        "e(n) = x[n] − Q(x[n]); uniform model: e ∈ [−Δ/2, Δ/2] = [−{h2}, {h2}], MSE = Δ²/12 = {}²/12 = {}; measured MSE = {}; {outside} of {} samples beyond ±Δ/2{}",
-        num(step),
-        num(step * step / 12.0),
-        num(r.metrics.mse),
-        h.total(),
-        if outside > 0 {
-            " (clipped, or a non-uniform grid)"
-        } else {
-            ""
-        },
-        h2 = num(half),
-    )
-}
-
-/// The SNR-against-bits formula at the current bits.
-pub fn snr_bits_formula(r: &SignalResult) -> String {
-    let b = r.bits;
-    format!(
-        "SNR = 10·log10(Σx² / Σe²) = {} dB at b = {b}; theory for a full-scale sine 6.02·{b} + 1.76 = {} dB (difference {} dB)",
-        fixed(r.metrics.snr_db, 2),
-        fixed(r.metrics.sqnr_theory_db, 2),
-        fixed(r.metrics.snr_db - r.metrics.sqnr_theory_db, 2)
-    )
-}
-
-/// The companding figure's formula, with the current signal's point.
-pub fn level_formula(bits: u32, mu: f64, current: Option<&LevelPoint>) -> String {
-    let point = match current {
-        Some(p) => format!(
-            "this signal peaks at {} dBFS: linear {} dB, μ-law {} dB",
-            fixed(p.level_db, 1),
-            fixed(p.snr_linear, 1),
-            fixed(p.snr_mulaw, 1)
-        ),
-        None => "this signal has no level (all zero)".into(),
-    };
-    format!(
-        "b = {bits}, full scale fixed at ±1; linear: Δ = 2/2^b = {}; μ-law: c(x) = sign(x)·ln(1 + μ|x|)/ln(1 + μ), μ = {}; {point}",
-        num(2.0 / f64::from(1u32 << bits.min(16))),
-        num(mu)
-    )
-}
-
-/// The rounding/clipping formula at the current clip range.
-pub fn clip_formula(t: &ClipTradeoff, scheme: &Scheme) -> String {
-    let c = &t.current;
-    format!(
-        "{} clip to [{}, {}] (α = {}): MSE = rounding {} + clipping {} = {}; {} values clipped; Δ = {}",
-        scheme.clip_strategy().clip.label(),
-        num(c.lo),
-        num(c.hi),
-        num(c.alpha),
-        num(c.split.rounding_mse),
-        num(c.split.clipping_mse),
-        num(c.split.total_mse),
-        c.split.clipped,
-        num(c.split.step)
-    )
-}
-
-/// A short name of a scheme with its bits, e.g. `μ-law (μ = 255), 8 bits`.
-pub fn scheme_name(s: &Scheme) -> String {
-    let name = match s.scheme {
-        SchemeKind::Linear => format!("linear {}", s.mode.id()),
-        SchemeKind::MuLaw => format!("μ-law μ = {}", num(s.mu)),
-        SchemeKind::ALaw => format!("A-law A = {}", num(s.a_law)),
-        SchemeKind::Fp8 => format!("FP8 {}", s.fp8.id()),
-        // Every other kind is named by its id alone; listed, so a new kind is decided here.
-        SchemeKind::MuLawG711
-        | SchemeKind::ALawG711
-        | SchemeKind::Log2
-        | SchemeKind::Nf4
-        | SchemeKind::Fp4
-        | SchemeKind::Fp16
-        | SchemeKind::Bf16
-        | SchemeKind::Q8_0
-        | SchemeKind::Q4_0
-        | SchemeKind::Q4_1
-        | SchemeKind::Q5_0
-        | SchemeKind::Q5_1
-        | SchemeKind::Iq4Nl
-        | SchemeKind::Q2K
-        | SchemeKind::Q3K
-        | SchemeKind::Q4K
-        | SchemeKind::Q5K
-        | SchemeKind::Q6K
-        | SchemeKind::Q8K
-        | SchemeKind::KMeans
-        | SchemeKind::KMeansOptimal
-        | SchemeKind::LloydMax
-        | SchemeKind::Mxfp8E4m3
-        | SchemeKind::Mxfp8E5m2
-        | SchemeKind::Mxfp6E3m2
-        | SchemeKind::Mxfp6E2m3
-        | SchemeKind::Mxfp4
-        | SchemeKind::Mxint8
-        | SchemeKind::Nvfp4 => s.scheme.id().to_string(),
-    };
-    format!("{name}, {} bits", s.code_bits())
-}
-
-/// The comparison in one line: both SNRs, their difference and both storage costs.
-pub fn compare_formula(a: &SignalResult, b: &SignalResult) -> String {
-    format!(
-        "A = {}: SNR {} dB, MSE {}, {} bits/value;  B = {}: SNR {} dB, MSE {}, {} bits/value;  SNR_B − SNR_A = {} dB",
-        scheme_name(&a.scheme),
-        fixed(a.metrics.snr_db, 2),
-        num(a.metrics.mse),
-        num(a.bits_per_value),
-        scheme_name(&b.scheme),
-        fixed(b.metrics.snr_db, 2),
-        num(b.metrics.mse),
-        num(b.bits_per_value),
-        fixed(b.metrics.snr_db - a.metrics.snr_db, 2)
-    )
 }
 
 /// CSV of rows of numbers under a header.
@@ -353,6 +211,7 @@ pub fn compare_csv(a: &SignalResult, b: &SignalResult) -> String {
 mod tests {
     use super::*;
     use crate::labs::signal::{SignalLabState, compute};
+    use quantlab_core::quantizer::Mode;
 
     fn state(bits: u32) -> SignalLabState {
         let mut s = SignalLabState::default();
@@ -387,26 +246,6 @@ mod tests {
         let (bits, mu) = companding_params(&s.scheme);
         assert_eq!((bits, mu), (4, 255.0));
         assert_eq!(companding_curve(bits, mu).unwrap().len(), 61);
-    }
-
-    #[test]
-    fn formulas_carry_the_live_numbers() {
-        let s = state(4);
-        let r = compute(&s).unwrap();
-        let p = r.params.unwrap();
-        assert!(transfer_formula(&r).contains(&num(p.scale)));
-        let h = error_histogram(&r).unwrap();
-        let f = error_histogram_formula(&r, &h);
-        assert!(
-            f.contains(&num(r.metrics.step * r.metrics.step / 12.0)),
-            "{f}"
-        );
-        assert!(f.contains(" 0 of 1024 samples"), "{f}");
-        assert!(snr_bits_formula(&r).contains("6.02·4 + 1.76 = 25.84"));
-        let c = clip(&r.input, &s.scheme).unwrap();
-        assert!(clip_formula(&c, &s.scheme).contains("Min-max"));
-        let lf = level_formula(8, 255.0, None);
-        assert!(lf.contains("μ = 255") && lf.contains("0.0078125"), "{lf}");
     }
 
     #[test]

@@ -10,12 +10,16 @@ pub mod canvases;
 pub mod controls;
 pub mod draw;
 pub mod figures;
+pub mod formulas;
 pub mod pipeline;
 pub mod state;
 pub mod views;
 
 use leptos::prelude::*;
 
+use crate::lang::{t, use_i18n};
+
+pub use self::formulas::scale_formula;
 pub use self::pipeline::{
     SignalError, SignalResult, compute, compute_with, input_signal, quantize_signal,
 };
@@ -23,7 +27,6 @@ pub use self::state::{
     DEFAULT_UPLOAD_WINDOW, MAX_UPLOAD_BYTES, SignalLabState, SourceKind, Upload, UploadError,
     read_upload, upload_window, visible_window,
 };
-pub use self::views::scale_formula;
 
 use self::canvases::{Canvases, draw_effect};
 use self::controls::{
@@ -44,11 +47,15 @@ pub fn SignalLab() -> impl IntoView {
     provide_context(canvases);
     draw_effect(st, pipeline, canvases);
     let embed = crate::widgets::embed::params().embed;
+    let i18n = use_i18n();
     view! {
         <section class="lab signal-lab" class:embed=embed aria-labelledby="signal-lab-title">
-            <h2 id="signal-lab-title">"Signal lab"</h2>
-            {(!warnings.is_empty()).then(|| view! {
-                <p class="notice" role="status" data-testid="link-notice">{format!("Some link parameters were ignored: {}", warnings.join("; "))}</p>
+            <h2 id="signal-lab-title">{t!(i18n, app.lab_signal)}</h2>
+            {(!warnings.is_empty()).then(|| {
+                let list = warnings.join("; ");
+                view! {
+                    <p class="notice" role="status" data-testid="link-notice">{move || crate::tdf!(i18n.get_locale(), signal.link_ignored, list = list)}</p>
+                }
             })}
             <div class="lab-body">
                 <form class="controls" on:submit=|ev| ev.prevent_default()>

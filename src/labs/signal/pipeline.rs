@@ -59,6 +59,26 @@ impl fmt::Display for SignalError {
 
 impl std::error::Error for SignalError {}
 
+impl SignalError {
+    /// The message in `locale` (the core's own errors stay in English).
+    pub fn text(&self, locale: crate::lang::Locale) -> String {
+        use leptos_i18n::td_string;
+        match self {
+            SignalError::Quant(e) => e.to_string(),
+            SignalError::SamplesOutOfRange { n } => crate::tdf!(
+                locale,
+                signal.err_samples_range,
+                n = n,
+                max = crate::lang::numbers::localize(
+                    &quantlab_core::signal::MAX_SAMPLES.to_string(),
+                    locale
+                )
+            ),
+            SignalError::NoFile => td_string!(locale, signal.err_no_file).to_string(),
+        }
+    }
+}
+
 /// A result of the pipeline, or why there is none.
 pub type SignalOutcome<T> = Result<Arc<T>, SignalError>;
 

@@ -15,6 +15,7 @@
 
 use leptos::prelude::*;
 
+pub mod fill;
 pub mod numbers;
 
 // The macro reads Cargo.toml's `[package.metadata.leptos-i18n]` and the JSON files when the

@@ -236,7 +236,8 @@ pub fn WorkedView() -> impl IntoView {
                 </ol>
             }))}}
         </div>
-        <p class="formula">{wk(|w| format!("q = clamp(round({} / {} + {}), {}, {}) = {};  r = {}·({} − {}) = {}",
+        // Math notation with plain numbers (its commas separate arguments).
+        <p class="formula" translate="no">{wk(|w| format!("q = clamp(round({} / {} + {}), {}, {}) = {};  r = {}·({} − {}) = {}",
             num(w.x), num(w.scale), num(w.zero_point), w.qmin, w.qmax, w.q, num(w.scale), w.q, num(w.zero_point), num(w.r)))}</p>
 
     }
@@ -296,14 +297,14 @@ pub fn PackingTable() -> impl IntoView {
                 ])}</p>
                 <table class="pack-table">
                     <tbody>
-                        <tr><th scope="row">{td_string!(l, weight.pack_weights)}</th><td data-testid="wl-pack-weights">{p.weights.iter().map(|&w| num(f64::from(w))).collect::<Vec<_>>().join(" ")}</td></tr>
+                        <tr><th scope="row">{td_string!(l, weight.pack_weights)}</th><td data-testid="wl-pack-weights">{p.weights.iter().map(|&w| loc(num(f64::from(w)), l)).collect::<Vec<_>>().join(" ")}</td></tr>
                         <tr><th scope="row">{td_string!(l, weight.pack_codes)}</th><td data-testid="wl-pack-codes">{p.codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
                         <tr><th scope="row">"u = q − q_min"</th><td data-testid="wl-pack-unsigned">{p.unsigned.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
-                        <tr><th scope="row">{td_string!(l, weight.pack_bits_of_u)}</th><td data-testid="wl-pack-bits-view" class="mono">{p.code_bits().join(" ")}</td></tr>
-                        <tr><th scope="row">{fill(td_string!(l, weight.pack_hex), &[("n", &p.bytes.len().to_string())])}</th><td data-testid="wl-pack-hex" class="mono">{p.hex().join(" ")}</td></tr>
-                        <tr><th scope="row">{td_string!(l, weight.pack_binary)}</th><td data-testid="wl-pack-binary" class="mono">{p.binary().join(" ")}</td></tr>
+                        <tr><th scope="row">{td_string!(l, weight.pack_bits_of_u)}</th><td data-testid="wl-pack-bits-view" class="mono" translate="no">{p.code_bits().join(" ")}</td></tr>
+                        <tr><th scope="row">{fill(td_string!(l, weight.pack_hex), &[("n", &p.bytes.len().to_string())])}</th><td data-testid="wl-pack-hex" class="mono" translate="no">{p.hex().join(" ")}</td></tr>
+                        <tr><th scope="row">{td_string!(l, weight.pack_binary)}</th><td data-testid="wl-pack-binary" class="mono" translate="no">{p.binary().join(" ")}</td></tr>
                         <tr><th scope="row">{td_string!(l, weight.pack_unpacked)}</th><td data-testid="wl-pack-unpacked">{p.unpacked.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
-                        <tr><th scope="row">"r = S·(q − Z)"</th><td data-testid="wl-pack-recon">{p.recon.iter().map(|&w| num(f64::from(w))).collect::<Vec<_>>().join(" ")}</td></tr>
+                        <tr><th scope="row">"r = S·(q − Z)"</th><td data-testid="wl-pack-recon">{p.recon.iter().map(|&w| loc(num(f64::from(w)), l)).collect::<Vec<_>>().join(" ")}</td></tr>
                     </tbody>
                 </table>
                 <p>{td_string!(l, weight.round_trip)}<strong data-testid="wl-pack-roundtrip" data-value=p.round_trip.to_string()>{

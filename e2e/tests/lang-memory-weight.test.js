@@ -32,6 +32,7 @@ const WEIGHT_TERMS = [
   /\b(position_ids|q_min|q_max)\b/g,
   /\b[FIU]\d+\b/g, // file dtypes: F32, BF16, I32
   /\b[\w-]+\.(safetensors|npy)\b/g, // file names
+  /^[\w-]+\.\s*$/g, // a file name alone (its extension already taken out above)
   /\b(Tensor|tensor|dtype|bytes|Bits|bits|Normal|Bimodal|Laplace|safetensors|npy|LSB|hex|Frobenius|absmax)\b/g,
 ];
 

@@ -45,7 +45,7 @@ pub fn CourseTable(
                     let plain = move || fixed(if is_gb() { gb } else { gib }, 2);
                     view! {
                         <td class="num" data-testid=id data-value=plain
-                            title=move || crate::lang::fill::localize_numbers(&formula, i18n.get_locale())>
+                            title=move || super::core_text::text(&formula, i18n.get_locale())>
                             {move || localize(&plain(), i18n.get_locale())}
                         </td>
                     }
@@ -84,7 +84,7 @@ pub fn CourseTable(
                 </table>
                 <div class="course-text">
                     <p>{move || t_string!(i18n, memory.course_text)}</p>
-                    <p class="formula">{move || crate::lang::fill::localize_numbers(&example, i18n.get_locale())}</p>
+                    <p class="formula">{move || super::core_text::text(&example, i18n.get_locale())}</p>
                     <p class="units-note">
                         <strong>{move || t_string!(i18n, memory.units_q)}</strong>
                         {move || {

@@ -8,6 +8,8 @@ use quantlab_core::memory::ItemKind;
 
 use super::frame::{ChartResult, Frame, Grid, Margins, clear, fail, present, whole};
 use super::palette::{self, css};
+use crate::lang::Locale;
+use crate::lang::numbers::localize;
 
 /// The colour of each kind of item: Okabe–Ito first, greys for the optimizer states and
 /// the overhead (the table repeats every colour next to its label).
@@ -50,6 +52,10 @@ pub struct MemoryChart {
     pub segments: Vec<Segment>,
     /// The chosen GPU memory: a label and a size in GiB.
     pub capacity: Option<(String, f64)>,
+    /// The axis description (`GiB (1024³ bytes)` in English).
+    pub x_desc: String,
+    /// The language of the legend's numbers (`12,00 GiB` in Portuguese).
+    pub locale: Locale,
 }
 
 /// Height in pixels of the legend for `n` entries in two columns.
@@ -73,7 +79,7 @@ pub fn draw_memory<DB: DrawingBackend>(
     let mut c = Frame::new()
         .margins(Margins::all(10).right(24))
         .grid(Grid::Vertical(palette::GRID.mix(0.3).into()))
-        .x_desc("GiB (1024³ bytes)")
+        .x_desc(&chart.x_desc)
         .label_areas(34, 0)
         .without_y_axis()
         .label_counts(Some(12), None)
@@ -150,7 +156,11 @@ pub fn draw_memory<DB: DrawingBackend>(
             .map_err(fail)?;
         bottom
             .draw(&Text::new(
-                format!("{} — {:.2} GiB", s.label, s.gib),
+                format!(
+                    "{} — {} GiB",
+                    s.label,
+                    localize(&format!("{:.2}", s.gib), chart.locale)
+                ),
                 (x + 22, y + 2),
                 font.clone(),
             ))
@@ -236,6 +246,8 @@ mod tests {
                 },
             ],
             capacity: Some(("RTX 4090 × 1".into(), 24.0)),
+            x_desc: "GiB (1024³ bytes)".into(),
+            locale: Locale::en,
         };
         let rec = Recorder::default();
         let log = rec.0.clone();
@@ -271,6 +283,8 @@ mod tests {
                 gib: 20.0,
             }],
             capacity: Some(("H100 80 GB".into(), 74.5)),
+            x_desc: "GiB (1024³ bytes)".into(),
+            locale: Locale::en,
         };
         let svg = crate::charts::to_svg((960, 260), |root| draw_memory(root, &chart)).unwrap();
         assert_texts(
@@ -283,6 +297,17 @@ mod tests {
             ],
         );
         assert!(svg.contains("fill=\"#0072B2\""));
+        let pt = MemoryChart {
+            segments: vec![Segment {
+                label: "pesos".into(),
+                ..chart.segments[0].clone()
+            }],
+            x_desc: "GiB (1024³ bytes)".into(),
+            locale: Locale::pt_BR,
+            ..chart
+        };
+        let svg = crate::charts::to_svg((960, 260), |root| draw_memory(root, &pt)).unwrap();
+        assert_texts(&svg, &["pesos — 20,00 GiB"]);
     }
 
     #[test]

@@ -21,6 +21,47 @@ use super::frame::{
 };
 use super::palette;
 pub use super::palette::viridis;
+use crate::lang::Locale;
+use crate::lang::fill::td_string;
+
+/// The axis descriptions of a chart, in a language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Axes {
+    /// Under the x axis.
+    pub x: &'static str,
+    /// Beside the y axis.
+    pub y: &'static str,
+}
+
+impl Axes {
+    /// The weight histogram's: `weight` and `count` (or `log10(1 + count)`).
+    pub fn histogram(log: bool, l: Locale) -> Axes {
+        Axes {
+            x: td_string!(l, weight.axis_weight),
+            y: if log {
+                td_string!(l, weight.axis_log_count)
+            } else {
+                td_string!(l, weight.axis_count)
+            },
+        }
+    }
+
+    /// The scales' histogram: `scale S` and `groups`.
+    pub fn scales(l: Locale) -> Axes {
+        Axes {
+            x: td_string!(l, weight.axis_scale),
+            y: td_string!(l, weight.axis_groups),
+        }
+    }
+
+    /// The heat map's: `column` and `row`.
+    pub fn heat(l: Locale) -> Axes {
+        Axes {
+            x: td_string!(l, weight.axis_column),
+            y: td_string!(l, weight.axis_row),
+        }
+    }
+}
 
 /// Most level lines drawn; denser grids are left out (the page says so).
 pub const MAX_LEVEL_LINES: usize = 256;
@@ -45,6 +86,7 @@ pub fn draw_weight_histogram<DB: DrawingBackend>(
     hist: &Histogram,
     levels: &[f32],
     log: bool,
+    axes: Axes,
 ) -> ChartResult {
     clear(root)?;
     let (lo, hi) = hist.range();
@@ -57,8 +99,8 @@ pub fn draw_weight_histogram<DB: DrawingBackend>(
     let (x0, x1) = padded(lmin, lmax);
     let top = bar_height(hist.max_count(), log).max(1.0) * 1.08;
     let mut c = Frame::new()
-        .x_desc("weight")
-        .y_desc(if log { "log10(1 + count)" } else { "count" })
+        .x_desc(axes.x)
+        .y_desc(axes.y)
         .build(root, x0..x1, 0.0..top)?;
     let style = palette::INPUT.mix(0.75).filled();
     histogram_bars(&mut c, hist, style, |n| bar_height(n, log))?;
@@ -76,6 +118,7 @@ pub fn draw_scales<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scales: &[f64],
     selected: Option<f64>,
+    axes: Axes,
 ) -> ChartResult {
     clear(root)?;
     let finite: Vec<f32> = scales
@@ -90,8 +133,8 @@ pub fn draw_scales<DB: DrawingBackend>(
     let top = count_top(hist.as_ref().map(|h| h.max_count()).unwrap_or(0), 1.1);
     let mut c = Frame::new()
         .label_areas(28, 48)
-        .x_desc("scale S")
-        .y_desc("groups")
+        .x_desc(axes.x)
+        .y_desc(axes.y)
         .label_counts(Some(5), None)
         .x_format(|v| crate::format::num(*v))
         .build(root, x0..x1, 0.0..top)?;
@@ -118,7 +161,11 @@ pub fn heat_level(v: f64, lo: f64, hi: f64) -> f64 {
 /// The error heat map: one cell per `row_step × col_step` block of the weight matrix,
 /// coloured by its MSE on a log scale from the smallest non-zero cell (dark) to the largest
 /// (yellow); a colour bar on the right.
-pub fn draw_heat<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &ErrorMap) -> ChartResult {
+pub fn draw_heat<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    map: &ErrorMap,
+    axes: Axes,
+) -> ChartResult {
     clear(root)?;
     let (w, _) = root.dim_in_pixel();
     let (main, bar) = root.split_horizontally(w.saturating_sub(110));
@@ -133,8 +180,8 @@ pub fn draw_heat<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &ErrorM
     let hi = map.values.iter().copied().fold(0.0, f64::max);
     let (rs, cs) = (map.row_step as f64, map.col_step as f64);
     let mut c = Frame::new()
-        .x_desc("column")
-        .y_desc("row")
+        .x_desc(axes.x)
+        .y_desc(axes.y)
         .x_format(whole)
         .y_format(whole)
         .build(&main, 0.0..cols * cs, rows * rs..0.0)?;
@@ -223,12 +270,16 @@ mod tests {
     fn every_weight_chart_draws_its_axis_labels() {
         let x = generate(&SynthSpec::default()).unwrap();
         let h = quantlab_core::analysis::histogram(&x, 64, None).unwrap();
-        let s = svg((640, 300), |r| draw_weight_histogram(r, &h, &[0.0], false));
+        let s = svg((640, 300), |r| {
+            draw_weight_histogram(r, &h, &[0.0], false, Axes::histogram(false, Locale::en))
+        });
         assert!(s.contains("weight") && s.contains("count"), "{s}");
-        let s = svg((640, 300), |r| draw_weight_histogram(r, &h, &[0.0], true));
+        let s = svg((640, 300), |r| {
+            draw_weight_histogram(r, &h, &[0.0], true, Axes::histogram(true, Locale::en))
+        });
         assert!(s.contains("log10(1 + count)"));
         let s = svg((640, 240), |r| {
-            draw_scales(r, &[0.01, 0.02, 0.04], Some(0.02))
+            draw_scales(r, &[0.01, 0.02, 0.04], Some(0.02), Axes::scales(Locale::en))
         });
         assert!(s.contains("scale S") && s.contains("groups"));
         let st = study(
@@ -238,7 +289,9 @@ mod tests {
             &StudyOptions::default(),
         )
         .unwrap();
-        let s = svg((640, 360), |r| draw_heat(r, &st.heat));
+        let s = svg((640, 360), |r| {
+            draw_heat(r, &st.heat, Axes::heat(Locale::en))
+        });
         assert!(s.contains("column") && s.contains("row") && s.contains("1e-"));
         let s = svg((400, 120), |r| draw_bars(r, &[0.5; 8], 0.1));
         assert!(s.contains("<text"), "the x axis has labels");
@@ -249,13 +302,17 @@ mod tests {
         let x = generate(&SynthSpec::default()).unwrap();
         let h = quantlab_core::analysis::histogram(&x, 64, None).unwrap();
         let levels: Vec<f32> = (-7..=7).map(|k| k as f32 * 0.01).collect();
-        let s = svg((640, 300), |r| draw_weight_histogram(r, &h, &levels, false));
+        let s = svg((640, 300), |r| {
+            draw_weight_histogram(r, &h, &levels, false, Axes::histogram(false, Locale::en))
+        });
         let filled = h.counts.iter().filter(|&&c| c > 0).count();
         assert_eq!(s.matches("fill=\"#0072B2\"").count(), filled);
         assert_eq!(s.matches("stroke=\"#D55E00\"").count(), 15);
         // Too many levels are left out, and log mode still draws.
         let dense: Vec<f32> = (0..300).map(|k| k as f32).collect();
-        let s = svg((640, 300), |r| draw_weight_histogram(r, &h, &dense, true));
+        let s = svg((640, 300), |r| {
+            draw_weight_histogram(r, &h, &dense, true, Axes::histogram(true, Locale::en))
+        });
         assert_eq!(s.matches("stroke=\"#D55E00\"").count(), 0);
         assert_eq!(bar_height(9, true), 1.0);
     }
@@ -272,15 +329,24 @@ mod tests {
         };
         let st = study(&x, &[256, 512], &s, &StudyOptions::default()).unwrap();
         assert_eq!(st.heat.values.len(), st.heat.rows * st.heat.cols);
-        let out = svg((640, 360), |r| draw_heat(r, &st.heat));
+        let out = svg((640, 360), |r| {
+            draw_heat(r, &st.heat, Axes::heat(Locale::en))
+        });
         // Cells plus 48 colour-bar steps, all filled rectangles (opacity 1).
         let rects = out.matches("<rect").count();
         assert!(rects >= st.heat.values.len() + 48, "{rects}");
         let out = svg((640, 240), |r| {
-            draw_scales(r, &st.scales, st.scales.first().copied())
+            draw_scales(
+                r,
+                &st.scales,
+                st.scales.first().copied(),
+                Axes::scales(Locale::en),
+            )
         });
         assert_eq!(out.matches("stroke=\"#D55E00\"").count(), 1);
-        let empty = svg((640, 240), |r| draw_scales(r, &[], None));
+        let empty = svg((640, 240), |r| {
+            draw_scales(r, &[], None, Axes::scales(Locale::en))
+        });
         assert!(empty.contains("<svg"));
         let bars = svg((400, 120), |r| draw_bars(r, &[0.5; 32], 0.1));
         assert_eq!(bars.matches("fill=\"#0072B2\"").count(), 32);

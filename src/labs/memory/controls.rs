@@ -9,11 +9,48 @@ use quantlab_core::memory::{
 };
 use wasm_bindgen::JsCast;
 
+use super::core_text;
 use super::state::{
     LabMode, MemoryLabState, Method, ModelSource, Optimizer, OverheadKind, parse_targets,
     targets_to_string,
 };
+use crate::lang::fill::{fill, td_string};
+use crate::lang::numbers::localize;
+use crate::lang::{Locale, t_string, use_i18n};
 use crate::url::parse_id;
+
+/// A label in a language.
+type Label = fn(Locale) -> &'static str;
+
+/// Why an uploaded `config.json` was not loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UploadError {
+    /// The file could not be read as text.
+    Unreadable(String),
+    /// The parser refused it (the core's message, in English).
+    Invalid {
+        /// The file's name.
+        file: String,
+        /// The parser's message.
+        error: String,
+    },
+}
+
+impl UploadError {
+    /// The message in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            UploadError::Unreadable(file) => fill(
+                td_string!(locale, memory.upload_unreadable),
+                &[("file", file)],
+            ),
+            UploadError::Invalid { file, error } => fill(
+                td_string!(locale, memory.upload_invalid),
+                &[("file", file), ("error", error)],
+            ),
+        }
+    }
+}
 
 /// What the page remembers about an uploaded `config.json` (not part of the URL).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,15 +67,16 @@ pub struct UploadInfo {
 /// value back.
 fn u64_input(
     state: RwSignal<MemoryLabState>,
-    label: &'static str,
+    label: Label,
     testid: &'static str,
     min: &'static str,
     get: fn(&MemoryLabState) -> u64,
     set: fn(&mut MemoryLabState, u64),
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <label>
-            <span class="label-text">{label}</span>
+            <span class="label-text">{move || label(i18n.get_locale())}</span>
             <input type="number" data-testid=testid min=min step="1" inputmode="numeric"
                 prop:value=move || state.with(|s| get(s).to_string())
                 on:change=move |ev| {
@@ -55,16 +93,17 @@ fn u64_input(
 #[allow(clippy::too_many_arguments)]
 fn f64_input(
     state: RwSignal<MemoryLabState>,
-    label: &'static str,
+    label: Label,
     testid: &'static str,
     min: &'static str,
     step: &'static str,
     get: fn(&MemoryLabState) -> f64,
     set: fn(&mut MemoryLabState, f64),
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <label>
-            <span class="label-text">{label}</span>
+            <span class="label-text">{move || label(i18n.get_locale())}</span>
             <input type="number" data-testid=testid min=min step=step inputmode="decimal"
                 prop:value=move || state.with(|s| get(s).to_string())
                 on:change=move |ev| {
@@ -80,11 +119,12 @@ fn f64_input(
 /// A checkbox bound to a field.
 fn checkbox(
     state: RwSignal<MemoryLabState>,
-    label: &'static str,
+    label: Label,
     testid: &'static str,
     get: fn(&MemoryLabState) -> bool,
     set: fn(&mut MemoryLabState, bool),
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <label class="check">
             <input type="checkbox" data-testid=testid
@@ -93,7 +133,7 @@ fn checkbox(
                     let v = event_target_checked(&ev);
                     state.update(|s| set(s, v));
                 }/>
-            {label}
+            {move || label(i18n.get_locale())}
         </label>
     }
 }
@@ -111,19 +151,25 @@ fn format_options(
     state: RwSignal<MemoryLabState>,
     get: fn(&MemoryLabState) -> WeightFormat,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     WeightFormat::PRESETS
         .iter()
         .map(|&f| {
             let value = format_option(f);
-            let text = match f {
-                WeightFormat::IntGrouped { .. } => {
-                    "INT2–8 + fp16 scale per group (choose below)".to_string()
+            let text = move || {
+                let l = i18n.get_locale();
+                match f {
+                    WeightFormat::IntGrouped { .. } => {
+                        td_string!(l, memory.grouped_option).to_string()
+                    }
+                    _ => fill(
+                        td_string!(l, memory.format_option),
+                        &[
+                            ("label", &core_text::words(&f.label(), l)),
+                            ("bits", &localize(&format_decimal(f.bits_per_weight()), l)),
+                        ],
+                    ),
                 }
-                _ => format!(
-                    "{} — {} bits/weight",
-                    f.label(),
-                    format_decimal(f.bits_per_weight())
-                ),
             };
             let v = value.clone();
             view! {
@@ -150,7 +196,7 @@ fn read_upload(
     ev: &web_sys::Event,
     state: RwSignal<MemoryLabState>,
     uploaded: RwSignal<Option<UploadInfo>>,
-    upload_error: RwSignal<Option<String>>,
+    upload_error: RwSignal<Option<UploadError>>,
 ) {
     let Some(input) = ev
         .target()
@@ -168,7 +214,7 @@ fn read_upload(
             .ok()
             .and_then(|v| v.as_string());
         let Some(text) = text else {
-            upload_error.set(Some(format!("{file_name} could not be read as text.")));
+            upload_error.set(Some(UploadError::Unreadable(file_name)));
             return;
         };
         match parse_hf_config(&text) {
@@ -181,9 +227,10 @@ fn read_upload(
                 }));
                 upload_error.set(None);
             }
-            Err(e) => upload_error.set(Some(format!(
-                "{file_name} was not loaded (the model is unchanged): {e}"
-            ))),
+            Err(e) => upload_error.set(Some(UploadError::Invalid {
+                file: file_name,
+                error: e.to_string(),
+            })),
         }
     });
     // Choosing the same file again must fire `change` again.
@@ -197,9 +244,10 @@ pub fn MemoryControls(
     state: RwSignal<MemoryLabState>,
     /// The last uploaded config.json, if its values are in the config fields.
     uploaded: RwSignal<Option<UploadInfo>>,
-    /// The message of the last upload that failed.
-    upload_error: RwSignal<Option<String>>,
+    /// The last upload that failed.
+    upload_error: RwSignal<Option<UploadError>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let source = move || state.with(|s| s.source);
     let mode = move || state.with(|s| s.mode);
     let set_source = move |src: ModelSource| {
@@ -208,23 +256,23 @@ pub fn MemoryControls(
             uploaded.set(None);
         }
     };
-    let source_radio = move |src: ModelSource, id: &'static str, text: &'static str| {
+    let source_radio = move |src: ModelSource, id: &'static str, text: Label| {
         view! {
             <label class="check">
                 <input type="radio" name="mem-source" data-testid=id
                     prop:checked=move || source() == src
                     on:change=move |_| set_source(src)/>
-                {text}
+                {move || text(i18n.get_locale())}
             </label>
         }
     };
-    let mode_radio = move |m: LabMode, id: &'static str, text: &'static str| {
+    let mode_radio = move |m: LabMode, id: &'static str, text: Label| {
         view! {
             <label class="check">
                 <input type="radio" name="mem-mode" data-testid=id
                     prop:checked=move || mode() == m
                     on:change=move |_| state.update(|s| s.mode = m)/>
-                {text}
+                {move || text(i18n.get_locale())}
             </label>
         }
     };
@@ -265,14 +313,14 @@ pub fn MemoryControls(
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default()>
             <fieldset>
-                <legend>"Model"</legend>
-                <div class="radios" role="radiogroup" aria-label="Model given by">
-                    {source_radio(ModelSource::Preset, "source-preset", "Preset")}
-                    {source_radio(ModelSource::Params, "source-params", "Parameter count")}
-                    {source_radio(ModelSource::Config, "source-config", "Full config")}
+                <legend>{move || t_string!(i18n, memory.model)}</legend>
+                <div class="radios" role="radiogroup" aria-label=move || t_string!(i18n, memory.model_given_by)>
+                    {source_radio(ModelSource::Preset, "source-preset", |l| td_string!(l, memory.preset))}
+                    {source_radio(ModelSource::Params, "source-params", |l| td_string!(l, memory.parameter_count))}
+                    {source_radio(ModelSource::Config, "source-config", |l| td_string!(l, memory.full_config))}
                 </div>
                 <label class:hidden=move || source() != ModelSource::Preset>
-                    <span class="label-text">"Preset"</span>
+                    <span class="label-text">{move || t_string!(i18n, memory.preset)}</span>
                     <select data-testid="preset" on:change=move |ev| {
                         if let Some(p) = parse_id::<ModelPreset>(&event_target_value(&ev)) {
                             state.update(|s| s.preset = p);
@@ -284,42 +332,42 @@ pub fn MemoryControls(
                     </select>
                 </label>
                 <div class:hidden=move || source() != ModelSource::Params>
-                    {f64_input(state, "Parameters (billions)", "billions", "0", "any", |s| s.billions, |s, v| s.billions = v)}
-                    <p class="hint">"Weights and optimizer state only: the KV cache and activations need the shapes."</p>
+                    {f64_input(state, |l| td_string!(l, memory.c_billions), "billions", "0", "any", |s| s.billions, |s, v| s.billions = v)}
+                    <p class="hint">{move || t_string!(i18n, memory.billions_hint)}</p>
                 </div>
                 <div class="config-grid" class:hidden=move || source() != ModelSource::Config>
-                    {u64_input(state, "Layers", "cfg-layers", "1", |s| s.layers, |s, v| s.layers = v)}
-                    {u64_input(state, "Hidden size", "cfg-hidden", "1", |s| s.hidden, |s, v| s.hidden = v)}
-                    {u64_input(state, "Attention heads", "cfg-heads", "1", |s| s.heads, |s, v| s.heads = v)}
-                    {u64_input(state, "KV heads", "cfg-kv-heads", "1", |s| s.kv_heads, |s, v| s.kv_heads = v)}
-                    {u64_input(state, "Head dim", "cfg-head-dim", "1", |s| s.head_dim, |s, v| s.head_dim = v)}
-                    {u64_input(state, "Intermediate size", "cfg-intermediate", "1", |s| s.intermediate, |s, v| s.intermediate = v)}
-                    {u64_input(state, "Vocabulary", "cfg-vocab", "1", |s| s.vocab, |s, v| s.vocab = v)}
-                    {u64_input(state, "Max positions (0 = unknown)", "cfg-max-pos", "0", |s| s.max_pos, |s, v| s.max_pos = v)}
-                    {checkbox(state, "Tied embeddings", "cfg-tied", |s| s.tied, |s, v| s.tied = v)}
-                    {checkbox(state, "q, k, v biases", "cfg-qkv-bias", |s| s.qkv_bias, |s, v| s.qkv_bias = v)}
-                    {checkbox(state, "o bias", "cfg-o-bias", |s| s.o_bias, |s, v| s.o_bias = v)}
-                    {checkbox(state, "MLP biases", "cfg-mlp-bias", |s| s.mlp_bias, |s, v| s.mlp_bias = v)}
+                    {u64_input(state, |l| td_string!(l, memory.layers), "cfg-layers", "1", |s| s.layers, |s, v| s.layers = v)}
+                    {u64_input(state, |l| td_string!(l, memory.hidden), "cfg-hidden", "1", |s| s.hidden, |s, v| s.hidden = v)}
+                    {u64_input(state, |l| td_string!(l, memory.heads), "cfg-heads", "1", |s| s.heads, |s, v| s.heads = v)}
+                    {u64_input(state, |l| td_string!(l, memory.kv_heads), "cfg-kv-heads", "1", |s| s.kv_heads, |s, v| s.kv_heads = v)}
+                    {u64_input(state, |l| td_string!(l, memory.head_dim), "cfg-head-dim", "1", |s| s.head_dim, |s, v| s.head_dim = v)}
+                    {u64_input(state, |l| td_string!(l, memory.intermediate), "cfg-intermediate", "1", |s| s.intermediate, |s, v| s.intermediate = v)}
+                    {u64_input(state, |l| td_string!(l, memory.vocab), "cfg-vocab", "1", |s| s.vocab, |s, v| s.vocab = v)}
+                    {u64_input(state, |l| td_string!(l, memory.max_pos), "cfg-max-pos", "0", |s| s.max_pos, |s, v| s.max_pos = v)}
+                    {checkbox(state, |l| td_string!(l, memory.tied), "cfg-tied", |s| s.tied, |s, v| s.tied = v)}
+                    {checkbox(state, |l| td_string!(l, memory.qkv_bias), "cfg-qkv-bias", |s| s.qkv_bias, |s, v| s.qkv_bias = v)}
+                    {checkbox(state, |l| td_string!(l, memory.o_bias), "cfg-o-bias", |s| s.o_bias, |s, v| s.o_bias = v)}
+                    {checkbox(state, |l| td_string!(l, memory.mlp_bias), "cfg-mlp-bias", |s| s.mlp_bias, |s, v| s.mlp_bias = v)}
                 </div>
                 <label class="upload">
-                    <span class="label-text">"Load a Hugging Face config.json"</span>
+                    <span class="label-text">{move || t_string!(i18n, memory.upload)}</span>
                     <input type="file" accept=".json,application/json" data-testid="config-upload"
                         on:change=move |ev| read_upload(&ev, state, uploaded, upload_error)/>
                 </label>
             </fieldset>
 
             <fieldset>
-                <legend>"Mode"</legend>
-                <div class="radios" role="radiogroup" aria-label="Mode">
-                    {mode_radio(LabMode::Inference, "mode-inference", "Inference")}
-                    {mode_radio(LabMode::Training, "mode-training", "Training")}
+                <legend>{move || t_string!(i18n, memory.mode)}</legend>
+                <div class="radios" role="radiogroup" aria-label=move || t_string!(i18n, memory.mode)>
+                    {mode_radio(LabMode::Inference, "mode-inference", |l| td_string!(l, memory.c_inference))}
+                    {mode_radio(LabMode::Training, "mode-training", |l| td_string!(l, memory.c_training))}
                 </div>
             </fieldset>
 
             <fieldset class:hidden=move || mode() != LabMode::Inference>
-                <legend>"Inference"</legend>
+                <legend>{move || t_string!(i18n, memory.c_inference)}</legend>
                 <label>
-                    <span class="label-text">"Weight format"</span>
+                    <span class="label-text">{move || t_string!(i18n, memory.c_weights)}</span>
                     <select data-testid="weights" on:change=move |ev| {
                         let v = event_target_value(&ev);
                         state.update(|s| if let Some(f) = parse_format_option(&v, s.weights) { s.weights = f; });
@@ -329,7 +377,7 @@ pub fn MemoryControls(
                 </label>
                 <div class="pair" class:hidden=move || !grouped()>
                     <label>
-                        <span class="label-text">"Bits"</span>
+                        <span class="label-text">{move || t_string!(i18n, memory.bits)}</span>
                         <input type="number" data-testid="int-bits" min="1" max="8" step="1"
                             prop:value=move || grouped_value(true)
                             on:change=move |ev| {
@@ -338,7 +386,7 @@ pub fn MemoryControls(
                             }/>
                     </label>
                     <label>
-                        <span class="label-text">"Group size"</span>
+                        <span class="label-text">{move || t_string!(i18n, memory.c_group_size)}</span>
                         <input type="number" data-testid="group-size" min="1" step="1"
                             prop:value=move || grouped_value(false)
                             on:change=move |ev| {
@@ -347,9 +395,12 @@ pub fn MemoryControls(
                             }/>
                     </label>
                 </div>
-                <p class="hint" data-testid="bits-formula">{move || state.with(|s| format!("{}: {}", s.weights.label(), s.weights.bits_formula()))}</p>
+                <p class="hint" data-testid="bits-formula">{move || {
+                    let l = i18n.get_locale();
+                    state.with(|s| core_text::text(&format!("{}: {}", s.weights.label(), s.weights.bits_formula()), l))
+                }}</p>
                 <label>
-                    <span class="label-text">"KV cache"</span>
+                    <span class="label-text">{move || t_string!(i18n, memory.r_kv)}</span>
                     <select data-testid="kv" on:change=move |ev| {
                         if let Some(k) = parse_id::<KvCacheDtype>(&event_target_value(&ev)) {
                             state.update(|s| s.kv = k);
@@ -357,14 +408,17 @@ pub fn MemoryControls(
                     }>
                         {KvCacheDtype::ALL.iter().map(|&k| view! {
                             <option value=k.id() selected=move || state.with(|s| s.kv == k)>
-                                {format!("{} — {} B/element", k.label(), format_decimal(k.bytes()))}
+                                {move || fill(t_string!(i18n, memory.kv_option), &[
+                                    ("label", k.label()),
+                                    ("bytes", &localize(&format_decimal(k.bytes()), i18n.get_locale())),
+                                ])}
                             </option>
                         }).collect_view()}
                     </select>
                 </label>
                 <div class="pair">
-                    {u64_input(state, "Context (tokens)", "context", "0", |s| s.context, |s, v| s.context = v)}
-                    {u64_input(state, "Batch", "batch", "1", |s| s.batch, |s, v| s.batch = v)}
+                    {u64_input(state, |l| td_string!(l, memory.context_tokens), "context", "0", |s| s.context, |s, v| s.context = v)}
+                    {u64_input(state, |l| td_string!(l, memory.c_batch), "batch", "1", |s| s.batch, |s, v| s.batch = v)}
                 </div>
             </fieldset>
 
@@ -381,6 +435,7 @@ fn TrainingControls(
     /// The lab's state.
     state: RwSignal<MemoryLabState>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let mode = move || state.with(|s| s.mode);
     let method = move || state.with(|s| s.method);
     let target_boxes = LinearModule::ALL
@@ -409,9 +464,9 @@ fn TrainingControls(
         .collect_view();
     view! {
         <fieldset class:hidden=move || mode() != LabMode::Training>
-            <legend>"Training"</legend>
+            <legend>{move || t_string!(i18n, memory.c_training)}</legend>
             <label>
-                <span class="label-text">"Method"</span>
+                <span class="label-text">{move || t_string!(i18n, memory.method)}</span>
                 <select data-testid="method" on:change=move |ev| {
                     let v = event_target_value(&ev);
                     if let Some(m) = Method::ALL.into_iter().find(|m| m.id() == v) {
@@ -419,12 +474,12 @@ fn TrainingControls(
                     }
                 }>
                     {Method::ALL.iter().map(|&m| view! {
-                        <option value=m.id() selected=move || method() == m>{m.label()}</option>
+                        <option value=m.id() selected=move || method() == m>{move || m.label(i18n.get_locale())}</option>
                     }).collect_view()}
                 </select>
             </label>
             <label>
-                <span class="label-text">"Optimizer state"</span>
+                <span class="label-text">{move || t_string!(i18n, memory.optimizer_state)}</span>
                 <select data-testid="optimizer" on:change=move |ev| {
                     let v = event_target_value(&ev);
                     if let Some(o) = Optimizer::ALL.into_iter().find(|o| o.id() == v) {
@@ -432,23 +487,26 @@ fn TrainingControls(
                     }
                 }>
                     {Optimizer::ALL.iter().map(|&o| view! {
-                        <option value=o.id() selected=move || state.with(|s| s.optimizer == o)>{o.label()}</option>
+                        <option value=o.id() selected=move || state.with(|s| s.optimizer == o)>{move || o.label(i18n.get_locale())}</option>
                     }).collect_view()}
                 </select>
             </label>
             <p class="hint" data-testid="adam-bytes">
-                "Per trainable parameter: weights + fp32 master + gradients + Adam m + Adam v = "
-                {move || state.with(|s| s.optimizer.recipe().formula())}
+                {move || t_string!(i18n, memory.adam_bytes)}
+                {move || {
+                    let l = i18n.get_locale();
+                    state.with(|s| core_text::text(&s.optimizer.recipe().formula(), l))
+                }}
             </p>
             <div class:hidden=move || method() == Method::Full>
-                {u64_input(state, "LoRA rank r", "rank", "1", |s| s.rank, |s, v| s.rank = v)}
+                {u64_input(state, |l| td_string!(l, memory.lora_rank), "rank", "1", |s| s.rank, |s, v| s.rank = v)}
                 <fieldset class="targets">
-                    <legend>"LoRA target modules"</legend>
+                    <legend>{move || t_string!(i18n, memory.lora_targets)}</legend>
                     {target_boxes}
                 </fieldset>
             </div>
             <label class:hidden=move || method() != Method::Lora>
-                <span class="label-text">"Frozen base format"</span>
+                <span class="label-text">{move || t_string!(i18n, memory.lora_base)}</span>
                 <select data-testid="lora-base" on:change=move |ev| {
                     let v = event_target_value(&ev);
                     state.update(|s| if let Some(f) = parse_format_option(&v, s.lora_base) { s.lora_base = f; });
@@ -457,13 +515,13 @@ fn TrainingControls(
                 </select>
             </label>
             <div class:hidden=move || method() != Method::Qlora>
-                {checkbox(state, "NF4 double quantization (≈ 4.127 instead of 4.5 bits)", "double-quant", |s| s.double_quant, |s, v| s.double_quant = v)}
+                {checkbox(state, |l| td_string!(l, memory.double_quant), "double-quant", |s| s.double_quant, |s, v| s.double_quant = v)}
             </div>
             <div class="pair">
-                {u64_input(state, "Sequence length", "seq", "1", |s| s.seq, |s, v| s.seq = v)}
-                {u64_input(state, "Batch", "train-batch", "1", |s| s.train_batch, |s, v| s.train_batch = v)}
+                {u64_input(state, |l| td_string!(l, memory.seq), "seq", "1", |s| s.seq, |s, v| s.seq = v)}
+                {u64_input(state, |l| td_string!(l, memory.c_batch), "train-batch", "1", |s| s.train_batch, |s, v| s.train_batch = v)}
             </div>
-            {checkbox(state, "Gradient checkpointing", "checkpointing", |s| s.checkpointing, |s, v| s.checkpointing = v)}
+            {checkbox(state, |l| td_string!(l, memory.checkpointing), "checkpointing", |s| s.checkpointing, |s, v| s.checkpointing = v)}
         </fieldset>
     }
 }
@@ -474,32 +532,33 @@ fn OverheadControls(
     /// The lab's state.
     state: RwSignal<MemoryLabState>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <fieldset>
-            <legend>"Overhead"</legend>
+            <legend>{move || t_string!(i18n, memory.overhead)}</legend>
             <label>
-                <span class="label-text">"Allowance"</span>
+                <span class="label-text">{move || t_string!(i18n, memory.allowance)}</span>
                 <select data-testid="overhead" on:change=move |ev| {
                     if let Some(k) = parse_id::<OverheadKind>(&event_target_value(&ev)) {
                         state.update(|s| s.overhead = k);
                     }
                 }>
-                    <option value="none" selected=move || state.with(|s| s.overhead == OverheadKind::None)>"None (theoretical minimum)"</option>
-                    <option value="fixed" selected=move || state.with(|s| s.overhead == OverheadKind::Fixed)>"Fixed, in GiB"</option>
-                    <option value="percent" selected=move || state.with(|s| s.overhead == OverheadKind::Percent)>"Percent of the rest"</option>
+                    <option value="none" selected=move || state.with(|s| s.overhead == OverheadKind::None)>{move || t_string!(i18n, memory.overhead_none)}</option>
+                    <option value="fixed" selected=move || state.with(|s| s.overhead == OverheadKind::Fixed)>{move || t_string!(i18n, memory.overhead_fixed)}</option>
+                    <option value="percent" selected=move || state.with(|s| s.overhead == OverheadKind::Percent)>{move || t_string!(i18n, memory.overhead_percent)}</option>
                 </select>
             </label>
             <div class:hidden=move || state.with(|s| s.overhead != OverheadKind::Fixed)>
-                {f64_input(state, "GiB", "overhead-gib", "0", "0.1", |s| s.overhead_gib, |s, v| s.overhead_gib = v)}
+                {f64_input(state, |_| "GiB", "overhead-gib", "0", "0.1", |s| s.overhead_gib, |s, v| s.overhead_gib = v)}
             </div>
             <div class:hidden=move || state.with(|s| s.overhead != OverheadKind::Percent)>
-                {f64_input(state, "Percent", "overhead-pct", "0", "1", |s| s.overhead_pct, |s, v| s.overhead_pct = v)}
+                {f64_input(state, |l| td_string!(l, memory.percent), "overhead-pct", "0", "1", |s| s.overhead_pct, |s, v| s.overhead_pct = v)}
             </div>
-            <p class="hint">"CUDA context, cuBLAS workspaces, allocator fragmentation: about 0.3–0.8 GiB on one GPU, plus slack."</p>
+            <p class="hint">{move || t_string!(i18n, memory.overhead_hint)}</p>
         </fieldset>
 
         <fieldset>
-            <legend>"Target GPU"</legend>
+            <legend>{move || t_string!(i18n, memory.target_gpu)}</legend>
             <label>
                 <span class="label-text">"GPU"</span>
                 <select data-testid="gpu" on:change=move |ev| {
@@ -508,11 +567,11 @@ fn OverheadControls(
                     }
                 }>
                     {GpuPreset::ALL.iter().map(|&g| view! {
-                        <option value=g.id() selected=move || state.with(|s| s.gpu == g)>{g.spec().name}</option>
+                        <option value=g.id() selected=move || state.with(|s| s.gpu == g)>{move || core_text::words(&g.spec().name, i18n.get_locale())}</option>
                     }).collect_view()}
                 </select>
             </label>
-            {u64_input(state, "How many", "gpus", "1", |s| s.gpus, |s, v| s.gpus = v.max(1))}
+            {u64_input(state, |l| td_string!(l, memory.how_many), "gpus", "1", |s| s.gpus, |s, v| s.gpus = v.max(1))}
         </fieldset>
     }
 }

@@ -8,6 +8,9 @@ use quantlab_core::memory::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::lang::Locale;
+use crate::lang::fill::td_string;
+
 /// Which unit the course's table shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -82,12 +85,12 @@ impl Method {
         }
     }
 
-    /// The menu label.
-    pub fn label(self) -> &'static str {
+    /// The menu label in `locale`.
+    pub fn label(self, locale: Locale) -> &'static str {
         match self {
-            Method::Full => "Full fine-tuning (Adam)",
-            Method::Lora => "LoRA (frozen base + adapters)",
-            Method::Qlora => "QLoRA (NF4 base + adapters)",
+            Method::Full => td_string!(locale, memory.method_full),
+            Method::Lora => td_string!(locale, memory.method_lora),
+            Method::Qlora => td_string!(locale, memory.method_qlora),
         }
     }
 }
@@ -126,13 +129,13 @@ impl Optimizer {
         }
     }
 
-    /// The menu label.
-    pub fn label(self) -> &'static str {
+    /// The menu label in `locale`.
+    pub fn label(self, locale: Locale) -> &'static str {
         match self {
-            Optimizer::Mixed => "Adam, mixed precision (bf16 + fp32 master)",
-            Optimizer::MixedFp32Grads => "Adam, mixed precision, fp32 gradients",
-            Optimizer::Fp32 => "Adam, pure fp32",
-            Optimizer::Adam8bit => "8-bit Adam, mixed precision",
+            Optimizer::Mixed => td_string!(locale, memory.opt_mixed),
+            Optimizer::MixedFp32Grads => td_string!(locale, memory.opt_mixed_fp32_grads),
+            Optimizer::Fp32 => td_string!(locale, memory.opt_fp32),
+            Optimizer::Adam8bit => td_string!(locale, memory.opt_adam8bit),
         }
     }
 

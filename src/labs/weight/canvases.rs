@@ -8,6 +8,9 @@ use quantlab_core::weights::synth::{DRAWN_BARS, decode_bars, encode_bars};
 use super::pipeline::WeightPipeline;
 use super::state::WeightState;
 use crate::charts::weight as wc;
+use crate::lang::fill::{fill, td_string};
+use crate::lang::numbers::localize;
+use crate::lang::{t_string, use_i18n};
 use crate::widgets::pad_keys::key_1d;
 use crate::widgets::perf::{mark as perf_mark, measure as perf_measure};
 
@@ -34,24 +37,37 @@ impl Canvases {
 
 /// One effect draws the three views and closes the `wl-update` measure.
 pub fn draw_effect(st: WeightState, p: WeightPipeline, c: Canvases) {
+    let i18n = use_i18n();
     Effect::new(move |_| {
+        let l = i18n.get_locale();
         let log = st.state.with(|s| s.log);
         let r = p.result.get();
         let h = p.hist.get();
         perf_mark("wl-draw-start");
         if let (Some(c), Ok(h)) = (c.hist.get(), h) {
             let levels = r.as_ref().map(|r| r.levels.clone()).unwrap_or_default();
-            crate::draw_figure!(c, |root| wc::draw_weight_histogram(root, &h, &levels, log));
+            crate::draw_figure!(c, |root| wc::draw_weight_histogram(
+                root,
+                &h,
+                &levels,
+                log,
+                wc::Axes::histogram(log, l)
+            ));
         }
         if let Ok(r) = &r {
             if let Some(c) = c.scales.get() {
                 let sel = r.scales.get(r.group).copied();
                 let scales = r.scales.clone();
-                crate::draw_figure!(c, |root| wc::draw_scales(root, &scales, sel));
+                crate::draw_figure!(c, |root| wc::draw_scales(
+                    root,
+                    &scales,
+                    sel,
+                    wc::Axes::scales(l)
+                ));
             }
             if let Some(c) = c.heat.get() {
                 let heat = r.heat.clone();
-                crate::draw_figure!(c, |root| wc::draw_heat(root, &heat));
+                crate::draw_figure!(c, |root| wc::draw_heat(root, &heat, wc::Axes::heat(l)));
             }
         }
         perf_measure("wl-draw", "wl-draw-start");
@@ -111,18 +127,29 @@ pub fn DrawnBars() -> impl IntoView {
         }
         cursor.set(Some(i));
     };
-    let status = move || match cursor.get() {
-        Some(i) => {
-            let v = heights.with(|h| h.get(i).copied().unwrap_or(0.0));
-            format!("bar {} of {DRAWN_BARS}: {v:.2}", i + 1)
+    let i18n = use_i18n();
+    let status = move || {
+        let l = i18n.get_locale();
+        match cursor.get() {
+            Some(i) => {
+                let v = heights.with(|h| h.get(i).copied().unwrap_or(0.0));
+                fill(
+                    td_string!(l, weight.pad_bar),
+                    &[
+                        ("i", &(i + 1).to_string()),
+                        ("n", &DRAWN_BARS.to_string()),
+                        ("v", &localize(&format!("{v:.2}"), l)),
+                    ],
+                )
+            }
+            None => td_string!(l, weight.pad_keyboard).to_string(),
         }
-        None => "Keyboard: focus the bars (Tab), then use the arrow keys.".to_string(),
     };
     view! {
         <div class="draw-pad">
         <canvas node_ref=bars_canvas data-testid="wl-drawn-canvas" width="480" height="140" tabindex="0"
-            role="application" aria-roledescription="drawing pad"
-            aria-label="Drawn histogram: press and drag over the bars to set their heights, or use the arrow keys: left and right pick a bar, up and down change its height (Shift: bigger steps)"
+            role="application" aria-roledescription=move || t_string!(i18n, weight.pad_roledesc)
+            aria-label=move || t_string!(i18n, weight.pad_aria)
             on:keydown=on_key on:focus=move |_| cursor.set(Some(at.get_value()))
             on:blur=move |_| cursor.set(None)
             on:pointerdown=move |ev: web_sys::PointerEvent| {

@@ -38,9 +38,10 @@ pub fn WeightLab() -> impl IntoView {
     provide_context(canvases);
     provide_context(Files::new(st));
     draw_effect(st, pipeline, canvases);
+    let i18n = crate::lang::use_i18n();
     view! {
         <section class="lab weight-lab" aria-labelledby="weight-lab-title">
-            <h2 id="weight-lab-title">"Weight lab"</h2>
+            <h2 id="weight-lab-title">{move || crate::lang::t_string!(i18n, weight.title)}</h2>
             <Notices warnings=warnings/>
             <div class="lab-body">
                 <form class="controls" on:submit=|ev| ev.prevent_default()>

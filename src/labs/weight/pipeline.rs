@@ -38,6 +38,19 @@ pub fn generated(state: &WeightLabState) -> Result<WeightTensor, QuantError> {
     })
 }
 
+/// The name of a generated tensor in `l` (`synthetic normal` is `sintético normal`); a
+/// file's or the MLP lab's tensor keeps its own name.
+pub fn tensor_name(name: &str, l: crate::lang::Locale) -> String {
+    use crate::lang::fill::{fill, td_string};
+    if name == "drawn" {
+        td_string!(l, weight.name_drawn).to_string()
+    } else if let Some(dist) = name.strip_prefix("synthetic ") {
+        fill(td_string!(l, weight.name_synthetic), &[("dist", dist)])
+    } else {
+        name.to_string()
+    }
+}
+
 /// Bins of the weight histogram: 8 to 1024.
 pub fn clamp_bins(bins: usize) -> usize {
     bins.clamp(8, 1024)
@@ -269,7 +282,9 @@ mod tests {
         let t = generated(&s).unwrap();
         let st = compute_study(&t, &s).unwrap();
         assert_eq!(st.storage.bits_per_weight, 4.125);
-        assert!(super::super::views::group_words(&st, 5).contains("row 1"));
+        assert!(
+            super::super::views::group_words(&st, 5, crate::lang::Locale::en).contains("row 1")
+        );
     }
 
     #[test]

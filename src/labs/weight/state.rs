@@ -16,6 +16,8 @@ use quantlab_core::weights::synth::{SynthSpec, WeightDist};
 use serde::{Deserialize, Serialize};
 
 use crate::labs::Lab;
+use crate::lang::Locale;
+use crate::lang::fill::{fill, localize_numbers, td_string};
 use crate::url::{read_state, write_state};
 use crate::widgets::perf::mark as perf_mark;
 
@@ -251,6 +253,58 @@ impl fmt::Display for WeightError {
 
 impl std::error::Error for WeightError {}
 
+impl WeightError {
+    /// The message in `locale` (the core's errors and the MLP hand-over's words stay in
+    /// English).
+    pub fn message(&self, locale: Locale) -> String {
+        let l = locale;
+        match self {
+            WeightError::NoFile => td_string!(l, weight.err_no_file).to_string(),
+            WeightError::Unsliceable { name } => {
+                fill(td_string!(l, weight.err_unsliceable), &[("name", name)])
+            }
+            WeightError::Unreadable { name } => {
+                fill(td_string!(l, weight.err_unreadable), &[("name", name)])
+            }
+            WeightError::NoFloatTensor { name } => {
+                fill(td_string!(l, weight.err_no_float), &[("name", name)])
+            }
+            WeightError::Unsupported { dtype } => {
+                fill(td_string!(l, weight.err_unsupported), &[("dtype", dtype)])
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+/// What the progress line says while a file opens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// Reading the header of the named file.
+    Header(String),
+    /// Reading a tensor: its name and size (`1.00 MiB`).
+    Reading(String, String),
+    /// Quantizing `n` weights of the named tensor.
+    Quantizing(usize, String),
+}
+
+impl Progress {
+    /// The line in `locale`.
+    pub fn message(&self, l: Locale) -> String {
+        match self {
+            Progress::Header(name) => fill(td_string!(l, weight.p_header), &[("name", name)]),
+            Progress::Reading(name, size) => fill(
+                td_string!(l, weight.p_reading),
+                &[("name", name), ("size", &localize_numbers(size, l))],
+            ),
+            Progress::Quantizing(n, name) => fill(
+                td_string!(l, weight.p_quantizing),
+                &[("n", &n.to_string()), ("name", name)],
+            ),
+        }
+    }
+}
+
 /// The lab's signals, shared by every part of the page as a context ([`WeightState::use_`]).
 #[derive(Debug, Clone, Copy)]
 pub struct WeightState {
@@ -269,7 +323,7 @@ pub struct WeightState {
     /// The last upload or read refused (the previous tensor stays).
     pub upload_error: RwSignal<Option<WeightError>>,
     /// What is being read, while it is.
-    pub progress: RwSignal<Option<String>>,
+    pub progress: RwSignal<Option<Progress>>,
     /// Uploads and tensor reads finished (loaded or refused): a readout tests wait on.
     pub attempts: RwSignal<u32>,
 }

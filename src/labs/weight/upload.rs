@@ -9,7 +9,7 @@ use quantlab_core::weights::file::{self, FileIndex, PROBE_BYTES, TensorEntry};
 use quantlab_core::weights::study::{StudyOptions, WeightMetrics, study};
 use wasm_bindgen_futures::JsFuture;
 
-use super::state::{WeightError, WeightSource, WeightState, WeightTensor};
+use super::state::{Progress, WeightError, WeightSource, WeightState, WeightTensor};
 
 /// Files up to this size are measured tensor by tensor as soon as they load (and again on
 /// every scheme change); larger ones on request.
@@ -216,17 +216,13 @@ impl Files {
         f: &web_sys::File,
         entry: &TensorEntry,
     ) -> Result<WeightTensor, WeightError> {
-        st.progress.set(Some(format!(
-            "reading tensor {} ({})…",
-            entry.name,
-            mib(entry.bytes())
+        st.progress.set(Some(Progress::Reading(
+            entry.name.clone(),
+            mib(entry.bytes()),
         )));
         let t = read_tensor(f, entry).await?;
-        st.progress.set(Some(format!(
-            "quantizing {} weights of {}…",
-            t.data.len(),
-            t.name
-        )));
+        st.progress
+            .set(Some(Progress::Quantizing(t.data.len(), t.name.clone())));
         tick().await;
         Ok(t)
     }
@@ -260,8 +256,7 @@ impl Files {
         };
         let name = f.name();
         st.upload_error.set(None);
-        st.progress
-            .set(Some(format!("reading the header of {name}…")));
+        st.progress.set(Some(Progress::Header(name.clone())));
         wasm_bindgen_futures::spawn_local(async move {
             // Nothing of the page changes until the new file has given a tensor: a file
             // that is refused, holds no float tensor or cannot be read leaves the previous

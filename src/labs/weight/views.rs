@@ -14,27 +14,46 @@ use super::state::{WeightSource, WeightState};
 use super::upload::{AUTO_MEASURE_BYTES, Files, TensorMeasure, mib};
 use crate::charts::weight as wc;
 use crate::format::{fixed, num};
+use crate::lang::fill::{fill, td_string};
+use crate::lang::numbers::{localize, number_span};
+use crate::lang::{Locale, t_string, use_i18n};
 
-/// Words for group `g` of the study's granularity: `row 3`, `group 5 (row 0, columns 640–767)`.
-pub fn group_words(s: &Study, g: usize) -> String {
+/// Words for group `g` of the study's granularity in `l`: `channel 3 along axis 0 (64
+/// weights)`, `group 5: row 0, columns 640–767 (128 weights)`.
+pub fn group_words(s: &Study, g: usize, l: Locale) -> String {
     use quantlab_core::quantizer::Granularity;
-    let len = s.geometry.group_len(g);
+    let len = s.geometry.group_len(g).to_string();
     match s.geometry.granularity() {
-        Granularity::PerTensor => format!("the whole tensor ({len} weights)"),
-        Granularity::PerChannel { axis } => {
-            format!("channel {g} along axis {axis} ({len} weights)")
-        }
+        Granularity::PerTensor => fill(td_string!(l, weight.whole_tensor), &[("n", &len)]),
+        Granularity::PerChannel { axis } => fill(
+            td_string!(l, weight.channel_words),
+            &[
+                ("g", &g.to_string()),
+                ("axis", &axis.to_string()),
+                ("n", &len),
+            ],
+        ),
         Granularity::PerGroup { .. } => {
             let first = s.geometry.flat_index(g, 0).unwrap_or(0);
             let (_, cols) = s.geometry.matrix();
-            format!(
-                "group {g}: row {}, columns {}–{} ({len} weights)",
-                first / cols,
-                first % cols,
-                first % cols + len.saturating_sub(1)
+            let n = s.geometry.group_len(g);
+            fill(
+                td_string!(l, weight.group_words),
+                &[
+                    ("g", &g.to_string()),
+                    ("row", &(first / cols).to_string()),
+                    ("c0", &(first % cols).to_string()),
+                    ("c1", &(first % cols + n.saturating_sub(1)).to_string()),
+                    ("n", &len),
+                ],
             )
         }
     }
+}
+
+/// A plain number in `l`'s separators (table cells; `—` and `Infinity` stay).
+fn loc(plain: String, l: Locale) -> String {
+    localize(&plain, l)
 }
 
 /// `f` of the study as a live readout, `—` while there is none.
@@ -54,14 +73,15 @@ pub fn Notices(
 ) -> impl IntoView {
     let st = WeightState::use_();
     let tensor = WeightPipeline::use_().tensor;
+    let i18n = use_i18n();
     view! {
         {(!warnings.is_empty()).then(|| view! {
-            <p class="notice" role="status" data-testid="wl-link-notice">{format!("Some link parameters were ignored: {}", warnings.join("; "))}</p>
+            <p class="notice" role="status" data-testid="wl-link-notice">{move || fill(t_string!(i18n, weight.link_ignored), &[("list", &warnings.join("; "))])}</p>
         })}
         {move || (st.source.get() == WeightSource::Mlp).then(|| view! {
             <p class="notice" role="status" data-testid="wl-source-notice">{move || tensor.with(|t| match t {
-                Ok(t) => format!("{}, from the model trained in the MLP lab, handed over through this browser's storage (the link holds only the dataset and the layer). Rows are the layer's output channels.", t.name),
-                Err(e) => e.to_string(),
+                Ok(t) => fill(t_string!(i18n, weight.mlp_source), &[("name", &t.name)]),
+                Err(e) => e.message(i18n.get_locale()),
             })}</p>
         })}
     }
@@ -73,36 +93,55 @@ pub fn Readouts() -> impl IntoView {
     let st = WeightState::use_();
     let WeightPipeline { tensor, result, .. } = WeightPipeline::use_();
     let readout = move |f| readout(result, f);
+    let i18n = use_i18n();
     view! {
         {move || result.with(|r| r.as_ref().err().map(|e| view! {
-            <p class="error" role="alert" data-testid="wl-error">{e.to_string()}</p>
+            <p class="error" role="alert" data-testid="wl-error">{e.message(i18n.get_locale())}</p>
         }))}
         <p class="notice" data-testid="wl-tensor-info">{move || tensor.with(|t| match t {
-            Ok(t) => format!("{}: shape {:?}, {} weights", t.name, t.shape, t.data.len()),
+            Ok(t) => {
+                let l = i18n.get_locale();
+                fill(td_string!(l, weight.tensor_info), &[
+                    ("name", &super::pipeline::tensor_name(&t.name, l)),
+                    ("shape", &format!("{:?}", t.shape)),
+                    ("n", &t.data.len().to_string()),
+                ])
+            }
             Err(_) => String::new(),
         })}</p>
         <dl class="readouts">
-            <div><dt>"MSE"</dt><dd><span data-testid="wl-mse">{readout(|r| num(r.metrics.mse))}</span></dd></div>
-            <div><dt>"SNR"</dt><dd><span data-testid="wl-snr-db">{readout(|r| fixed(r.metrics.snr_db, 2))}</span>" dB"</dd></div>
-            <div><dt>"max |e|"</dt><dd><span data-testid="wl-max-error">{readout(|r| num(r.metrics.max_error))}</span></dd></div>
-            <div><dt>"‖W − Ŵ‖/‖W‖"</dt><dd><span data-testid="wl-rel-frobenius">{readout(|r| num(r.metrics.rel_frobenius))}</span></dd></div>
-            <div><dt>"Bits per weight (with scales)"</dt><dd><span data-testid="wl-bits-per-weight">{readout(|r| num(r.storage.bits_per_weight))}</span></dd></div>
-            <div><dt>"Packed bytes"</dt><dd><span data-testid="wl-packed-bytes">{readout(|r| r.storage.total_bytes().to_string())}</span></dd></div>
-            <div><dt>"fp32 bytes"</dt><dd><span data-testid="wl-fp32-bytes">{readout(|r| r.storage.fp32_bytes().to_string())}</span></dd></div>
-            <div><dt>"fp16 bytes"</dt><dd><span data-testid="wl-fp16-bytes">{readout(|r| r.storage.fp16_bytes().to_string())}</span></dd></div>
-            <div><dt>"× smaller than fp32"</dt><dd><span data-testid="wl-ratio-fp32">{readout(|r| fixed(r.storage.fp32_bytes() as f64 / r.storage.total_bytes().max(1) as f64, 3))}</span></dd></div>
-            <div><dt>"× smaller than fp16"</dt><dd><span data-testid="wl-ratio-fp16">{readout(|r| fixed(r.storage.fp16_bytes() as f64 / r.storage.total_bytes().max(1) as f64, 3))}</span></dd></div>
-            <div><dt>"Scale groups"</dt><dd><span data-testid="wl-groups">{readout(|r| r.storage.groups.to_string())}</span></dd></div>
-            <div><dt>"Code bits"</dt><dd><span data-testid="wl-code-bits">{readout(|r| r.storage.code_bits.to_string())}</span></dd></div>
+            <div><dt>"MSE"</dt><dd>{number_span("wl-mse", readout(|r| num(r.metrics.mse)))}</dd></div>
+            <div><dt>"SNR"</dt><dd>{number_span("wl-snr-db", readout(|r| fixed(r.metrics.snr_db, 2)))}" dB"</dd></div>
+            <div><dt>"max |e|"</dt><dd>{number_span("wl-max-error", readout(|r| num(r.metrics.max_error)))}</dd></div>
+            <div><dt>"‖W − Ŵ‖/‖W‖"</dt><dd>{number_span("wl-rel-frobenius", readout(|r| num(r.metrics.rel_frobenius)))}</dd></div>
+            <div><dt>{move || t_string!(i18n, weight.r_bits)}</dt><dd>{number_span("wl-bits-per-weight", readout(|r| num(r.storage.bits_per_weight)))}</dd></div>
+            <div><dt>{move || t_string!(i18n, weight.r_packed)}</dt><dd>{number_span("wl-packed-bytes", readout(|r| r.storage.total_bytes().to_string()))}</dd></div>
+            <div><dt>{move || t_string!(i18n, weight.r_fp32)}</dt><dd>{number_span("wl-fp32-bytes", readout(|r| r.storage.fp32_bytes().to_string()))}</dd></div>
+            <div><dt>{move || t_string!(i18n, weight.r_fp16)}</dt><dd>{number_span("wl-fp16-bytes", readout(|r| r.storage.fp16_bytes().to_string()))}</dd></div>
+            <div><dt>{move || t_string!(i18n, weight.r_ratio32)}</dt><dd>{number_span("wl-ratio-fp32", readout(|r| fixed(r.storage.fp32_bytes() as f64 / r.storage.total_bytes().max(1) as f64, 3)))}</dd></div>
+            <div><dt>{move || t_string!(i18n, weight.r_ratio16)}</dt><dd>{number_span("wl-ratio-fp16", readout(|r| fixed(r.storage.fp16_bytes() as f64 / r.storage.total_bytes().max(1) as f64, 3)))}</dd></div>
+            <div><dt>{move || t_string!(i18n, weight.r_groups)}</dt><dd>{number_span("wl-groups", readout(|r| r.storage.groups.to_string()))}</dd></div>
+            <div><dt>{move || t_string!(i18n, weight.r_code_bits)}</dt><dd>{number_span("wl-code-bits", readout(|r| r.storage.code_bits.to_string()))}</dd></div>
         </dl>
-        <p class="formula" data-testid="wl-storage-formula">{readout(|r| {
-            let s = &r.storage;
-            format!("bits/weight = 8·(codes {} B + scales/zeros {} B) / {} weights = {}  ({} groups)",
-                s.code_bytes, s.meta_bytes, s.count, num(s.bits_per_weight), s.groups)
-        })}</p>
+        <p class="formula" data-testid="wl-storage-formula">{move || {
+            let l = i18n.get_locale();
+            result.with(|r| r.as_ref().map(|r| {
+                let s = &r.storage;
+                fill(td_string!(l, weight.storage_formula), &[
+                    ("codes", &loc(s.code_bytes.to_string(), l)),
+                    ("meta", &loc(s.meta_bytes.to_string(), l)),
+                    ("n", &loc(s.count.to_string(), l)),
+                    ("bits", &loc(num(s.bits_per_weight), l)),
+                    ("groups", &loc(s.groups.to_string(), l)),
+                ])
+            }).unwrap_or_else(|_| "—".into()))
+        }}</p>
         {move || result.with(|r| match r {
             Ok(r) if r.underflow_groups > 0 => Some(view! {
-                <p class="notice" data-testid="wl-underflow">{format!("{} group scales are too small for {} and round to 0: those groups reconstruct as 0.", r.underflow_groups, st.state.with_untracked(|s| s.scale_dtype.id()))}</p>
+                <p class="notice" data-testid="wl-underflow">{fill(t_string!(i18n, weight.underflow), &[
+                    ("n", &r.underflow_groups.to_string()),
+                    ("dtype", st.state.with_untracked(|s| s.scale_dtype.id())),
+                ])}</p>
             }),
             _ => None,
         })}
@@ -115,25 +154,31 @@ pub fn Readouts() -> impl IntoView {
 pub fn HistogramView() -> impl IntoView {
     let result = WeightPipeline::use_().result;
     let hist_canvas = Canvases::use_().hist;
+    let i18n = use_i18n();
     let hist_levels_note = move || {
+        let l = i18n.get_locale();
         result.with(|r| match r {
-            Ok(r) if r.levels.len() > wc::MAX_LEVEL_LINES => {
-                format!("{} levels: too dense to draw as lines.", r.levels.len())
-            }
-            Ok(r) => format!(
-                "{} levels of {} (orange).",
-                r.levels.len(),
-                group_words(r, r.group)
+            Ok(r) if r.levels.len() > wc::MAX_LEVEL_LINES => fill(
+                td_string!(l, weight.levels_dense),
+                &[("n", &r.levels.len().to_string())],
+            ),
+            Ok(r) => fill(
+                td_string!(l, weight.levels_of),
+                &[
+                    ("n", &r.levels.len().to_string()),
+                    ("group", &group_words(r, r.group, l)),
+                ],
             ),
             Err(_) => String::new(),
         })
     };
     view! {
-        <h3>"Histogram and levels"</h3>
+        <h3>{move || t_string!(i18n, weight.hist_title)}</h3>
         <figure>
             <canvas node_ref=hist_canvas data-testid="wl-hist-canvas" width="960" height="300"
-                role="img" aria-label="Histogram of the weights with the quantization levels as vertical lines"></canvas>
-            <figcaption data-testid="wl-hist-caption">"Weights (blue). " {hist_levels_note}</figcaption>
+                data-x-label=move || t_string!(i18n, weight.axis_weight)
+                role="img" aria-label=move || t_string!(i18n, weight.hist_aria)></canvas>
+            <figcaption data-testid="wl-hist-caption">{move || t_string!(i18n, weight.hist_caption)} {hist_levels_note}</figcaption>
             <FigureExports canvas="wl-hist-canvas" name="wl-hist"/>
         </figure>
 
@@ -144,6 +189,7 @@ pub fn HistogramView() -> impl IntoView {
 #[component]
 pub fn WorkedView() -> impl IntoView {
     let WeightPipeline { result, worked, .. } = WeightPipeline::use_();
+    let i18n = use_i18n();
     let wk = move |f: fn(&WorkedExample) -> String| {
         move || {
             worked.with(|w| match w {
@@ -153,44 +199,45 @@ pub fn WorkedView() -> impl IntoView {
         }
     };
     view! {
-        <h3>"r = S·(q − Z), one weight at a time"</h3>
+        <h3>{move || t_string!(i18n, weight.worked_title)}</h3>
         <div class="worked" data-testid="wl-worked">
-            {move || result.with(|r| r.as_ref().ok().map(|r| {
+            {move || { let l = i18n.get_locale(); result.with(|r| r.as_ref().ok().map(|r| {
                 let linear = !r.params.is_empty();
                 let p = r.params.get(r.group).copied();
-                let words = group_words(r, r.group);
+                let words = group_words(r, r.group, l);
                 view! {
-                    <p data-testid="wl-worked-group">{format!("Selected: {words}.")}</p>
+                    <p data-testid="wl-worked-group">{fill(td_string!(l, weight.selected), &[("words", &words)])}</p>
                     {p.map(|p| view! {
                         <dl class="readouts">
-                            <div><dt>"S (as stored)"</dt><dd><span data-testid="wl-scale">{num(p.scale)}</span></dd></div>
-                            <div><dt>"Z"</dt><dd><span data-testid="wl-zero-point">{num(p.zero_point)}</span></dd></div>
+                            <div><dt>{td_string!(l, weight.s_stored)}</dt><dd>{number_span("wl-scale", move || num(p.scale))}</dd></div>
+                            <div><dt>"Z"</dt><dd>{number_span("wl-zero-point", move || num(p.zero_point))}</dd></div>
                             <div><dt>"q_min"</dt><dd><span data-testid="wl-qmin">{p.qmin}</span></dd></div>
                             <div><dt>"q_max"</dt><dd><span data-testid="wl-qmax">{p.qmax}</span></dd></div>
                         </dl>
                     })}
                     {(!linear).then(|| view! {
-                        <p class="hint" data-testid="wl-worked-nonlinear">"This scheme is not r = S·(q − Z): it maps each weight to the nearest of its levels (a codebook, a float format or an absmax-scaled table). The selected weight and its reconstruction:"</p>
+                        <p class="hint" data-testid="wl-worked-nonlinear">{td_string!(l, weight.nonlinear)}</p>
                     })}
                 }
-            }))}
-            {move || worked.with(|w| w.as_ref().map(|&(k, i, x, r, ex)| view! {
+            }))}}
+            {move || { let l = i18n.get_locale(); worked.with(|w| w.as_ref().map(|&(k, i, x, r, ex)| view! {
                 <ol class="steps">
-                    <li>{format!("weight {k} of the group (flat index {i}): x = ")}<span data-testid="wl-work-x">{num(x)}</span></li>
+                    <li>{fill(td_string!(l, weight.step_weight), &[("k", &k.to_string()), ("i", &i.to_string())])}{number_span("wl-work-x", move || num(x))}</li>
                     {ex.map(|w| view! {
-                        <li>"divide by S: x/S = "<span data-testid="wl-work-x-over-s">{num(w.x_over_s)}</span></li>
-                        <li>"add Z: x/S + Z = "<span data-testid="wl-work-plus-z">{num(w.plus_z)}</span></li>
-                        <li>"round half to even: "<span data-testid="wl-work-rounded">{num(w.rounded)}</span></li>
-                        <li>{format!("clamp to [{}, {}]: q = ", w.qmin, w.qmax)}<span data-testid="wl-work-q">{w.q}</span>
-                            {w.clamped.then_some(" (clipped: the weight lies outside the range)")}</li>
-                        <li>"back: q − Z = "<span data-testid="wl-work-q-minus-z">{num(w.q_minus_z)}</span></li>
+                        <li>{td_string!(l, weight.step_divide)}{number_span("wl-work-x-over-s", move || num(w.x_over_s))}</li>
+                        <li>{td_string!(l, weight.step_add_z)}{number_span("wl-work-plus-z", move || num(w.plus_z))}</li>
+                        <li>{td_string!(l, weight.step_round)}{number_span("wl-work-rounded", move || num(w.rounded))}</li>
+                        <li>{fill(td_string!(l, weight.step_clamp), &[("lo", &w.qmin.to_string()), ("hi", &w.qmax.to_string())])}<span data-testid="wl-work-q">{w.q}</span>
+                            {w.clamped.then_some(td_string!(l, weight.step_clipped))}</li>
+                        <li>{td_string!(l, weight.step_back)}{number_span("wl-work-q-minus-z", move || num(w.q_minus_z))}</li>
                     })}
-                    <li>"r = "{ex.map(|_| "S·(q − Z) = ")}<span data-testid="wl-work-r">{num(r)}</span></li>
-                    <li>"error x − r = "<span data-testid="wl-work-error">{num(x - r)}</span></li>
+                    <li>"r = "{ex.map(|_| "S·(q − Z) = ")}{number_span("wl-work-r", move || num(r))}</li>
+                    <li>{td_string!(l, weight.step_error)}{number_span("wl-work-error", move || num(x - r))}</li>
                 </ol>
-            }))}
+            }))}}
         </div>
-        <p class="formula">{wk(|w| format!("q = clamp(round({} / {} + {}), {}, {}) = {};  r = {}·({} − {}) = {}",
+        // Math notation with plain numbers (its commas separate arguments).
+        <p class="formula" translate="no">{wk(|w| format!("q = clamp(round({} / {} + {}), {}, {}) = {};  r = {}·({} − {}) = {}",
             num(w.x), num(w.scale), num(w.zero_point), w.qmin, w.qmax, w.q, num(w.scale), w.q, num(w.zero_point), num(w.r)))}</p>
 
     }
@@ -203,26 +250,28 @@ pub fn GranularityView() -> impl IntoView {
     let canvases = Canvases::use_();
     let (scales_canvas, heat_canvas) = (canvases.scales, canvases.heat);
     let readout = move |f| readout(result, f);
+    let i18n = use_i18n();
     view! {
-        <h3>"Granularity: scales and errors per channel / group"</h3>
-        <p class="readouts-inline">"Worst group: "<span data-testid="wl-worst-group">{readout(|r| r.worst_group().0.to_string())}</span>
-            " with MSE "<span data-testid="wl-worst-mse">{readout(|r| num(r.worst_group().1))}</span></p>
+        <h3>{move || t_string!(i18n, weight.gran_title)}</h3>
+        <p class="readouts-inline">{move || t_string!(i18n, weight.worst_group)}<span data-testid="wl-worst-group">{readout(|r| r.worst_group().0.to_string())}</span>
+            {move || t_string!(i18n, weight.with_mse)}{number_span("wl-worst-mse", readout(|r| num(r.worst_group().1)))}</p>
         <figure>
             <canvas node_ref=scales_canvas data-testid="wl-scales-canvas" width="960" height="220"
-                role="img" aria-label="Distribution of the scales across channels or groups"></canvas>
+                role="img" aria-label=move || t_string!(i18n, weight.scales_aria)></canvas>
             <figcaption>{move || result.with(|r| match r {
-                Ok(r) if r.scales.is_empty() => "This scheme has no per-group scale.".to_string(),
-                Ok(r) => format!("Distribution of the {} scales (green); the selected group's in orange.", r.scales.len()),
+                Ok(r) if r.scales.is_empty() => t_string!(i18n, weight.no_scales).to_string(),
+                Ok(r) => fill(t_string!(i18n, weight.scales_caption), &[("n", &r.scales.len().to_string())]),
                 Err(_) => String::new(),
             })}</figcaption>
             <FigureExports canvas="wl-scales-canvas" name="wl-scales"/>
         </figure>
         <figure>
             <canvas node_ref=heat_canvas data-testid="wl-heat-canvas" width="960" height="360"
-                role="img" aria-label="Heat map of the mean squared error per block of rows and columns"></canvas>
-            <figcaption data-testid="wl-heat-caption">{readout(|r| format!(
-                "MSE per cell of {} row(s) × {} column(s), log colour scale (dark: least, yellow: most).",
-                r.heat.row_step, r.heat.col_step))}</figcaption>
+                role="img" aria-label=move || t_string!(i18n, weight.heat_aria)></canvas>
+            <figcaption data-testid="wl-heat-caption">{move || result.with(|r| r.as_ref().map(|r| fill(
+                t_string!(i18n, weight.heat_caption),
+                &[("rows", &r.heat.row_step.to_string()), ("cols", &r.heat.col_step.to_string())],
+            )).unwrap_or_else(|_| "—".into()))}</figcaption>
             <FigureExports canvas="wl-heat-canvas" name="wl-heat"/>
         </figure>
 
@@ -233,31 +282,37 @@ pub fn GranularityView() -> impl IntoView {
 #[component]
 pub fn PackingTable() -> impl IntoView {
     let packing = WeightPipeline::use_().packing;
+    let i18n = use_i18n();
     view! {
-        <h3>"Packing"</h3>
-        {move || packing.with(|p| match p {
+        <h3>{move || t_string!(i18n, weight.pack_title)}</h3>
+        {move || { let l = i18n.get_locale(); packing.with(|p| match p {
             Err(e) => view! { <p class="error" data-testid="wl-pack-error">{e.to_string()}</p> }.into_any(),
             Ok(p) => view! {
-                <p class="hint">{format!(
-                    "The first {} weights, linear {} at {} bits (scales of the whole tensor); codes stored unsigned as u = q − q_min = q − ({}), packed LSB-first: code 0 in the low bits of byte 0{}.",
-                    p.weights.len(), p.mode.id(), p.bits, p.qmin,
-                    if p.bits == 3 { ", codes may straddle bytes" } else { "" })}</p>
+                <p class="hint">{fill(td_string!(l, weight.pack_hint), &[
+                    ("n", &p.weights.len().to_string()),
+                    ("mode", p.mode.id()),
+                    ("bits", &p.bits.to_string()),
+                    ("qmin", &p.qmin.to_string()),
+                    ("straddle", if p.bits == 3 { td_string!(l, weight.pack_straddle) } else { "" }),
+                ])}</p>
                 <table class="pack-table">
                     <tbody>
-                        <tr><th scope="row">"weights"</th><td data-testid="wl-pack-weights">{p.weights.iter().map(|&w| num(f64::from(w))).collect::<Vec<_>>().join(" ")}</td></tr>
-                        <tr><th scope="row">"codes q"</th><td data-testid="wl-pack-codes">{p.codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
+                        <tr><th scope="row">{td_string!(l, weight.pack_weights)}</th><td data-testid="wl-pack-weights">{p.weights.iter().map(|&w| loc(num(f64::from(w)), l)).collect::<Vec<_>>().join(" ")}</td></tr>
+                        <tr><th scope="row">{td_string!(l, weight.pack_codes)}</th><td data-testid="wl-pack-codes">{p.codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
                         <tr><th scope="row">"u = q − q_min"</th><td data-testid="wl-pack-unsigned">{p.unsigned.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
-                        <tr><th scope="row">"bits of u"</th><td data-testid="wl-pack-bits-view" class="mono">{p.code_bits().join(" ")}</td></tr>
-                        <tr><th scope="row">{format!("{} bytes (hex)", p.bytes.len())}</th><td data-testid="wl-pack-hex" class="mono">{p.hex().join(" ")}</td></tr>
-                        <tr><th scope="row">"bytes (binary)"</th><td data-testid="wl-pack-binary" class="mono">{p.binary().join(" ")}</td></tr>
-                        <tr><th scope="row">"unpacked u"</th><td data-testid="wl-pack-unpacked">{p.unpacked.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
-                        <tr><th scope="row">"r = S·(q − Z)"</th><td data-testid="wl-pack-recon">{p.recon.iter().map(|&w| num(f64::from(w))).collect::<Vec<_>>().join(" ")}</td></tr>
+                        <tr><th scope="row">{td_string!(l, weight.pack_bits_of_u)}</th><td data-testid="wl-pack-bits-view" class="mono" translate="no">{p.code_bits().join(" ")}</td></tr>
+                        <tr><th scope="row">{fill(td_string!(l, weight.pack_hex), &[("n", &p.bytes.len().to_string())])}</th><td data-testid="wl-pack-hex" class="mono" translate="no">{p.hex().join(" ")}</td></tr>
+                        <tr><th scope="row">{td_string!(l, weight.pack_binary)}</th><td data-testid="wl-pack-binary" class="mono" translate="no">{p.binary().join(" ")}</td></tr>
+                        <tr><th scope="row">{td_string!(l, weight.pack_unpacked)}</th><td data-testid="wl-pack-unpacked">{p.unpacked.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
+                        <tr><th scope="row">"r = S·(q − Z)"</th><td data-testid="wl-pack-recon">{p.recon.iter().map(|&w| loc(num(f64::from(w)), l)).collect::<Vec<_>>().join(" ")}</td></tr>
                     </tbody>
                 </table>
-                <p>"Round trip (unpacked = packed): "<strong data-testid="wl-pack-roundtrip">{p.round_trip.to_string()}</strong>
-                    " — "<span data-testid="wl-pack-byte-count">{p.bytes.len()}</span>" bytes for "{p.weights.len()}" codes"</p>
+                <p>{td_string!(l, weight.round_trip)}<strong data-testid="wl-pack-roundtrip" data-value=p.round_trip.to_string()>{
+                    if p.round_trip { td_string!(l, weight.rt_true) } else { td_string!(l, weight.rt_false) }
+                }</strong>
+                    " — "<span data-testid="wl-pack-byte-count">{p.bytes.len()}</span>{td_string!(l, weight.bytes_for)}{p.weights.len()}{td_string!(l, weight.codes)}</p>
             }.into_any(),
-        })}
+        })}}
 
     }
 }
@@ -298,31 +353,47 @@ pub fn CompareTable() -> impl IntoView {
     };
     let sort_mark = move |key| sorted(key, [" ▲", " ▼", ""]);
     let aria_sort = move |key| sorted(key, ["ascending", "descending", "none"]);
+    let i18n = use_i18n();
+    type Col = fn(Locale) -> &'static str;
+    let columns: [(SortKey, Col); 7] = [
+        (SortKey::Name, |l| td_string!(l, weight.col_scheme)),
+        (SortKey::Bits, |l| td_string!(l, weight.col_bits)),
+        (SortKey::Bytes, |l| td_string!(l, weight.col_bytes)),
+        (SortKey::Mse, |_| "MSE"),
+        (SortKey::Snr, |l| td_string!(l, weight.col_snr)),
+        (SortKey::MaxError, |_| "max |e|"),
+        (SortKey::RelFrobenius, |l| td_string!(l, weight.col_rel)),
+    ];
     view! {
-        <h3>"Comparison of schemes on this tensor"</h3>
+        <h3>{move || t_string!(i18n, weight.cmp_title)}</h3>
         <p class="hint" data-testid="wl-compare-status">{move || {
             let done = compare.done.get();
-            if done < total_schemes { format!("computing {done} of {total_schemes}…") } else { format!("{total_schemes} schemes; click a column to sort.") }
+            if done < total_schemes {
+                fill(t_string!(i18n, weight.computing), &[("done", &done.to_string()), ("total", &total_schemes.to_string())])
+            } else {
+                fill(t_string!(i18n, weight.cmp_done), &[("total", &total_schemes.to_string())])
+            }
         }}</p>
         <table class="mem-table compare-table" data-testid="wl-compare-table">
             <thead><tr>
-                {[(SortKey::Name, "scheme"), (SortKey::Bits, "bits/weight"), (SortKey::Bytes, "bytes"), (SortKey::Mse, "MSE"), (SortKey::Snr, "SNR dB"), (SortKey::MaxError, "max |e|"), (SortKey::RelFrobenius, "rel. Frobenius")]
-                    .into_iter().map(|(k, label)| view! {
-                        <th scope="col" aria-sort=aria_sort(k)><button type="button" data-testid=format!("wl-sort-{}", k.id()) on:click=move |_| sort_by(k)>{label}{sort_mark(k)}</button></th>
+                {columns.into_iter().map(|(k, label)| view! {
+                        <th scope="col" aria-sort=aria_sort(k)><button type="button" data-testid=format!("wl-sort-{}", k.id()) on:click=move |_| sort_by(k)>{move || label(i18n.get_locale())}{sort_mark(k)}</button></th>
                     }).collect_view()}
             </tr></thead>
             <tbody>
-                {move || sorted_compare.get().into_iter().map(|r| view! {
+                // The scheme names are the core's labels; a translated name per scheme kind
+                // (the `schemes` namespace of `src/widgets/`) goes in the row header here.
+                {move || { let l = i18n.get_locale(); sorted_compare.get().into_iter().map(|r| view! {
                     <tr data-testid="wl-compare-row" data-scheme=r.id.clone()>
                         <th scope="row">{r.label.clone()}</th>
-                        <td data-col="bits">{num(r.bits_per_weight)}</td>
-                        <td data-col="bytes">{r.bytes}</td>
-                        <td data-col="mse">{num(r.metrics.mse)}</td>
-                        <td data-col="snr">{fixed(r.metrics.snr_db, 2)}</td>
-                        <td data-col="max-error">{num(r.metrics.max_error)}</td>
-                        <td data-col="rel-frobenius">{num(r.metrics.rel_frobenius)}</td>
+                        <td data-col="bits" data-value=num(r.bits_per_weight)>{loc(num(r.bits_per_weight), l)}</td>
+                        <td data-col="bytes" data-value=r.bytes.to_string()>{loc(r.bytes.to_string(), l)}</td>
+                        <td data-col="mse" data-value=num(r.metrics.mse)>{loc(num(r.metrics.mse), l)}</td>
+                        <td data-col="snr" data-value=fixed(r.metrics.snr_db, 2)>{loc(fixed(r.metrics.snr_db, 2), l)}</td>
+                        <td data-col="max-error" data-value=num(r.metrics.max_error)>{loc(num(r.metrics.max_error), l)}</td>
+                        <td data-col="rel-frobenius" data-value=num(r.metrics.rel_frobenius)>{loc(num(r.metrics.rel_frobenius), l)}</td>
                     </tr>
-                }).collect_view()}
+                }).collect_view() }}
             </tbody>
         </table>
 
@@ -342,6 +413,7 @@ pub fn FileTables() -> impl IntoView {
     } = Files::use_();
     let files = Files::use_();
     let measure_all = move || files.measure_all();
+    let i18n = use_i18n();
     let index = st.index;
     let file_name = st.file_name;
     let dtype_key = Memo::new(move |_| state.with(|s| s.scale_dtype));
@@ -360,21 +432,27 @@ pub fn FileTables() -> impl IntoView {
         Some(file_sizes(&tensors, idx.header_bytes, idx.file_len, dtype))
     });
     view! {
-        {move || index.get().map(|idx| {
-            let scheme_label = move || state.with(|s| format!("{} {}-bit", s.scheme.scheme.id(), s.scheme.code_bits()));
+        {move || { let l = i18n.get_locale(); index.get().map(|idx| {
+            let scheme_label = move || state.with(|s| fill(td_string!(l, weight.col_bits_scheme), &[
+                ("scheme", s.scheme.scheme.id()),
+                ("bits", &s.scheme.code_bits().to_string()),
+            ]));
             let idx2 = idx.clone();
             view! {
-                <h3>"Tensors of " {file_name.get()}</h3>
-                <p class="hint">{format!("{} tensors, {} on disk ({} header bytes). Sizes under the current scheme come from the shapes; errors are measured on each tensor (its first 4 M values at most){}.",
-                    idx.tensors.len(), mib(idx.file_len), idx.header_bytes,
-                    if (idx.file_len as f64) > AUTO_MEASURE_BYTES { "; this file is large, so measure on request" } else { "" })}</p>
+                <h3>{td_string!(l, weight.tensors_of)} {file_name.get()}</h3>
+                <p class="hint">{fill(td_string!(l, weight.file_hint), &[
+                    ("n", &idx.tensors.len().to_string()),
+                    ("size", &crate::lang::fill::localize_numbers(&mib(idx.file_len), l)),
+                    ("header", &idx.header_bytes.to_string()),
+                    ("large", if (idx.file_len as f64) > AUTO_MEASURE_BYTES { td_string!(l, weight.file_large) } else { "" }),
+                ])}</p>
                 <div class="buttons">
-                    <button type="button" data-testid="wl-measure-all" on:click=move |_| measure_all()>"Measure every tensor with this scheme"</button>
-                    {move || measuring.get().map(|(i, n)| view! { <span data-testid="wl-measure-progress"><progress max=n value=i></progress>{format!(" tensor {} of {n}", i + 1)}</span> })}
+                    <button type="button" data-testid="wl-measure-all" on:click=move |_| measure_all()>{td_string!(l, weight.measure_all)}</button>
+                    {move || measuring.get().map(|(i, n)| view! { <span data-testid="wl-measure-progress"><progress max=n value=i></progress>{fill(td_string!(l, weight.tensor_n_of), &[("i", &(i + 1).to_string()), ("n", &n.to_string())])}</span> })}
                 </div>
                 <table class="mem-table tensor-table" data-testid="wl-tensor-table">
-                    <thead><tr><th scope="col">"tensor"</th><th scope="col">"dtype"</th><th scope="col">"shape"</th><th scope="col">"values"</th><th scope="col">"bytes"</th>
-                        <th scope="col">{move || format!("bits/weight ({})", scheme_label())}</th><th scope="col">"quantized bytes"</th><th scope="col">"SNR dB"</th><th scope="col">"MSE"</th><th scope="col">"rel. Frobenius"</th></tr></thead>
+                    <thead><tr><th scope="col">{td_string!(l, weight.col_tensor)}</th><th scope="col">"dtype"</th><th scope="col">{td_string!(l, weight.col_shape)}</th><th scope="col">{td_string!(l, weight.col_values)}</th><th scope="col">{td_string!(l, weight.col_bytes)}</th>
+                        <th scope="col">{scheme_label}</th><th scope="col">{td_string!(l, weight.col_qbytes)}</th><th scope="col">{td_string!(l, weight.col_snr)}</th><th scope="col">"MSE"</th><th scope="col">{td_string!(l, weight.col_rel)}</th></tr></thead>
                     <tbody>
                         {idx2.tensors.iter().map(|t| {
                             let name = t.name.clone();
@@ -389,8 +467,8 @@ pub fn FileTables() -> impl IntoView {
                             let m = move |f: fn(&WeightMetrics) -> String| {
                                 let n = n2.clone();
                                 move || measures.with(|ms| match ms.iter().find(|m| m.name == n) {
-                                    Some(TensorMeasure { result: Ok(m), .. }) => f(m),
-                                    Some(TensorMeasure { result: Err(e), .. }) => e.to_string(),
+                                    Some(TensorMeasure { result: Ok(m), .. }) => loc(f(m), l),
+                                    Some(TensorMeasure { result: Err(e), .. }) => e.message(l),
                                     None => "—".into(),
                                 })
                             };
@@ -399,10 +477,10 @@ pub fn FileTables() -> impl IntoView {
                                     <th scope="row">{name.clone()}</th>
                                     <td data-col="dtype">{t.dtype.clone()}</td>
                                     <td data-col="shape">{format!("{:?}", t.shape)}</td>
-                                    <td data-col="count">{t.count}</td>
-                                    <td data-col="bytes">{t.bytes()}</td>
-                                    <td data-col="bits">{move || st().map(|s| num(s.bits_per_weight)).unwrap_or_else(|| "—".into())}</td>
-                                    <td data-col="qbytes">{move || st2().map(|s| s.total_bytes().to_string()).unwrap_or_else(|| "—".into())}</td>
+                                    <td data-col="count">{loc(t.count.to_string(), l)}</td>
+                                    <td data-col="bytes">{loc(t.bytes().to_string(), l)}</td>
+                                    <td data-col="bits">{move || st().map(|s| loc(num(s.bits_per_weight), l)).unwrap_or_else(|| "—".into())}</td>
+                                    <td data-col="qbytes">{move || st2().map(|s| loc(s.total_bytes().to_string(), l)).unwrap_or_else(|| "—".into())}</td>
                                     <td data-col="snr">{m(|m| fixed(m.snr_db, 2))}</td>
                                     <td data-col="mse">{m(|m| num(m.mse))}</td>
                                     <td data-col="rel-frobenius">{m(|m| num(m.rel_frobenius))}</td>
@@ -411,24 +489,25 @@ pub fn FileTables() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                <h3>"The whole file per scheme"</h3>
-                <p class="hint">"Matrices (float tensors of 2 or more dimensions) quantized, vectors and other tensors kept as stored, header included."</p>
+                <h3>{td_string!(l, weight.file_title)}</h3>
+                <p class="hint">{td_string!(l, weight.file_size_hint)}</p>
                 <table class="mem-table file-size-table" data-testid="wl-file-size-table">
-                    <thead><tr><th scope="col">"scheme"</th><th scope="col">"bytes"</th><th scope="col">"MiB"</th><th scope="col">"of the original"</th><th scope="col">"tensors quantized"</th></tr></thead>
+                    <thead><tr><th scope="col">{td_string!(l, weight.col_scheme)}</th><th scope="col">{td_string!(l, weight.col_bytes)}</th><th scope="col">"MiB"</th><th scope="col">{td_string!(l, weight.col_of_original)}</th><th scope="col">{td_string!(l, weight.col_quantized)}</th></tr></thead>
                     <tbody>
-                        <tr data-testid="wl-file-size-row" data-scheme="original"><th scope="row">"as stored"</th><td data-col="bytes">{idx.file_len}</td><td>{fixed(idx.file_len as f64 / 1048576.0, 2)}</td><td>"1"</td><td>"0"</td></tr>
+                        <tr data-testid="wl-file-size-row" data-scheme="original"><th scope="row">{td_string!(l, weight.as_stored)}</th><td data-col="bytes" data-value=idx.file_len.to_string()>{loc(idx.file_len.to_string(), l)}</td><td>{loc(fixed(idx.file_len as f64 / 1048576.0, 2), l)}</td><td>"1"</td><td>"0"</td></tr>
+                        // Scheme names: the core's labels (see the comparison table).
                         {move || file_rows.get().unwrap_or_default().into_iter().map(|r: FileSizeRow| view! {
                             <tr data-testid="wl-file-size-row" data-scheme=r.id.clone()>
                                 <th scope="row">{r.label.clone()}</th>
-                                <td data-col="bytes">{r.bytes}</td>
-                                <td>{fixed(r.bytes as f64 / 1048576.0, 2)}</td>
-                                <td data-col="ratio">{fixed(r.ratio, 4)}</td>
+                                <td data-col="bytes" data-value=r.bytes.to_string()>{loc(r.bytes.to_string(), l)}</td>
+                                <td>{loc(fixed(r.bytes as f64 / 1048576.0, 2), l)}</td>
+                                <td data-col="ratio" data-value=fixed(r.ratio, 4)>{loc(fixed(r.ratio, 4), l)}</td>
                                 <td>{r.quantized}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
                 </table>
             }
-        })}
+        })}}
     }
 }

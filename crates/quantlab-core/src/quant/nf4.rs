@@ -37,6 +37,10 @@
 
 use crate::error::{QuantError, Result, check_finite};
 use crate::pack::packed_len;
+use std::sync::OnceLock;
+
+use crate::quant::fast;
+use crate::quant::fast::table::MonotoneTable;
 use crate::quant::granularity::GroupLayout;
 use crate::quant::kernel::code_in_range;
 use crate::quant::kernel::round_half_even;
@@ -84,6 +88,16 @@ pub fn nf4_index(xn: f64) -> u8 {
     // NF4_CODE is ascending, so nearest_index applies directly.
     let table = NF4_CODE.map(f64::from);
     nearest_index(&table, xn, Tie::Lower) as u8
+}
+
+/// [`nf4_index`] on `f32` inputs as thresholds and a table ([`MonotoneTable`]), built once.
+pub fn nf4_table() -> &'static MonotoneTable {
+    static TABLE: OnceLock<MonotoneTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        // NF4 has 16 codes and its thresholds are far apart, so the build cannot fail.
+        MonotoneTable::build(|x| usize::from(nf4_index(f64::from(x))), &NF4_CODE)
+            .unwrap_or_else(|| unreachable!("the NF4 table always builds"))
+    })
 }
 
 /// Double-quantized block scales: see the module docs.
@@ -188,12 +202,25 @@ impl Nf4Quantizer {
                 "the NF4 block size must be at least 1 (QLoRA uses 64)".into(),
             ));
         }
-        check_finite(data)?;
+        if data.is_empty() {
+            return Err(QuantError::Empty);
+        }
+        let (absmax, finite) = fast::vectorized(|| {
+            let mut ok = true;
+            let a: Vec<f32> = data
+                .chunks(block_size)
+                .map(|b| {
+                    let (m, f) = fast::reduce::absmax_finite(b);
+                    ok &= f;
+                    m
+                })
+                .collect();
+            (a, ok)
+        });
+        if !finite {
+            check_finite(data)?;
+        }
         GroupLayout::new(Granularity::PerTensor, shape, data.len())?;
-        let absmax: Vec<f32> = data
-            .chunks(block_size)
-            .map(|b| b.iter().fold(0.0f32, |m, v| m.max(v.abs())))
-            .collect();
         let (double_quant, decode_absmax) = if double_quant {
             let dq = DoubleQuant::compress(&absmax);
             let decoded = dq.absmax();
@@ -210,10 +237,11 @@ impl Nf4Quantizer {
         })
     }
 
-    /// The NF4 index of `x` in a block of absmax `a`.
+    /// The NF4 index of `x` in a block of absmax `a`: the entry nearest to the `f32`
+    /// quotient `x / a` (ties to the lower entry).
     pub fn quantize_one(x: f32, a: f32) -> u8 {
         if a > 0.0 {
-            nf4_index(f64::from(x) / f64::from(a))
+            nf4_index(f64::from(x / a))
         } else {
             NF4_ZERO
         }
@@ -241,6 +269,32 @@ impl Quantizer for Nf4Quantizer {
                 Ok(NF4_CODE[k] * self.decode_absmax[i / self.block_size])
             })
             .collect()
+    }
+
+    /// One vectorized pass ([`nf4_table`]): equal to `dequantize(quantize(data))`.
+    fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
+        check_len(self.len, data.len())?;
+        let table = nf4_table();
+        let mut out = vec![0f32; data.len()];
+        let finite = fast::vectorized(|| {
+            let mut ok = true;
+            let blocks = data
+                .chunks(self.block_size)
+                .zip(out.chunks_mut(self.block_size));
+            for ((xs, o), (&a, &b)) in blocks.zip(self.absmax.iter().zip(&self.decode_absmax)) {
+                if a > 0.0 {
+                    ok &= table.quantize_dequantize(a, b, xs, o);
+                } else {
+                    o.fill(NF4_CODE[usize::from(NF4_ZERO)] * b);
+                    ok &= fast::reduce::all_finite(xs);
+                }
+            }
+            ok
+        });
+        if !finite {
+            check_finite(data)?;
+        }
+        Ok(out)
     }
 
     fn levels(&self) -> Vec<f32> {

@@ -271,7 +271,7 @@ impl MiniFloatQuantizer {
             Granularity::PerTensor
         };
         let layout = GroupLayout::new(granularity, shape, data.len())?;
-        let (absmax, finite) = fast::reduce::group_absmax(&layout, data);
+        let (absmax, finite) = fast::groups::group_absmax(&layout, data);
         if !finite {
             check_finite(data)?;
         }
@@ -317,7 +317,7 @@ impl Quantizer for MiniFloatQuantizer {
             .collect())
     }
 
-    /// One pass through a table of the format's values (256 entries for FP8): equal to
+    /// One vectorized pass rounding by bit arithmetic ([`MiniF32`]): equal to
     /// `dequantize(quantize(data))` value for value.
     fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
         if !Self::is_scaled(self.format) {
@@ -325,13 +325,12 @@ impl Quantizer for MiniFloatQuantizer {
         }
         check_len(self.layout.len(), data.len())?;
         let f = self.format.rounding();
-        let mut out = vec![0f32; data.len()];
-        let clean = fast::vectorized(|| {
-            let mut ok = true;
-            self.layout.for_each_run(|g, r| {
-                ok &= f.quantize_dequantize(self.scales[g], &data[r.clone()], &mut out[r]);
-            });
-            ok
+        let mut out = fast::buffer::zeroed(data.len());
+        let level = fast::level();
+        let mut clean = true;
+        self.layout.for_each_run(|g, r| {
+            let (xs, o) = (&data[r.clone()], &mut out[r]);
+            clean &= fast::dispatch::minifloat(level, &f, self.scales[g], xs, o);
         });
         if clean {
             Ok(out)

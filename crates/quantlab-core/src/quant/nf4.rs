@@ -205,18 +205,16 @@ impl Nf4Quantizer {
         if data.is_empty() {
             return Err(QuantError::Empty);
         }
-        let (absmax, finite) = fast::vectorized(|| {
-            let mut ok = true;
-            let a: Vec<f32> = data
-                .chunks(block_size)
-                .map(|b| {
-                    let (m, f) = fast::reduce::absmax_finite(b);
-                    ok &= f;
-                    m
-                })
-                .collect();
-            (a, ok)
-        });
+        let level = fast::level();
+        let mut finite = true;
+        let absmax: Vec<f32> = data
+            .chunks(block_size)
+            .map(|b| {
+                let (m, f) = fast::dispatch::absmax_finite(level, b);
+                finite &= f;
+                m
+            })
+            .collect();
         if !finite {
             check_finite(data)?;
         }
@@ -275,22 +273,20 @@ impl Quantizer for Nf4Quantizer {
     fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
         check_len(self.len, data.len())?;
         let table = nf4_table();
-        let mut out = vec![0f32; data.len()];
-        let finite = fast::vectorized(|| {
-            let mut ok = true;
-            let blocks = data
-                .chunks(self.block_size)
-                .zip(out.chunks_mut(self.block_size));
-            for ((xs, o), (&a, &b)) in blocks.zip(self.absmax.iter().zip(&self.decode_absmax)) {
-                if a > 0.0 {
-                    ok &= table.quantize_dequantize(a, b, xs, o);
-                } else {
-                    o.fill(NF4_CODE[usize::from(NF4_ZERO)] * b);
-                    ok &= fast::reduce::all_finite(xs);
-                }
+        let mut out = fast::buffer::zeroed(data.len());
+        let level = fast::level();
+        let mut finite = true;
+        let blocks = data
+            .chunks(self.block_size)
+            .zip(out.chunks_mut(self.block_size));
+        for ((xs, o), (&a, &b)) in blocks.zip(self.absmax.iter().zip(&self.decode_absmax)) {
+            if a > 0.0 {
+                finite &= fast::dispatch::table(level, table, a, b, xs, o);
+            } else {
+                o.fill(NF4_CODE[usize::from(NF4_ZERO)] * b);
+                finite &= fast::dispatch::all_finite(level, xs);
             }
-            ok
-        });
+        }
         if !finite {
             check_finite(data)?;
         }

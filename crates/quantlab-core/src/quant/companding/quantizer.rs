@@ -42,7 +42,7 @@ impl<C: Compander> CompandingQuantizer<C> {
             check_finite(data)?;
         }
         let layout = GroupLayout::new(granularity, shape, data.len())?;
-        let (absmax, finite) = fast::reduce::group_absmax(&layout, data);
+        let (absmax, finite) = fast::groups::group_absmax(&layout, data);
         if !finite {
             check_finite(data)?;
         }
@@ -134,19 +134,17 @@ impl<C: Compander> Quantizer for CompandingQuantizer<C> {
         let Some(table) = table else {
             return self.dequantize(&self.quantize(data)?);
         };
-        let mut out = vec![0f32; data.len()];
-        let finite = fast::vectorized(|| {
-            let mut ok = true;
-            self.layout.for_each_run(|g, r| {
-                let a = self.absmax[g] as f32;
-                if a > 0.0 {
-                    ok &= table.quantize_dequantize(a, a, &data[r.clone()], &mut out[r]);
-                } else {
-                    out[r.clone()].fill(self.dequantize_one(self.code_of_normalised(0.0), 0.0));
-                    ok &= fast::reduce::all_finite(&data[r]);
-                }
-            });
-            ok
+        let mut out = fast::buffer::zeroed(data.len());
+        let level = fast::level();
+        let mut finite = true;
+        self.layout.for_each_run(|g, r| {
+            let a = self.absmax[g] as f32;
+            if a > 0.0 {
+                finite &= fast::dispatch::table(level, &table, a, a, &data[r.clone()], &mut out[r]);
+            } else {
+                out[r.clone()].fill(self.dequantize_one(self.code_of_normalised(0.0), 0.0));
+                finite &= fast::dispatch::all_finite(level, &data[r]);
+            }
         });
         if !finite {
             check_finite(data)?;

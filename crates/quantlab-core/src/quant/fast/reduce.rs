@@ -7,8 +7,6 @@
 //! extremes are meaningless and the flag says so: the caller then reports the first bad
 //! index with [`crate::error::check_finite`].
 
-use crate::quant::granularity::GroupLayout;
-
 const LANES: usize = 16;
 
 /// Whether `v` is NaN or infinite (exponent bits all ones), as a 0/1 mask.
@@ -88,22 +86,6 @@ pub fn all_finite(xs: &[f32]) -> bool {
     rest.iter().all(|v| v.is_finite()) && bad.iter().all(|&b| b == 0)
 }
 
-/// `max |x|` of every group of `layout` in one vectorized pass, and whether every value
-/// of `data` is finite.
-pub fn group_absmax(layout: &GroupLayout, data: &[f32]) -> (Vec<f32>, bool) {
-    let mut out = vec![0f32; layout.num_groups()];
-    let ok = super::vectorized(|| {
-        let mut ok = true;
-        layout.for_each_run(|g, r| {
-            let (a, f) = absmax_finite(&data[r]);
-            out[g] = if a > out[g] { a } else { out[g] };
-            ok &= f;
-        });
-        ok
-    });
-    (out, ok)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -139,7 +121,8 @@ mod tests {
             prop_assert!(!min_max_finite(&xs).2);
             prop_assert!(!absmax_finite(&xs).1);
             prop_assert!(!all_finite(&xs));
-            prop_assert!(!crate::quant::fast::vectorized(|| all_finite(&xs)));
+            let level = crate::quant::fast::level();
+            prop_assert!(!crate::quant::fast::dispatch::all_finite(level, &xs));
         }
     }
 

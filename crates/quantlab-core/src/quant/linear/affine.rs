@@ -177,7 +177,7 @@ impl AffineParams {
     /// the same arithmetic, with the branches on the kind of grid taken once per slice.
     pub fn quantize_dequantize_into(&self, xs: &[f32], out: &mut [f32]) {
         let g = self.grid();
-        crate::quant::fast::vectorized(|| g.quantize_dequantize(xs, out));
+        let _ = crate::quant::fast::dispatch::affine(crate::quant::fast::level(), &g, xs, out);
     }
 
     /// Number of distinct codes, `q_max − q_min + 1`.

@@ -112,13 +112,11 @@ impl Quantizer for LinearQuantizer {
     fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
         self.check_len(data.len())?;
         let grids: Vec<_> = self.params.iter().map(AffineParams::grid).collect();
-        let mut out = vec![0f32; data.len()];
-        let finite = fast::vectorized(|| {
-            let mut ok = true;
-            self.layout.for_each_run(|g, r| {
-                ok &= grids[g].quantize_dequantize(&data[r.clone()], &mut out[r]);
-            });
-            ok
+        let mut out = fast::buffer::zeroed(data.len());
+        let level = fast::level();
+        let mut finite = true;
+        self.layout.for_each_run(|g, r| {
+            finite &= fast::dispatch::affine(level, &grids[g], &data[r.clone()], &mut out[r]);
         });
         if !finite {
             check_finite(data)?;
@@ -175,18 +173,7 @@ impl Quantizer for LinearQuantizer {
 /// `(min, max)` of every group of `layout` in one vectorized pass (as `f64`, the type
 /// [`AffineParams::choose`] takes); `None` if `data` holds a NaN or ±∞.
 fn group_min_max(layout: &GroupLayout, data: &[f32]) -> Option<Vec<(f64, f64)>> {
-    let mut out = vec![(f32::INFINITY, f32::NEG_INFINITY); layout.num_groups()];
-    let finite = fast::vectorized(|| {
-        let mut ok = true;
-        layout.for_each_run(|g, r| {
-            let (lo, hi, f) = fast::reduce::min_max_finite(&data[r]);
-            let e = &mut out[g];
-            e.0 = if lo < e.0 { lo } else { e.0 };
-            e.1 = if hi > e.1 { hi } else { e.1 };
-            ok &= f;
-        });
-        ok
-    });
+    let (out, finite) = fast::groups::group_min_max(layout, data);
     finite.then(|| {
         out.into_iter()
             .map(|(lo, hi)| (f64::from(lo), f64::from(hi)))

@@ -27,7 +27,8 @@
 //!
 //! **Scaling.** FP4 and FP8 have a tiny range, so [`MiniFloatQuantizer`] divides each scale
 //! group (per tensor, per channel or per group) by `s = max|x| / max_format` (one `f32` per
-//! group) and stores codes of `x/s`: the absmax lands on the format's max. fp16 and bf16
+//! group, an `f32` quotient) and stores codes of the `f32` quotient `x/s`: the absmax lands
+//! on the format's max; the value is the `f32` product `decode(code)·s`. fp16 and bf16
 //! are plain casts (`s = 1`, no metadata), saturating at their max.
 
 use half::{bf16, f16};

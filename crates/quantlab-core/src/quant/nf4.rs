@@ -15,6 +15,10 @@
 //! k = argmin_j |x/a − NF4[j]|,     x̂ = NF4[k] · a
 //! ```
 //!
+//! The quotient `x/a` is the `f32` division (as NumPy divides a `float32` array); the
+//! nearest entry is then decided exactly. The fast path ([`nf4_table`]) finds it among
+//! precomputed `f32` thresholds instead of comparing distances, with the same result.
+//!
 //! **Ties.** A value exactly halfway between two table entries goes to the **lower** entry:
 //! bitsandbytes' `dQuantizeNF4` decides with strict `x > midpoint` comparisons. An all-zero
 //! block (`a = 0`) codes every value as index 7 (the exact zero).

@@ -3,12 +3,17 @@
 Run through scripts/bench-numpy.sh, which installs NumPy into .tools/ and builds the CLI.
 For each size it writes seeded standard-normal float32 data of shape [n / 1024, 1024] as
 .npy, times each case in NumPy (in this process) and with `quantlab bench` (fit, quantize
-and dequantize, the same work), checks that both give the same values (`max |diff|`, from
+and dequantize, the same work) on its fast (vectorized) path and on its scalar reference
+path (`--reference`: quantize to integer codes, then dequantize), checks that quantlab and
+NumPy give the same values (`max |diff|` and whether every float32 is bit-identical, from
 `quantlab quantize --output`), and prints a table with the ratio ours / numpy.
 
-Both sides compute the scales from the data on every run; NumPy works in float32 (what a
-NumPy user writes), quantlab in f64 internally, so a value exactly halfway between two
-levels can land one level apart.
+The arithmetic is float32 on both sides, as a NumPy user writes it on a float32 array
+(docs/performance.md): scales are float32 quotients (`amax / 127`), values are divided by
+the scale (`x / S`, not `x * (1/S)`), `np.rint` rounds half to even. NF4 picks the nearest
+table entry (ties to the lower one) of the float32 quotient `x / absmax`; FP8 rounds
+`x / S` to E4M3; mu-law compresses the float32 quotient `x / absmax` in float64 and
+scales float32 levels back.
 """
 
 import argparse
@@ -46,7 +51,17 @@ NF4 = np.array(
     ],
     dtype=np.float32,
 )
-NF4_MID = (NF4[1:] + NF4[:-1]) / 2
+
+
+def _above(m):
+    """The smallest float32 strictly above each float64 value of m."""
+    t = m.astype(np.float32)
+    return np.where(t.astype(np.float64) > m, t, np.nextafter(t, np.float32(np.inf)))
+
+
+# A value goes to the upper of two neighbouring entries when it lies strictly above
+# their exact midpoint: as float32 thresholds, when it is >= the first float32 above it.
+NF4_UP = _above((NF4[1:].astype(np.float64) + NF4[:-1].astype(np.float64)) / 2)
 
 
 def _nonzero(s):
@@ -54,11 +69,12 @@ def _nonzero(s):
 
 
 def linear_sym(x, bits, axis=None):
-    """S = max|x| / (2^(b-1) - 1), q = clip(rint(x/S), -2^(b-1), 2^(b-1) - 1), x^ = S*q."""
+    """S = max|x| / (2^(b-1) - 1), q = clip(rint(x/S), -2^(b-1), 2^(b-1) - 1), x^ = S*q.
+    (`+ 0` makes a code of -0 a +0: codes are integers.)"""
     qmax = 2 ** (bits - 1) - 1
     amax = np.max(np.abs(x), axis=axis, keepdims=axis is not None)
     s = _nonzero(amax / np.float32(qmax))
-    q = np.clip(np.rint(x / s), -qmax - 1, qmax)
+    q = np.clip(np.rint(x / s), -qmax - 1, qmax) + np.float32(0)
     return q * s
 
 
@@ -67,10 +83,10 @@ def linear_asym(x, bits, axis=None):
     Z = clip(q_min - rint(lo/S)), q = clip(rint(x/S) + Z), x^ = S*(q - Z)."""
     qmin, qmax = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
     keep = axis is not None
-    lo = np.minimum(np.min(x, axis=axis, keepdims=keep), 0)
-    hi = np.maximum(np.max(x, axis=axis, keepdims=keep), 0)
+    lo = np.minimum(np.min(x, axis=axis, keepdims=keep), np.float32(0))
+    hi = np.maximum(np.max(x, axis=axis, keepdims=keep), np.float32(0))
     s = _nonzero((hi - lo) / np.float32(qmax - qmin))
-    z = np.clip(qmin - np.rint(lo / s), qmin, qmax)
+    z = np.clip(qmin - np.rint(lo / s), qmin, qmax).astype(np.float32)
     q = np.clip(np.rint(x / s) + z, qmin, qmax)
     return (q - z) * s
 
@@ -81,38 +97,38 @@ def int4_group128(x):
 
 
 def nf4_block64(x):
-    """Blockwise absmax, nearest NF4 entry (ties to the lower one)."""
+    """Blockwise absmax, nearest NF4 entry of the float32 x/absmax (ties to the lower one)."""
     b = x.reshape(-1, 64)
     amax = _nonzero(np.max(np.abs(b), axis=1, keepdims=True))
-    idx = np.searchsorted(NF4_MID, b / amax, side="left")
+    idx = np.searchsorted(NF4_UP, b / amax, side="right")
     return (NF4[idx] * amax).reshape(x.shape)
 
 
 def fp8_e4m3(x):
-    """Per-tensor absmax scale onto 448, round to nearest E4M3 value (ties to even),
-    saturating: step = 2^(max(e, -6) - 3) for |v| in [2^e, 2^(e+1))."""
+    """Per-tensor absmax scale onto 448, round the float32 x/S to the nearest E4M3 value
+    (ties to even), saturating: step = 2^(max(e, -6) - 3) for |v| in [2^e, 2^(e+1))."""
     s = np.float32(np.max(np.abs(x)) / np.float32(448.0))
     s = s if s > 0 else np.float32(1)
     v = x / s
     a = np.abs(v)
     _, e = np.frexp(a)
-    step = np.ldexp(np.float32(1), np.maximum(e - 1, -6) - 3)
-    r = np.minimum(np.rint(a / step) * step, np.float32(448.0))
+    step = np.ldexp(np.float32(1), np.maximum(e - 1, -6) - 3).astype(np.float32)
+    r = np.minimum(np.rint(a / step) * step, np.float32(448.0)).astype(np.float32)
     return np.copysign(r, v) * s
 
 
 def mu_law8(x, mu=255.0):
-    """Normalise by max|x|, compress ln(1 + mu|x|)/ln(1 + mu), 256 levels on [-1, 1]
-    (k = rint((c + 1)/dc), dc = 2/255), expand ((1 + mu)^|Qc| - 1)/mu."""
+    """Normalise by max|x| (float32 x/absmax), compress ln(1 + mu|x|)/ln(1 + mu) in
+    float64, 256 levels on [-1, 1] (k = rint((c + 1)*255/2)), float32 levels
+    ((1 + mu)^|Qc| - 1)/mu times the float32 absmax."""
     amax = np.max(np.abs(x))
     amax = amax if amax > 0 else np.float32(1)
-    xn = x / amax
-    lm = np.float32(np.log1p(mu))
-    c = np.sign(xn) * np.log1p(np.float32(mu) * np.abs(xn)) / lm
-    dc = np.float32(2.0 / 255.0)
-    k = np.clip(np.rint((c + 1) / dc), 0, 255)
-    qc = k * dc - 1
-    return np.sign(qc) * np.expm1(np.abs(qc) * lm) / np.float32(mu) * amax
+    xn = np.clip(x / amax, np.float32(-1), np.float32(1)).astype(np.float64)
+    c = np.copysign(np.minimum(np.log1p(mu * np.abs(xn)) / np.log1p(mu), 1.0), xn)
+    k = np.clip(np.rint((c + 1.0) * 255.0 / 2.0), 0, 255).astype(np.intp)
+    qc = (2.0 * np.arange(256) - 255.0) / 255.0
+    levels = np.copysign(np.minimum(np.expm1(np.abs(qc) * np.log1p(mu)) / mu, 1.0), qc)
+    return levels.astype(np.float32)[k] * amax
 
 
 CASES = [
@@ -150,9 +166,10 @@ def time_numpy(fn, x, repeat):
     return statistics.median(times)
 
 
-def time_ours(quantlab, path, opts, repeat):
+def time_ours(quantlab, path, opts, repeat, reference=False):
+    extra = ["--reference"] if reference else []
     out = subprocess.run(
-        [quantlab, "bench", "--input", path, "--repeat", str(repeat), "--json", *opts],
+        [quantlab, "bench", "--input", path, "--repeat", str(repeat), "--json", *extra, *opts],
         check=True,
         capture_output=True,
         text=True,
@@ -168,7 +185,10 @@ def max_diff(quantlab, path, opts, fn, x, workdir):
         capture_output=True,
     )
     ours = np.load(out)
-    return float(np.max(np.abs(ours.astype(np.float64) - fn(x).astype(np.float64))))
+    ref = fn(x)
+    diff = float(np.max(np.abs(ours.astype(np.float64) - ref.astype(np.float64))))
+    same = ours.dtype == ref.dtype and np.array_equal(ours.view(np.uint32), ref.view(np.uint32))
+    return diff, bool(same)
 
 
 def parse_size(s):
@@ -188,6 +208,20 @@ def cpu_name():
     return platform.processor() or "unknown CPU"
 
 
+def cpu_flags():
+    """The SIMD flags of /proc/cpuinfo that matter here."""
+    wanted = ("sse4_1", "avx", "avx2", "fma", "bmi2", "avx512f", "avx512bw", "avx512vl", "avx512dq")
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    have = set(line.split(":", 1)[1].split())
+                    return " ".join(w for w in wanted if w in have)
+    except OSError:
+        pass
+    return "unknown"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quantlab", required=True, help="path of the release quantlab binary")
@@ -199,10 +233,15 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
 
     print(f"machine: {cpu_name()}, {os.cpu_count()} logical cores (shared, noisy)")
+    print(f"cpu flags: {cpu_flags()}")
     print(f"numpy {np.__version__}, python {platform.python_version()}; median of {args.repeat} runs")
-    print("ours = quantlab bench (release, opt-level 3): fit + quantize + dequantize, single thread")
+    print("ours = quantlab bench (release, opt-level 3): fit + quantize + dequantize, single thread;")
+    print("  fast = vectorized one-pass path (runtime SIMD dispatch), scalar = --reference (codes, then values)")
     print()
-    header = f"{'case':<22} {'values':>9} {'numpy s':>10} {'ours s':>10} {'ours/numpy':>10} {'max |diff|':>11}"
+    header = (
+        f"{'case':<22} {'values':>9} {'fast s':>9} {'scalar s':>9} {'numpy s':>9} "
+        f"{'fast/numpy':>10} {'numpy/fast':>10} {'max |diff|':>10} {'bits':>5}"
+    )
     print(header)
     print("-" * len(header))
     for size in args.sizes.split(","):
@@ -214,10 +253,12 @@ def main():
         np.save(path, x)
         for name, opts, fn in CASES:
             t_np = time_numpy(fn, x, args.repeat)
-            t_ours = time_ours(args.quantlab, path, opts, args.repeat)
-            diff = max_diff(args.quantlab, path, opts, fn, x, args.workdir)
+            t_fast = time_ours(args.quantlab, path, opts, args.repeat)
+            t_ref = time_ours(args.quantlab, path, opts, args.repeat, reference=True)
+            diff, same = max_diff(args.quantlab, path, opts, fn, x, args.workdir)
             print(
-                f"{name:<22} {x.size:>9} {t_np:>10.4f} {t_ours:>10.4f} {t_ours / t_np:>10.2f} {diff:>11.3g}",
+                f"{name:<22} {x.size:>9} {t_fast:>9.4f} {t_ref:>9.4f} {t_np:>9.4f} "
+                f"{t_fast / t_np:>10.3f} {t_np / t_fast:>10.1f} {diff:>10.3g} {'same' if same else 'DIFF':>5}",
                 flush=True,
             )
         os.remove(path)

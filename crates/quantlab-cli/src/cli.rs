@@ -106,6 +106,10 @@ pub struct BenchArgs {
     /// Timed runs (after one untimed warm-up run).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub repeat: u32,
+    /// Time the scalar reference path instead of the fast one: quantize to integer codes,
+    /// then dequantize (the oracle the fast path is tested against).
+    #[arg(long)]
+    pub reference: bool,
     /// Print the timings as JSON.
     #[arg(long)]
     pub json: bool,

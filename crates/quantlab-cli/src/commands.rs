@@ -267,9 +267,12 @@ pub fn bench(args: &BenchArgs) -> Result<String, String> {
         let q = scheme
             .fit(x, shape)
             .map_err(|e| format!("{}: {e}", scheme.scheme.id()))?;
-        let y = q
-            .quantize_dequantize(x)
-            .map_err(|e| format!("{}: {e}", scheme.scheme.id()))?;
+        let y = if args.reference {
+            q.quantize(x).and_then(|c| q.dequantize(&c))
+        } else {
+            q.quantize_dequantize(x)
+        }
+        .map_err(|e| format!("{}: {e}", scheme.scheme.id()))?;
         std::hint::black_box(&y);
         Ok(start.elapsed().as_secs_f64())
     };
@@ -288,6 +291,8 @@ pub fn bench(args: &BenchArgs) -> Result<String, String> {
             "values": x.len(),
             "scheme": scheme,
             "repeat": args.repeat,
+            "path": if args.reference { "reference" } else { "fast" },
+            "simd": quantlab_core::quant::fast::simd_level(),
             "seconds": times,
             "median_s": median,
             "min_s": min,

@@ -159,7 +159,7 @@ mod tests {
         let r = study_signal(&x, &[], &s).unwrap();
         let p = r.params.unwrap();
         assert_eq!(p.zero_point, 0.0);
-        assert!((p.scale - r.absmax() / 127.0).abs() < 1e-12);
+        assert_eq!(p.scale, f64::from(r.absmax() as f32 / 127.0));
         assert_eq!(r.metrics.step, p.scale);
         assert_eq!(r.metrics.levels, p.num_codes());
         assert_eq!(r.code_bits, 8);

@@ -30,6 +30,29 @@ pub fn round_half_even(x: f64) -> f64 {
     }
 }
 
+/// [`round_half_even`] for `f32`: the rounding of the `f32` arithmetic of the linear
+/// quantizers (`numpy.rint` on a `float32` array).
+///
+/// `f32.nearest` on WebAssembly; natively the same add-and-subtract trick with `2^23`
+/// (every `f32` of magnitude `≥ 2^23` is whole), which also vectorizes on baseline x86-64.
+#[inline(always)]
+pub fn round_half_even_f32(x: f32) -> f32 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        x.round_ties_even()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        const TWO_23: f32 = 8_388_608.0;
+        let a = x.abs();
+        if a < TWO_23 {
+            ((a + TWO_23) - TWO_23).copysign(x)
+        } else {
+            x
+        }
+    }
+}
+
 /// Index of the entry of the ascending `table` nearest to `x`; `x` outside the table gives
 /// the first or last index. An empty table gives 0.
 ///

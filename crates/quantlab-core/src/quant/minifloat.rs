@@ -27,17 +27,20 @@
 //!
 //! **Scaling.** FP4 and FP8 have a tiny range, so [`MiniFloatQuantizer`] divides each scale
 //! group (per tensor, per channel or per group) by `s = max|x| / max_format` (one `f32` per
-//! group) and stores codes of `x/s`: the absmax lands on the format's max. fp16 and bf16
+//! group, an `f32` quotient) and stores codes of the `f32` quotient `x/s`: the absmax lands
+//! on the format's max; the value is the `f32` product `decode(code)·s`. fp16 and bf16
 //! are plain casts (`s = 1`, no metadata), saturating at their max.
 
 use half::{bf16, f16};
 
 use crate::error::{QuantError, Result, check_finite};
 use crate::pack::packed_len;
+use crate::quant::fast;
+use crate::quant::fast::minifloat::MiniF32;
 use crate::quant::granularity::GroupLayout;
+use crate::quant::kernel::check_len;
 use crate::quant::kernel::code_in_range;
 use crate::quant::kernel::round_half_even;
-use crate::quant::kernel::{check_len, group_absmax};
 use crate::quant::quantizer::Quantizer;
 use crate::quant::types::{Fp8Format, Granularity};
 
@@ -217,6 +220,18 @@ impl FloatFormat {
     }
 }
 
+impl FloatFormat {
+    /// The format as [`MiniF32`] bit-arithmetic rounding (FP4 and FP8 only; fp16 and bf16
+    /// give their own mantissa width, which [`MiniF32`] also handles).
+    pub fn rounding(self) -> MiniF32 {
+        MiniF32 {
+            mantissa_bits: self.mantissa_bits(),
+            emin: 1 - self.bias(),
+            max: self.max() as f32,
+        }
+    }
+}
+
 /// `2^k` exactly, built from its bits (`k` within the normal `f64` exponents, which covers
 /// every format here).
 #[inline]
@@ -248,18 +263,23 @@ impl MiniFloatQuantizer {
         shape: &[usize],
         granularity: Granularity,
     ) -> Result<Self> {
-        check_finite(data)?;
+        if data.is_empty() {
+            check_finite(data)?;
+        }
         let granularity = if Self::is_scaled(format) {
             granularity
         } else {
             Granularity::PerTensor
         };
         let layout = GroupLayout::new(granularity, shape, data.len())?;
+        let (absmax, finite) = fast::groups::group_absmax(&layout, data);
+        if !finite {
+            check_finite(data)?;
+        }
         let scales = if Self::is_scaled(format) {
-            group_absmax(&layout, data)
-                .into_iter()
-                .map(|a| (a / format.max()) as f32)
-                .collect()
+            // The `f32` quotient: the group's absmax lands on the format's max.
+            let max = format.max() as f32;
+            absmax.into_iter().map(|a| a / max).collect()
         } else {
             vec![1.0]
         };
@@ -276,12 +296,9 @@ impl MiniFloatQuantizer {
             // x is finite (checked), so encode cannot fail; 0 is +0 for every format.
             return self.format.encode(x).unwrap_or(0);
         }
-        let v = if s > 0.0 {
-            f64::from(x) / f64::from(s)
-        } else {
-            0.0
-        };
-        self.format.encode_f64(v)
+        // The `f32` quotient, as NumPy divides a `float32` array.
+        let v = if s > 0.0 { x / s } else { 0.0 };
+        self.format.encode_f64(f64::from(v))
     }
 
     /// `decode(code)·s`.
@@ -301,36 +318,26 @@ impl Quantizer for MiniFloatQuantizer {
             .collect())
     }
 
-    /// One pass through a table of the format's values (256 entries for FP8): equal to
+    /// One vectorized pass rounding by bit arithmetic ([`MiniF32`]): equal to
     /// `dequantize(quantize(data))` value for value.
     fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
         if !Self::is_scaled(self.format) {
             return self.dequantize(&self.quantize(data)?);
         }
         check_len(self.layout.len(), data.len())?;
-        check_finite(data)?;
-        let table: Vec<f64> = (0..1u16 << self.format.bits())
-            .map(|c| self.format.decode_raw(c))
-            .collect();
-        let mut out = vec![0f32; data.len()];
-        let mut bad = None;
+        let f = self.format.rounding();
+        let mut out = fast::buffer::zeroed(data.len());
+        let level = fast::level();
+        let mut clean = true;
         self.layout.for_each_run(|g, r| {
-            let s = self.scales[g];
-            for (i, (o, &x)) in out[r.clone()].iter_mut().zip(&data[r.clone()]).enumerate() {
-                let c = self.code(x, s);
-                let v = table[usize::from(c)] * f64::from(s);
-                if !v.is_finite() && bad.is_none() {
-                    bad = Some((r.start + i, c));
-                }
-                *o = v as f32;
-            }
+            let (xs, o) = (&data[r.clone()], &mut out[r]);
+            clean &= fast::dispatch::minifloat(level, &f, self.scales[g], xs, o);
         });
-        match bad {
-            Some((i, c)) => Err(QuantError::InvalidParameter(format!(
-                "code {c:#x} at index {i} is NaN or infinity in {:?}, not a number",
-                self.format
-            ))),
-            None => Ok(out),
+        if clean {
+            Ok(out)
+        } else {
+            // A NaN or ±∞ in or out: the two-pass path names the first one.
+            self.dequantize(&self.quantize(data)?)
         }
     }
 

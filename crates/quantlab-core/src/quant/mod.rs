@@ -4,13 +4,16 @@
 //! 1. leaves: [`types`] (plain data: modes, ranges, granularity, formats), [`kernel`]
 //!    (rounding, nearest-entry search, code and length checks), [`granularity`] (the scale
 //!    groups of a tensor), [`quantizer`] (the [`Quantizer`](quantizer::Quantizer) trait)
-//!    and [`scheme`] (the [`Scheme`](scheme::Scheme) value and one descriptor row per kind);
+//!    and [`scheme`] (the [`Scheme`](scheme::Scheme) value and one descriptor row per kind),
+//!    then [`fast`] (the vectorized `f32` kernels the families' fast paths run, over
+//!    [`kernel`] and [`granularity`]);
 //! 2. families, each importing only the leaves: [`linear`] (with its clipping and affine
 //!    parameters), [`companding`] (μ-law, A-law, G.711), [`codebook`] (k-means,
 //!    Lloyd-Max), [`nf4`], [`minifloat`], [`log2`], [`ggml`], [`mx`] (OCP MX and NVFP4);
 //! 3. [`registry`]: the only module that names every family's quantizer type; it turns a
 //!    [`Scheme`](scheme::Scheme) into a fitted `Box<dyn Quantizer>`.
 
+pub mod fast;
 pub mod granularity;
 pub mod kernel;
 pub mod quantizer;

@@ -15,6 +15,10 @@
 //! k = argmin_j |x/a − NF4[j]|,     x̂ = NF4[k] · a
 //! ```
 //!
+//! The quotient `x/a` is the `f32` division (as NumPy divides a `float32` array); the
+//! nearest entry is then decided exactly. The fast path ([`nf4_table`]) finds it among
+//! precomputed `f32` thresholds instead of comparing distances, with the same result.
+//!
 //! **Ties.** A value exactly halfway between two table entries goes to the **lower** entry:
 //! bitsandbytes' `dQuantizeNF4` decides with strict `x > midpoint` comparisons. An all-zero
 //! block (`a = 0`) codes every value as index 7 (the exact zero).
@@ -37,6 +41,10 @@
 
 use crate::error::{QuantError, Result, check_finite};
 use crate::pack::packed_len;
+use std::sync::OnceLock;
+
+use crate::quant::fast;
+use crate::quant::fast::table::MonotoneTable;
 use crate::quant::granularity::GroupLayout;
 use crate::quant::kernel::code_in_range;
 use crate::quant::kernel::round_half_even;
@@ -84,6 +92,16 @@ pub fn nf4_index(xn: f64) -> u8 {
     // NF4_CODE is ascending, so nearest_index applies directly.
     let table = NF4_CODE.map(f64::from);
     nearest_index(&table, xn, Tie::Lower) as u8
+}
+
+/// [`nf4_index`] on `f32` inputs as thresholds and a table ([`MonotoneTable`]), built once.
+pub fn nf4_table() -> &'static MonotoneTable {
+    static TABLE: OnceLock<MonotoneTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        // NF4 has 16 codes and its thresholds are far apart, so the build cannot fail.
+        MonotoneTable::build(|x| usize::from(nf4_index(f64::from(x))), &NF4_CODE)
+            .unwrap_or_else(|| unreachable!("the NF4 table always builds"))
+    })
 }
 
 /// Double-quantized block scales: see the module docs.
@@ -188,12 +206,23 @@ impl Nf4Quantizer {
                 "the NF4 block size must be at least 1 (QLoRA uses 64)".into(),
             ));
         }
-        check_finite(data)?;
-        GroupLayout::new(Granularity::PerTensor, shape, data.len())?;
+        if data.is_empty() {
+            return Err(QuantError::Empty);
+        }
+        let level = fast::level();
+        let mut finite = true;
         let absmax: Vec<f32> = data
             .chunks(block_size)
-            .map(|b| b.iter().fold(0.0f32, |m, v| m.max(v.abs())))
+            .map(|b| {
+                let (m, f) = fast::dispatch::absmax_finite(level, b);
+                finite &= f;
+                m
+            })
             .collect();
+        if !finite {
+            check_finite(data)?;
+        }
+        GroupLayout::new(Granularity::PerTensor, shape, data.len())?;
         let (double_quant, decode_absmax) = if double_quant {
             let dq = DoubleQuant::compress(&absmax);
             let decoded = dq.absmax();
@@ -210,10 +239,11 @@ impl Nf4Quantizer {
         })
     }
 
-    /// The NF4 index of `x` in a block of absmax `a`.
+    /// The NF4 index of `x` in a block of absmax `a`: the entry nearest to the `f32`
+    /// quotient `x / a` (ties to the lower entry).
     pub fn quantize_one(x: f32, a: f32) -> u8 {
         if a > 0.0 {
-            nf4_index(f64::from(x) / f64::from(a))
+            nf4_index(f64::from(x / a))
         } else {
             NF4_ZERO
         }
@@ -241,6 +271,30 @@ impl Quantizer for Nf4Quantizer {
                 Ok(NF4_CODE[k] * self.decode_absmax[i / self.block_size])
             })
             .collect()
+    }
+
+    /// One vectorized pass ([`nf4_table`]): equal to `dequantize(quantize(data))`.
+    fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
+        check_len(self.len, data.len())?;
+        let table = nf4_table();
+        let mut out = fast::buffer::zeroed(data.len());
+        let level = fast::level();
+        let mut finite = true;
+        let blocks = data
+            .chunks(self.block_size)
+            .zip(out.chunks_mut(self.block_size));
+        for ((xs, o), (&a, &b)) in blocks.zip(self.absmax.iter().zip(&self.decode_absmax)) {
+            if a > 0.0 {
+                finite &= fast::dispatch::table(level, table, a, b, xs, o);
+            } else {
+                o.fill(NF4_CODE[usize::from(NF4_ZERO)] * b);
+                finite &= fast::dispatch::all_finite(level, xs);
+            }
+        }
+        if !finite {
+            check_finite(data)?;
+        }
+        Ok(out)
     }
 
     fn levels(&self) -> Vec<f32> {

@@ -22,8 +22,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{QuantError, Result, check_finite};
+use crate::quant::fast::affine::AffineKind;
 use crate::quant::granularity::GroupLayout;
-use crate::quant::linear::{AffineParams, LinearQuantizer, round_half_even};
+use crate::quant::kernel::round_half_even_f32;
+use crate::quant::linear::{AffineParams, LinearQuantizer};
 use crate::quant::quantizer::Quantizer;
 use crate::quant::registry;
 use crate::quant::scheme::{ScaleLayout, Scheme};
@@ -316,23 +318,25 @@ pub struct WorkedExample {
 /// the steps show it as `x/S + Z` with `Z = q_min − x_min/S`, and `q` is always exactly the
 /// quantizer's code.
 pub fn worked_example(p: &AffineParams, x: f32) -> WorkedExample {
+    // The quantizer's own `f32` steps (crate::quant::fast::affine).
     let xf = f64::from(x);
-    let live = p.scale > 0.0 && p.scale.is_finite();
-    let x_over_s = if live { xf / p.scale } else { 0.0 };
-    let (plus_z, rounded) = match (p.offset, live) {
-        (Some(lo), true) => {
-            let t = (xf - lo) / p.scale;
-            (
-                t + f64::from(p.qmin),
-                f64::from(p.qmin) + round_half_even(t),
-            )
+    let g = p.grid();
+    let (s, z, qmin) = (g.s, g.z, g.qmin);
+    let live = !matches!(g.kind, AffineKind::Constant(_));
+    let x_over_s = if live { x / s } else { 0.0 };
+    let (plus_z, rounded) = match g.kind {
+        AffineKind::Offset => {
+            let t = (x - g.lo) / s;
+            (t + qmin, qmin + round_half_even_f32(t))
         }
-        (None, true) => {
-            let t = x_over_s + p.zero_point;
-            (t, round_half_even(t))
+        AffineKind::Int => (x_over_s + z, round_half_even_f32(x_over_s) + z),
+        AffineKind::Half => {
+            let t = x_over_s + z;
+            (t, round_half_even_f32(t))
         }
-        (_, false) => (p.zero_point, f64::from(p.quantize_one(x))),
+        AffineKind::Constant(q) => (z, q),
     };
+    let (x_over_s, plus_z, rounded) = (f64::from(x_over_s), f64::from(plus_z), f64::from(rounded));
     let q = p.quantize_one(x);
     let r = f64::from(p.dequantize_one(q));
     WorkedExample {

@@ -12,6 +12,11 @@
 //! expand:     Q(x̃) = sign(Q_c)·((1 + μ)^|Q_c| − 1)/μ,    Q(x) = max|x| · Q(x̃)
 //! ```
 //!
+//! Precision: `x̃ = x / max|x|` is the `f32` quotient, the curve and the rounding run in
+//! `f64`, and each level `F⁻¹(Q_c)` is rounded to `f32` before the `f32` product with
+//! `max|x|`. The fast path turns this into thresholds on `x̃` and a table of levels
+//! ([`crate::quant::fast::table`]), with the same codes for every `f32`.
+//!
 //! The code is the index `k`. Because `L` is even, `Q_c = (2k − (L − 1))/(L − 1)` is never
 //! 0: like a mid-rise quantizer, zero is a decision threshold, and an input of exactly 0
 //! rounds (half to even) to the smallest positive or negative level. Values beyond the

@@ -5,10 +5,15 @@ use crate::pack::packed_len;
 use crate::quant::companding::compander::{
     Compander, MAX_BITS, MIN_BITS, compressed_index, compressed_level,
 };
+use crate::quant::fast;
+use crate::quant::fast::table::{MAX_CODES, MonotoneTable};
 use crate::quant::granularity::GroupLayout;
-use crate::quant::kernel::{check_len, code_in_range, group_absmax};
+use crate::quant::kernel::{check_len, code_in_range};
 use crate::quant::quantizer::Quantizer;
 use crate::quant::types::Granularity;
+
+/// Shortest data for which [`Quantizer::quantize_dequantize`] builds the threshold table.
+pub const TABLE_MIN_LEN: usize = 4096;
 
 /// A companding quantizer fitted to data: one absmax per scale group, a curve, a width.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,9 +38,15 @@ impl<C: Compander> CompandingQuantizer<C> {
         granularity: Granularity,
     ) -> Result<Self> {
         check_bits(bits, MIN_BITS, MAX_BITS)?;
-        check_finite(data)?;
+        if data.is_empty() {
+            check_finite(data)?;
+        }
         let layout = GroupLayout::new(granularity, shape, data.len())?;
-        let absmax = group_absmax(&layout, data);
+        let (absmax, finite) = fast::groups::group_absmax(&layout, data);
+        if !finite {
+            check_finite(data)?;
+        }
+        let absmax = absmax.into_iter().map(f64::from).collect();
         Ok(CompandingQuantizer {
             compander,
             bits,
@@ -49,19 +60,40 @@ impl<C: Compander> CompandingQuantizer<C> {
         1u32 << self.bits
     }
 
-    /// The code of `x` in a group of absmax `absmax`: normalise, compress, quantize.
+    /// The code of `x` in a group of absmax `absmax`: normalise (the `f32` quotient
+    /// `x / max|x|`, clamped to `[−1, 1]`), compress (in `f64`), quantize.
     pub fn quantize_one(&self, x: f32, absmax: f64) -> i32 {
-        let xn = if absmax > 0.0 {
-            (f64::from(x) / absmax).clamp(-1.0, 1.0)
+        let a = absmax as f32;
+        let xn = if a > 0.0 {
+            (x / a).clamp(-1.0, 1.0)
         } else {
             0.0
         };
-        compressed_index(self.compander.compress(xn), self.bits) as i32
+        self.code_of_normalised(xn) as i32
     }
 
-    /// The value of code `k` in a group of absmax `absmax`: `max|x|·F⁻¹(Q_c)`.
+    fn code_of_normalised(&self, xn: f32) -> u32 {
+        compressed_index(self.compander.compress(f64::from(xn)), self.bits)
+    }
+
+    /// The normalised level of code `k`, `F⁻¹(Q_c)` rounded to `f32`.
+    pub fn level(&self, k: u32) -> f32 {
+        self.compander.expand(compressed_level(k, self.bits)) as f32
+    }
+
+    /// The value of code `k` in a group of absmax `absmax`: `F⁻¹(Q_c)·max|x|`, an `f32`
+    /// product of the `f32` level and the `f32` absmax.
     pub fn dequantize_one(&self, k: u32, absmax: f64) -> f32 {
-        (self.compander.expand(compressed_level(k, self.bits)) * absmax) as f32
+        self.level(k) * absmax as f32
+    }
+
+    /// The quantizer as thresholds and levels ([`MonotoneTable`]); `None` above 10 bits.
+    pub fn table(&self) -> Option<MonotoneTable> {
+        if self.num_codes() as usize > MAX_CODES {
+            return None;
+        }
+        let levels: Vec<f32> = (0..self.num_codes()).map(|k| self.level(k)).collect();
+        MonotoneTable::build(|xn| self.code_of_normalised(xn) as usize, &levels)
     }
 }
 
@@ -87,6 +119,37 @@ impl<C: Compander> Quantizer for CompandingQuantizer<C> {
                 Ok(self.dequantize_one(k, self.absmax[self.layout.group_of(i)]))
             })
             .collect()
+    }
+
+    /// Through [`CompandingQuantizer::table`] in one vectorized pass when the data is
+    /// long enough to pay for building it (no logarithm per value); equal to
+    /// `dequantize(quantize(data))`.
+    fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
+        check_len(self.layout.len(), data.len())?;
+        let table = if data.len() >= TABLE_MIN_LEN {
+            self.table()
+        } else {
+            None
+        };
+        let Some(table) = table else {
+            return self.dequantize(&self.quantize(data)?);
+        };
+        let mut out = fast::buffer::zeroed(data.len());
+        let level = fast::level();
+        let mut finite = true;
+        self.layout.for_each_run(|g, r| {
+            let a = self.absmax[g] as f32;
+            if a > 0.0 {
+                finite &= fast::dispatch::table(level, &table, a, a, &data[r.clone()], &mut out[r]);
+            } else {
+                out[r.clone()].fill(self.dequantize_one(self.code_of_normalised(0.0), 0.0));
+                finite &= fast::dispatch::all_finite(level, &data[r]);
+            }
+        });
+        if !finite {
+            check_finite(data)?;
+        }
+        Ok(out)
     }
 
     fn levels(&self) -> Vec<f32> {

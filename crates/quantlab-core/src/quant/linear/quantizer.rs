@@ -1,6 +1,7 @@
 //! The fitted linear quantizer: affine parameters per scale group.
 
 use crate::error::{QuantError, Result, check_bits, check_finite};
+use crate::quant::fast;
 use crate::quant::granularity::GroupLayout;
 use crate::quant::linear::affine::{AffineParams, MAX_BITS, MIN_BITS};
 use crate::quant::linear::clipping::clip_range;
@@ -28,11 +29,22 @@ impl LinearQuantizer {
     /// range saturate at the outermost code.
     pub fn fit(data: &[f32], shape: &[usize], scheme: &Scheme) -> Result<Self> {
         check_bits(scheme.bits, MIN_BITS, MAX_BITS)?;
-        check_finite(data)?;
-        let layout = GroupLayout::new(scheme.granularity(), shape, data.len())?;
+        if data.is_empty() {
+            return Err(QuantError::Empty);
+        }
         let strategy = scheme.clip_strategy();
+        if strategy.clip != ClipKind::MinMax {
+            check_finite(data)?;
+        }
+        let layout = GroupLayout::new(scheme.granularity(), shape, data.len())?;
         let ranges = if strategy.clip == ClipKind::MinMax {
-            layout.min_max(data)
+            match group_min_max(&layout, data) {
+                Some(r) => r,
+                None => {
+                    check_finite(data)?;
+                    layout.min_max(data)
+                }
+            }
         } else {
             strategy.validate()?;
             let mut groups: Vec<Vec<f32>> = vec![Vec::new(); layout.num_groups()];
@@ -73,10 +85,11 @@ impl Quantizer for LinearQuantizer {
         self.check_len(data.len())?;
         check_finite(data)?;
         let mut out = vec![0i32; data.len()];
+        // The scalar reference: `quantize_one` per value (its grid taken once per run).
         self.layout.for_each_run(|g, r| {
-            let p = &self.params[g];
+            let p = self.params[g].grid();
             for (o, &x) in out[r.clone()].iter_mut().zip(&data[r]) {
-                *o = p.quantize_one(x);
+                *o = p.code(x) as i32;
             }
         });
         Ok(out)
@@ -86,22 +99,28 @@ impl Quantizer for LinearQuantizer {
         self.check_len(codes.len())?;
         let mut out = vec![0f32; codes.len()];
         self.layout.for_each_run(|g, r| {
-            let p = &self.params[g];
+            let p = self.params[g].grid();
             for (o, &q) in out[r.clone()].iter_mut().zip(&codes[r]) {
-                *o = p.dequantize_one(q);
+                *o = p.value(q as f32);
             }
         });
         Ok(out)
     }
 
-    /// One pass, no code buffer: equal to `dequantize(quantize(data))` value for value.
+    /// One pass, no code buffer, vectorized ([`crate::quant::fast::affine`]): equal to
+    /// `dequantize(quantize(data))` value for value.
     fn quantize_dequantize(&self, data: &[f32]) -> Result<Vec<f32>> {
         self.check_len(data.len())?;
-        check_finite(data)?;
-        let mut out = vec![0f32; data.len()];
+        let grids: Vec<_> = self.params.iter().map(AffineParams::grid).collect();
+        let mut out = fast::buffer::zeroed(data.len());
+        let level = fast::level();
+        let mut finite = true;
         self.layout.for_each_run(|g, r| {
-            self.params[g].quantize_dequantize_into(&data[r.clone()], &mut out[r]);
+            finite &= fast::dispatch::affine(level, &grids[g], &data[r.clone()], &mut out[r]);
         });
+        if !finite {
+            check_finite(data)?;
+        }
         Ok(out)
     }
 
@@ -149,6 +168,17 @@ impl Quantizer for LinearQuantizer {
         }
         out
     }
+}
+
+/// `(min, max)` of every group of `layout` in one vectorized pass (as `f64`, the type
+/// [`AffineParams::choose`] takes); `None` if `data` holds a NaN or ±∞.
+fn group_min_max(layout: &GroupLayout, data: &[f32]) -> Option<Vec<(f64, f64)>> {
+    let (out, finite) = fast::groups::group_min_max(layout, data);
+    finite.then(|| {
+        out.into_iter()
+            .map(|(lo, hi)| (f64::from(lo), f64::from(hi)))
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -201,7 +231,7 @@ mod tests {
         let x = [-1.0f32, -0.5, 0.0, 2.0];
         let q = LinearQuantizer::fit(&x, &[], &scheme(8, Mode::Asym)).unwrap();
         let p = q.params[0];
-        assert!((p.scale - 3.0 / 255.0).abs() < 1e-12);
+        assert_eq!(p.scale, f64::from(3.0f32 / 255.0));
         assert_eq!(p.zero_point, -43.0); // −128 − round(−1/(3/255)) = −128 + 85
         let codes = q.quantize(&x).unwrap();
         assert_eq!(codes[0], -128);
@@ -351,8 +381,8 @@ mod tests {
         };
         let q = LinearQuantizer::fit(&x, &[2, 2], &s).unwrap();
         assert_eq!(q.params.len(), 2);
-        assert!((q.params[0].scale - 1.0 / 127.0).abs() < 1e-12);
-        assert!((q.params[1].scale - 10.0 / 127.0).abs() < 1e-12);
+        assert_eq!(q.params[0].scale, f64::from(1.0f32 / 127.0));
+        assert_eq!(q.params[1].scale, f64::from(10.0f32 / 127.0));
         assert_eq!(q.quantize(&x).unwrap(), vec![127, -127, 127, -127]);
     }
 

@@ -1,0 +1,137 @@
+//! One pass over a slice: its minimum, maximum or largest magnitude, and whether every
+//! value is finite.
+//!
+//! Sixteen independent lanes (one AVX-512 register, four SSE/`simd128` ones) are folded at
+//! the end. `min`/`max` of finite values do not depend on the order they are taken in, so
+//! the result equals a left-to-right fold. With a NaN or an infinity in the slice the
+//! extremes are meaningless and the flag says so: the caller then reports the first bad
+//! index with [`crate::error::check_finite`].
+
+const LANES: usize = 16;
+
+/// Whether `v` is NaN or infinite (exponent bits all ones), as a 0/1 mask.
+#[inline(always)]
+fn non_finite(v: f32) -> u32 {
+    u32::from(v.to_bits() & 0x7f80_0000 == 0x7f80_0000)
+}
+
+/// `(min, max, all finite)` of `xs`; `(+∞, −∞, true)` for an empty slice.
+#[inline(always)]
+pub fn min_max_finite(xs: &[f32]) -> (f32, f32, bool) {
+    let mut lo = [f32::INFINITY; LANES];
+    let mut hi = [f32::NEG_INFINITY; LANES];
+    let mut bad = [0u32; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for i in 0..LANES {
+            let v = c[i];
+            lo[i] = if v < lo[i] { v } else { lo[i] };
+            hi[i] = if v > hi[i] { v } else { hi[i] };
+            bad[i] |= non_finite(v);
+        }
+    }
+    for (i, &v) in rest.iter().enumerate() {
+        lo[i] = if v < lo[i] { v } else { lo[i] };
+        hi[i] = if v > hi[i] { v } else { hi[i] };
+        bad[i] |= non_finite(v);
+    }
+    let mut m = (f32::INFINITY, f32::NEG_INFINITY, 0u32);
+    for i in 0..LANES {
+        m.0 = if lo[i] < m.0 { lo[i] } else { m.0 };
+        m.1 = if hi[i] > m.1 { hi[i] } else { m.1 };
+        m.2 |= bad[i];
+    }
+    (m.0, m.1, m.2 == 0)
+}
+
+/// `(max |x|, all finite)` of `xs`; `(0, true)` for an empty slice.
+#[inline(always)]
+pub fn absmax_finite(xs: &[f32]) -> (f32, bool) {
+    let mut hi = [0f32; LANES];
+    let mut bad = [0u32; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for i in 0..LANES {
+            let v = c[i].abs();
+            hi[i] = if v > hi[i] { v } else { hi[i] };
+            bad[i] |= non_finite(v);
+        }
+    }
+    for (i, &v) in rest.iter().enumerate() {
+        let v = v.abs();
+        hi[i] = if v > hi[i] { v } else { hi[i] };
+        bad[i] |= non_finite(v);
+    }
+    let mut m = (0f32, 0u32);
+    for i in 0..LANES {
+        m.0 = if hi[i] > m.0 { hi[i] } else { m.0 };
+        m.1 |= bad[i];
+    }
+    (m.0, m.1 == 0)
+}
+
+/// Whether every value of `xs` is finite.
+#[inline(always)]
+pub fn all_finite(xs: &[f32]) -> bool {
+    let mut bad = [0u32; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for i in 0..LANES {
+            bad[i] |= non_finite(c[i]);
+        }
+    }
+    rest.iter().all(|v| v.is_finite()) && bad.iter().all(|&b| b == 0)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn reference(xs: &[f32]) -> (f32, f32, f32, bool) {
+        let lo = xs.iter().copied().fold(f32::INFINITY, f32::min);
+        let hi = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let a = xs.iter().fold(0f32, |m, v| m.max(v.abs()));
+        (lo, hi, a, xs.iter().all(|v| v.is_finite()))
+    }
+
+    proptest! {
+        #[test]
+        fn equals_a_left_to_right_fold(xs in proptest::collection::vec(-1e30f32..1e30, 0..100)) {
+            let (lo, hi, a, ok) = reference(&xs);
+            let (l, h, f) = min_max_finite(&xs);
+            prop_assert_eq!((l, h, f), (lo, hi, ok));
+            prop_assert_eq!(absmax_finite(&xs), (a, ok));
+            prop_assert!(all_finite(&xs));
+        }
+
+        #[test]
+        fn any_nan_or_infinity_is_flagged(
+            xs in proptest::collection::vec(-10f32..10.0, 1..70),
+            at in 0usize..70,
+            which in 0usize..3,
+        ) {
+            let mut xs = xs;
+            let i = at % xs.len();
+            xs[i] = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY][which];
+            prop_assert!(!min_max_finite(&xs).2);
+            prop_assert!(!absmax_finite(&xs).1);
+            prop_assert!(!all_finite(&xs));
+            let level = crate::quant::fast::level();
+            prop_assert!(!crate::quant::fast::dispatch::all_finite(level, &xs));
+        }
+    }
+
+    #[test]
+    fn extremes_and_signed_zeros() {
+        let xs = [f32::MAX, -f32::MAX, 0.0, -0.0, f32::MIN_POSITIVE, 1e-45];
+        assert_eq!(min_max_finite(&xs), (-f32::MAX, f32::MAX, true));
+        assert_eq!(absmax_finite(&xs), (f32::MAX, true));
+        assert_eq!(absmax_finite(&[]), (0.0, true));
+        assert_eq!(absmax_finite(&[-0.0, 1e-45]), (1e-45, true));
+    }
+}

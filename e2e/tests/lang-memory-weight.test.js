@@ -56,12 +56,9 @@ async function both(query, ready, act = async () => {}) {
   return [en, pt];
 }
 
-// Shared widgets translated by their own owners (scheme controls, embed builder, figure
-// export buttons) and the scheme names, which come from a translated name per scheme kind
-// that is not on this branch (the row headers of the Weight lab's comparison and file-size
-// tables): left out here. Drop these once both land.
-const SHARED = ['.lang-switch', '.scheme-controls', '.embed-builder', '.figure-exports',
-  '[data-testid="wl-compare-row"] th', '[data-testid="wl-file-size-row"] th'];
+// The language switch names each language in its own words (English, Português): not a
+// text to translate.
+const SHARED = ['.lang-switch'];
 
 /** Marks the shared widgets' words as not this test's to check. */
 async function leaveOutShared(page) {

@@ -348,9 +348,9 @@ mod tests {
             for t in portuguese_texts(s) {
                 for w in ENGLISH {
                     // A whole word: "vocab" is English, "vocabulário" is not.
-                    let whole = t.match_indices(w).any(|(i, _)| {
-                        !t[i + w.len()..].starts_with(|c: char| c.is_alphabetic())
-                    });
+                    let whole = t
+                        .match_indices(w)
+                        .any(|(i, _)| !t[i + w.len()..].starts_with(|c: char| c.is_alphabetic()));
                     assert!(!whole, "{w:?} in {t:?}");
                 }
             }

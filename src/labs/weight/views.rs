@@ -18,6 +18,29 @@ use crate::lang::fill::{fill, td_string};
 use crate::lang::numbers::{localize, number_span};
 use crate::lang::{Locale, t_string, use_i18n};
 
+/// The name of a row of the comparison or file-size table in `l`: a scheme kind's own row
+/// by [`scheme_label`](crate::widgets::scheme_names::scheme_label), a named configuration
+/// (`int4 sym, group 128`, `NF4, block 64, double quant`) with its English words swapped.
+pub fn row_label(id: &str, label: &str, l: Locale) -> String {
+    if let Some(k) = quantlab_core::SchemeKind::ALL
+        .into_iter()
+        .find(|k| k.id() == id && k.label() == label)
+    {
+        return crate::widgets::scheme_names::scheme_label(k, l).to_string();
+    }
+    // Longest phrase first ("double quant" before the words it does not contain anyway).
+    [
+        ("double quant", td_string!(l, weight.row_double_quant)),
+        ("per tensor", td_string!(l, weight.row_per_tensor)),
+        ("per channel", td_string!(l, weight.row_per_channel)),
+        ("group", td_string!(l, weight.row_group)),
+        ("block", td_string!(l, weight.row_block)),
+        ("levels", td_string!(l, weight.row_levels)),
+    ]
+    .iter()
+    .fold(label.to_string(), |s, (en, word)| s.replace(en, word))
+}
+
 /// Words for group `g` of the study's granularity in `l`: `channel 3 along axis 0 (64
 /// weights)`, `group 5: row 0, columns 640–767 (128 weights)`.
 pub fn group_words(s: &Study, g: usize, l: Locale) -> String {
@@ -381,11 +404,9 @@ pub fn CompareTable() -> impl IntoView {
                     }).collect_view()}
             </tr></thead>
             <tbody>
-                // The scheme names are the core's labels; a translated name per scheme kind
-                // (the `schemes` namespace of `src/widgets/`) goes in the row header here.
                 {move || { let l = i18n.get_locale(); sorted_compare.get().into_iter().map(|r| view! {
                     <tr data-testid="wl-compare-row" data-scheme=r.id.clone()>
-                        <th scope="row">{r.label.clone()}</th>
+                        <th scope="row">{row_label(&r.id, &r.label, l)}</th>
                         <td data-col="bits" data-value=num(r.bits_per_weight)>{loc(num(r.bits_per_weight), l)}</td>
                         <td data-col="bytes" data-value=r.bytes.to_string()>{loc(r.bytes.to_string(), l)}</td>
                         <td data-col="mse" data-value=num(r.metrics.mse)>{loc(num(r.metrics.mse), l)}</td>
@@ -495,10 +516,9 @@ pub fn FileTables() -> impl IntoView {
                     <thead><tr><th scope="col">{td_string!(l, weight.col_scheme)}</th><th scope="col">{td_string!(l, weight.col_bytes)}</th><th scope="col">"MiB"</th><th scope="col">{td_string!(l, weight.col_of_original)}</th><th scope="col">{td_string!(l, weight.col_quantized)}</th></tr></thead>
                     <tbody>
                         <tr data-testid="wl-file-size-row" data-scheme="original"><th scope="row">{td_string!(l, weight.as_stored)}</th><td data-col="bytes" data-value=idx.file_len.to_string()>{loc(idx.file_len.to_string(), l)}</td><td>{loc(fixed(idx.file_len as f64 / 1048576.0, 2), l)}</td><td>"1"</td><td>"0"</td></tr>
-                        // Scheme names: the core's labels (see the comparison table).
                         {move || file_rows.get().unwrap_or_default().into_iter().map(|r: FileSizeRow| view! {
                             <tr data-testid="wl-file-size-row" data-scheme=r.id.clone()>
-                                <th scope="row">{r.label.clone()}</th>
+                                <th scope="row">{row_label(&r.id, &r.label, l)}</th>
                                 <td data-col="bytes" data-value=r.bytes.to_string()>{loc(r.bytes.to_string(), l)}</td>
                                 <td>{loc(fixed(r.bytes as f64 / 1048576.0, 2), l)}</td>
                                 <td data-col="ratio" data-value=fixed(r.ratio, 4)>{loc(fixed(r.ratio, 4), l)}</td>

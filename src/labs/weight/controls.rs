@@ -47,7 +47,7 @@ fn file_controls(st: WeightState) -> impl IntoView {
     view! {
         <div class:hidden=move || st.source.get() != WeightSource::File>
             <label>{move || t_string!(i18n, weight.file)}
-                <input type="file" data-testid="wl-upload" accept=".safetensors,.npy" on:change=move |ev| files.open(ev)/>
+                <input type="file" data-testid="wl-upload" accept=".safetensors,.npy,.gguf" on:change=move |ev| files.open(ev)/>
             </label>
             <p class="hint">{move || t_string!(i18n, weight.file_read_hint)}</p>
             {move || st.index.get().map(|idx| view! {
@@ -56,10 +56,14 @@ fn file_controls(st: WeightState) -> impl IntoView {
                         {idx.tensors.iter().map(|t| {
                             let name = t.name.clone();
                             let n2 = name.clone();
+                            // FP8 / int8 codes read with their scale tensor: "× its name".
+                            let scale = quantlab_core::weights::scaled::scale_of(&idx, t).map(|s| {
+                                crate::lang::fill::fill(t_string!(i18n, weight.times_scale), &[("scale", &s.name)])
+                            });
                             view! {
                                 <option value=name.clone() disabled=!t.supported()
                                     selected=move || state.with(|s| s.tensor == n2)>
-                                    {format!("{} {:?} {}", name, t.shape, t.dtype)}
+                                    {format!("{} {:?} {}{}", name, t.shape, t.dtype, scale.map(|s| format!(" {s}")).unwrap_or_default())}
                                 </option>
                             }
                         }).collect_view()}

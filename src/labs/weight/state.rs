@@ -237,7 +237,7 @@ impl fmt::Display for WeightError {
         match self {
             WeightError::Quant(e) => write!(f, "{e}"),
             WeightError::NoFile => f.write_str(
-                "no file loaded: choose a .safetensors or .npy file (an uploaded file never travels in a link)",
+                "no file loaded: choose a .safetensors, .npy or .gguf file (an uploaded file never travels in a link)",
             ),
             WeightError::Handoff(e) => f.write_str(e),
             WeightError::File { name, error } => write!(f, "{name}: {error}"),

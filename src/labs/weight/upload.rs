@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use quantlab_core::weights::file::{self, FileIndex, PROBE_BYTES, TensorEntry};
+use quantlab_core::weights::scaled;
 use quantlab_core::weights::study::{StudyOptions, WeightMetrics, study};
 use wasm_bindgen_futures::JsFuture;
 
@@ -36,7 +37,8 @@ pub async fn tick() {
     let _ = JsFuture::from(p).await;
 }
 
-/// The header of `f`: its tensors, from two small reads.
+/// The header of `f`: its tensors, from two small reads (a GGUF header longer than the
+/// first read takes a few more, each at least twice as long).
 pub async fn read_index(f: &web_sys::File) -> Result<FileIndex, WeightError> {
     let len = f.size() as u64;
     let name = f.name();
@@ -45,14 +47,22 @@ pub async fn read_index(f: &web_sys::File) -> Result<FileIndex, WeightError> {
         error,
     };
     let probe = read_range(f, 0, len.min(PROBE_BYTES as u64)).await?;
-    let (format, span) = file::header_span(&name, &probe, len).map_err(in_file)?;
-    let head = read_range(f, 0, span).await?;
-    file::index(format, &head, len).map_err(in_file)
+    let (format, mut span) = file::header_span(&name, &probe, len).map_err(in_file)?;
+    loop {
+        let head = read_range(f, 0, span).await?;
+        match file::index_or_more(format, &head, len).map_err(in_file)? {
+            file::Indexed::Done(idx) => return Ok(idx),
+            file::Indexed::NeedBytes(n) => span = n.min(len),
+        }
+    }
 }
 
-/// The studied part of `entry` (the whole tensor, or its first rows).
+/// The studied part of `entry` (the whole tensor, or its first rows) of the file `f` whose
+/// index is `idx`; FP8 / int8 codes are multiplied by their scale tensor when the file has
+/// one ([`scaled::scale_of`]).
 pub async fn read_tensor(
     f: &web_sys::File,
+    idx: &FileIndex,
     entry: &TensorEntry,
 ) -> Result<WeightTensor, WeightError> {
     let name = f.name();
@@ -63,7 +73,13 @@ pub async fn read_tensor(
     let ((a, b), shape) = entry.window().map_err(in_file)?;
     let bytes = read_range(f, a, b).await?;
     tick().await;
-    let data = file::decode(entry, &shape, &bytes).map_err(in_file)?;
+    let mut data = file::decode(entry, &shape, &bytes).map_err(in_file)?;
+    if let Some(scale) = scaled::scale_of(idx, entry) {
+        let ((sa, sb), sshape) = scale.window().map_err(in_file)?;
+        let sbytes = read_range(f, sa, sb).await?;
+        let svalues = file::decode(scale, &sshape, &sbytes).map_err(in_file)?;
+        scaled::apply(&mut data, &entry.shape, &svalues, &sshape).map_err(in_file)?;
+    }
     Ok(WeightTensor {
         name: entry.name.clone(),
         shape,
@@ -154,7 +170,7 @@ impl Files {
                 measuring.set(Some((i, total)));
                 tick().await;
                 let result = if entry.supported() {
-                    match read_tensor(&f, entry).await {
+                    match read_tensor(&f, &idx, entry).await {
                         Ok(t) => study(
                             &t.data,
                             &t.shape,
@@ -193,15 +209,14 @@ impl Files {
     pub fn load_tensor(self, name: String) {
         let st = self.st;
         let Some(f) = st.file.get_value() else { return };
-        let Some(entry) = st
-            .index
-            .get_untracked()
-            .and_then(|i| i.tensors.iter().find(|t| t.name == name).cloned())
-        else {
+        let Some(idx) = st.index.get_untracked() else {
+            return;
+        };
+        let Some(entry) = idx.tensors.iter().find(|t| t.name == name).cloned() else {
             return;
         };
         wasm_bindgen_futures::spawn_local(async move {
-            match Self::read_entry(st, &f, &entry).await {
+            match Self::read_entry(st, &f, &idx, &entry).await {
                 Ok(t) => Self::commit(st, t),
                 Err(e) => st.upload_error.set(Some(e)),
             }
@@ -210,17 +225,18 @@ impl Files {
         });
     }
 
-    /// Reads `entry` of `f`, saying so in the progress line.
+    /// Reads `entry` of `f` (whose index is `idx`), saying so in the progress line.
     async fn read_entry(
         st: WeightState,
         f: &web_sys::File,
+        idx: &FileIndex,
         entry: &TensorEntry,
     ) -> Result<WeightTensor, WeightError> {
         st.progress.set(Some(Progress::Reading(
             entry.name.clone(),
             mib(entry.bytes()),
         )));
-        let t = read_tensor(f, entry).await?;
+        let t = read_tensor(f, idx, entry).await?;
         st.progress
             .set(Some(Progress::Quantizing(t.data.len(), t.name.clone())));
         tick().await;
@@ -271,7 +287,9 @@ impl Files {
                         .or_else(|| idx.tensors.iter().find(|t| t.supported()))
                         .cloned();
                     match pick {
-                        Some(entry) => Self::read_entry(st, &f, &entry).await.map(|t| (idx, t)),
+                        Some(entry) => Self::read_entry(st, &f, &idx, &entry)
+                            .await
+                            .map(|t| (idx, t)),
                         None => Err(WeightError::NoFloatTensor { name: name.clone() }),
                     }
                 }

@@ -467,12 +467,22 @@ pub fn FileTables() -> impl IntoView {
                     ("header", &idx.header_bytes.to_string()),
                     ("large", if (idx.file_len as f64) > AUTO_MEASURE_BYTES { td_string!(l, weight.file_large) } else { "" }),
                 ])}</p>
+                // The file's own description (GGUF metadata, safetensors __metadata__): file
+                // data, not words of the page.
+                {(!idx.metadata.is_empty()).then(|| view! {
+                    <details data-testid="wl-metadata">
+                        <summary>{fill(td_string!(l, weight.metadata_title), &[("n", &idx.metadata.len().to_string())])}</summary>
+                        <dl class="file-metadata" translate="no">
+                            {idx.metadata.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
+                        </dl>
+                    </details>
+                })}
                 <div class="buttons">
                     <button type="button" data-testid="wl-measure-all" on:click=move |_| measure_all()>{td_string!(l, weight.measure_all)}</button>
                     {move || measuring.get().map(|(i, n)| view! { <span data-testid="wl-measure-progress"><progress max=n value=i></progress>{fill(td_string!(l, weight.tensor_n_of), &[("i", &(i + 1).to_string()), ("n", &n.to_string())])}</span> })}
                 </div>
                 <table class="mem-table tensor-table" data-testid="wl-tensor-table">
-                    <thead><tr><th scope="col">{td_string!(l, weight.col_tensor)}</th><th scope="col">"dtype"</th><th scope="col">{td_string!(l, weight.col_shape)}</th><th scope="col">{td_string!(l, weight.col_values)}</th><th scope="col">{td_string!(l, weight.col_bytes)}</th>
+                    <thead><tr><th scope="col">{td_string!(l, weight.col_tensor)}</th><th scope="col">"dtype"</th><th scope="col">{td_string!(l, weight.col_shape)}</th><th scope="col">{td_string!(l, weight.col_values)}</th><th scope="col">{td_string!(l, weight.col_bytes)}</th><th scope="col">{td_string!(l, weight.col_stored_bits)}</th>
                         <th scope="col">{scheme_label}</th><th scope="col">{td_string!(l, weight.col_qbytes)}</th><th scope="col">{td_string!(l, weight.col_snr)}</th><th scope="col">"MSE"</th><th scope="col">{td_string!(l, weight.col_rel)}</th></tr></thead>
                     <tbody>
                         {idx2.tensors.iter().map(|t| {
@@ -500,6 +510,7 @@ pub fn FileTables() -> impl IntoView {
                                     <td data-col="shape">{format!("{:?}", t.shape)}</td>
                                     <td data-col="count">{loc(t.count.to_string(), l)}</td>
                                     <td data-col="bytes">{loc(t.bytes().to_string(), l)}</td>
+                                    <td data-col="stored-bits" data-value=num(t.bytes() as f64 * 8.0 / t.count.max(1) as f64)>{loc(num(t.bytes() as f64 * 8.0 / t.count.max(1) as f64), l)}</td>
                                     <td data-col="bits">{move || st().map(|s| loc(num(s.bits_per_weight), l)).unwrap_or_else(|| "—".into())}</td>
                                     <td data-col="qbytes">{move || st2().map(|s| loc(s.total_bytes().to_string(), l)).unwrap_or_else(|| "—".into())}</td>
                                     <td data-col="snr">{m(|m| fixed(m.snr_db, 2))}</td>

@@ -441,7 +441,7 @@ mod tests {
             let r = compute(&s).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
             assert!(!r.levels.is_empty(), "{kind:?}");
             assert!(r.metrics.snr_db > 0.0, "{kind:?}");
-            assert!(!super::super::views::scale_formula(&r).is_empty());
+            assert!(!super::super::formulas::scale_formula(&r, crate::lang::Locale::en).is_empty());
         }
     }
 

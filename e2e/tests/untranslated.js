@@ -9,6 +9,7 @@ export const TECHNICAL = [
   /\b(fp|bf|int|uint|float|e\d?m\d)\d*\b/gi,
   /\b(FP|MX|MXFP|MXINT|NVFP|NF|INT|UINT|BF|TF|Q|IQ|E|W|A)\d[\w.-]*\b/g,
   /\b(μ-law|A-law|G\.711|Lloyd-Max|k-means|Hadamard|GPTQ|AWQ|ggml|GGUF|llama\.cpp|numpy|PyTorch|quantlab|bitsandbytes|torchao)\b/gi,
+  /\b(NormalFloat|QLoRA|LoRA|OCP|MX|bfloat16|Lloyd|dBFS|OFP8|SwiftShader|WebAssembly)\b/g,
   /\b(Llama|Mistral|Mixtral|Qwen|Gemma|Phi|GPT|BERT|Falcon)[\w.-]*\b/g,
   /\b(max|min|log|ln|exp|sgn|round|clip|abs|sign|absmax)\b/g,
   /\b[a-zA-Z]\b/g, // single-letter symbols: S, Z, q, r, x, b, n, L, Δ

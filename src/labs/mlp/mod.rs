@@ -211,7 +211,8 @@ impl Lab {
         {
             Ok(c) => c,
             Err(e) => {
-                self.phase.set(Phase::Failed(e));
+                let i18n = self.i18n;
+                self.phase.set(Phase::Failed(words::problem(&e, i18n)));
                 return;
             }
         };
@@ -525,7 +526,7 @@ pub fn MlpLab() -> impl IntoView {
             test: t_string!(i18n, mlp.chart_test),
         };
         let Some(c) = canvas.get() else { return };
-        c.set_attribute("data-x-label", labels.epoch).ok();
+        let _ = c.set_attribute("data-x-label", labels.epoch);
         crate::draw_figure!(c, |root| draw_training(root, &curve, &labels));
     });
 
@@ -561,7 +562,7 @@ pub fn MlpLab() -> impl IntoView {
                         Err(e) => lab.phase.set(Phase::Failed(e)),
                     })
                     running=Signal::derive(running)
-                    settings_error=settings_error.into()
+                    settings_error=Signal::derive(move || settings_error.get().map(|p| words::problem(&p, i18n)))
                     data=ctx.data.into()/>
                 <div class="views">
                     <div data-view="training">
@@ -602,9 +603,9 @@ pub fn MlpLab() -> impl IntoView {
                             let pt = i18n.get_locale() == Locale::pt_BR;
                             view! {
                                 <EmbedBuilder lab="mlp" title=t_string!(i18n, app.lab_mlp)
-                                    views=if pt { EMBED_VIEWS_PT } else { EMBED_VIEWS }
+                                    views={if pt { EMBED_VIEWS_PT } else { EMBED_VIEWS }}
                                     default_views=&["accuracy"]
-                                    controls=if pt { EMBED_CONTROLS_PT } else { EMBED_CONTROLS }
+                                    controls={if pt { EMBED_CONTROLS_PT } else { EMBED_CONTROLS }}
                                     state_query=Signal::derive(move || state.with(quantlab_core::url_state::to_query))/>
                             }
                         }}

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use quantlab_core::mlp::QuantConfig;
 
+use super::state::{MAX_BATCH, MAX_EPOCHS, MAX_PARAMS, Problem};
 use crate::lang::numbers::localize;
 use crate::lang::{I18nContext, t_string};
 
@@ -30,4 +31,31 @@ pub fn num_td(testid: Option<String>, plain: String, i18n: I18nContext) -> impl 
 /// language; the name itself stays.
 pub fn dataset_name(name: &str, i18n: I18nContext) -> String {
     name.replace("(10k/2k subset)", t_string!(i18n, mlp.subset))
+}
+
+/// What is wrong with the training settings, in the page's language (the core's own check
+/// stays in its English words).
+pub fn problem(p: &Problem, i18n: I18nContext) -> String {
+    let n = |v: String| localize(&v, i18n.get_locale());
+    match p {
+        Problem::ZeroUnits => t_string!(i18n, mlp.p_zero_units).to_string(),
+        Problem::TooWide(v) => t_string!(i18n, mlp.p_too_wide, v = n(v.to_string())).to_string(),
+        Problem::NotASize(p) => t_string!(i18n, mlp.p_not_a_size, p = p).to_string(),
+        Problem::TooManyLayers => t_string!(i18n, mlp.p_too_many_layers).to_string(),
+        Problem::Epochs(v) => t_string!(i18n, mlp.p_epochs, max = MAX_EPOCHS, v = v).to_string(),
+        Problem::Batch(v) => t_string!(i18n, mlp.p_batch, max = MAX_BATCH, v = v).to_string(),
+        Problem::LearningRate(v) => {
+            t_string!(i18n, mlp.p_lr, v = n(v.to_string())).to_string()
+        }
+        Problem::Shift(v) => t_string!(i18n, mlp.p_shift, v = v).to_string(),
+        Problem::TooBig { dims, params } => t_string!(
+            i18n,
+            mlp.p_too_big,
+            dims = dims,
+            params = n(params.to_string()),
+            max = n(MAX_PARAMS.to_string())
+        )
+        .to_string(),
+        Problem::Core(e) => e.clone(),
+    }
 }

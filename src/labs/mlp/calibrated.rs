@@ -56,10 +56,9 @@ fn calibration_words(r: &MethodResult, i18n: I18nContext) -> String {
             .join(", "),
         _ => {
             let changed: usize = r.calibration.iter().map(|c| c.codes_changed).sum();
-            t_string!(
-                i18n,
-                mlp.codes_differ,
-                n = localize(&changed.to_string(), l)
+            super::words::fill(
+                t_string!(i18n, mlp.codes_differ),
+                &[("n", &(localize(&changed.to_string(), l)))],
             )
             .to_string()
         }
@@ -149,7 +148,7 @@ pub fn CalibratedPanel() -> impl IntoView {
     view! {
         <div class="ptq-panel" data-testid="ptq-panel">
             <h3>{t!(i18n, mlp.ptq_title)}</h3>
-            <p class="hint">{move || t_string!(i18n, mlp.ptq_hint, n = CALIBRATION).to_string()}</p>
+            <p class="hint">{move || super::words::fill(t_string!(i18n, mlp.ptq_hint), &[("n", &CALIBRATION)])}</p>
             <button type="button" data-testid="ptq-run" on:click=start
                 disabled=move || !has_model() || run.with(|r| matches!(r, Run::Running(_)))>
                 {t!(i18n, mlp.ptq_run)}
@@ -157,8 +156,8 @@ pub fn CalibratedPanel() -> impl IntoView {
             <p class="hint" role="status" data-testid="ptq-status">{move || match run.get() {
                 Run::Idle if has_model() => t_string!(i18n, mlp.ptq_idle).to_string(),
                 Run::Idle => t_string!(i18n, mlp.train_first).to_string(),
-                Run::Running(i) => t_string!(i18n, mlp.ptq_running, i = i + 1, total = total).to_string(),
-                Run::Done => t_string!(i18n, mlp.ptq_done, total = total).to_string(),
+                Run::Running(i) => super::words::fill(t_string!(i18n, mlp.ptq_running), &[("i", &(i + 1)), ("total", &total)]),
+                Run::Done => super::words::fill(t_string!(i18n, mlp.ptq_done), &[("total", &total)]),
                 Run::Failed(_) => t_string!(i18n, mlp.ptq_stopped).to_string(),
             }}</p>
             {move || match run.get() {
@@ -170,7 +169,7 @@ pub fn CalibratedPanel() -> impl IntoView {
                     <thead><tr>
                         <th scope="col">{t!(i18n, mlp.ptq_col_codes)}</th>
                         <th scope="col">{t!(i18n, mlp.col_accuracy_pct)}</th>
-                        {(0..layers()).map(|l| view! { <th scope="col">{move || t_string!(i18n, mlp.ptq_col_snr, n = l + 1).to_string()}</th> }).collect_view()}
+                        {(0..layers()).map(|l| view! { <th scope="col">{move || super::words::fill(t_string!(i18n, mlp.ptq_col_snr), &[("n", &(l + 1))])}</th> }).collect_view()}
                         <th scope="col">{t!(i18n, mlp.ptq_col_bytes)}</th>
                         <th scope="col">{t!(i18n, mlp.ptq_col_calibration)}</th>
                     </tr></thead>

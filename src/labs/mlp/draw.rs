@@ -109,12 +109,14 @@ pub fn DigitPad(
     };
     let i18n = use_i18n();
     let status = move || match cursor.get() {
-        Some((r, c)) if pen.get() => {
-            t_string!(i18n, mlp.pad_status_down, r = r + 1, c = c + 1, side = SIDE).to_string()
-        }
-        Some((r, c)) => {
-            t_string!(i18n, mlp.pad_status_up, r = r + 1, c = c + 1, side = SIDE).to_string()
-        }
+        Some((r, c)) if pen.get() => super::words::fill(
+            t_string!(i18n, mlp.pad_status_down),
+            &[("r", &(r + 1)), ("c", &(c + 1)), ("side", &SIDE)],
+        ),
+        Some((r, c)) => super::words::fill(
+            t_string!(i18n, mlp.pad_status_up),
+            &[("r", &(r + 1)), ("c", &(c + 1)), ("side", &SIDE)],
+        ),
         None => t_string!(i18n, mlp.pad_keyboard).to_string(),
     };
     let on_down = move |ev: web_sys::PointerEvent| {

@@ -234,7 +234,7 @@ pub fn GpuPanel() -> impl IntoView {
                                 {r.kernels.iter().map(|k| {
                                     let id = k.kernel.id();
                                     view! {
-                                        <tr><th>{t_string!(i18n, mlp.gpu_path_kernel, kernel = k.kernel.label()).to_string()}</th>
+                                        <tr><th>{super::words::fill(t_string!(i18n, mlp.gpu_path_kernel), &[("kernel", &(k.kernel.label()))])}</th>
                                             {num_td(Some(format!("tp-gpu-{id}")), fixed(k.samples_per_s, 0), i18n)}
                                             {num_td(None, fixed(k.samples_per_s / cpu.max(1e-9), 2), i18n)}
                                             {num_td(Some(format!("gpu-acc-{id}")), fixed(k.accuracy, 2), i18n)}
@@ -242,7 +242,7 @@ pub fn GpuPanel() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </tbody>
-                            <caption>{t_string!(i18n, mlp.gpu_caption, n = localize(&r.samples.to_string(), i18n.get_locale()), ms = MIN_MS).to_string()}</caption>
+                            <caption>{super::words::fill(t_string!(i18n, mlp.gpu_caption), &[("n", &(localize(&r.samples.to_string(), i18n.get_locale()))), ("ms", &MIN_MS)])}</caption>
                         </table>
                     }.into_any()
                 }

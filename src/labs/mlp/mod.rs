@@ -73,17 +73,16 @@ impl Phase {
     fn text(&self, i18n: I18nContext) -> String {
         match self {
             Phase::Idle => t_string!(i18n, mlp.phase_idle).into(),
-            Phase::Loading(what) => t_string!(
-                i18n,
-                mlp.phase_loading,
-                what = words::dataset_name(what, i18n)
+            Phase::Loading(what) => words::fill(
+                t_string!(i18n, mlp.phase_loading),
+                &[("what", &(words::dataset_name(what, i18n)))],
             )
             .to_string(),
             Phase::Training => t_string!(i18n, mlp.phase_training).into(),
             Phase::Evaluating => t_string!(i18n, mlp.phase_evaluating).into(),
             Phase::Done => t_string!(i18n, mlp.phase_done).into(),
             Phase::Stopped => t_string!(i18n, mlp.phase_stopped).into(),
-            Phase::Failed(e) => t_string!(i18n, mlp.phase_failed, error = e).to_string(),
+            Phase::Failed(e) => words::fill(t_string!(i18n, mlp.phase_failed), &[("error", &e)]),
         }
     }
 }
@@ -547,7 +546,7 @@ pub fn MlpLab() -> impl IntoView {
         <section class="lab mlp-lab" aria-labelledby="mlp-lab-title">
             <h2 id="mlp-lab-title">{t!(i18n, mlp.title)}</h2>
             {(!warnings.is_empty()).then(|| view! {
-                <p class="notice" role="status">{let list = warnings.join("; "); move || t_string!(i18n, mlp.ignored_params, list = list.clone()).to_string()}</p>
+                <p class="notice" role="status">{let list = warnings.join("; "); move || words::fill(t_string!(i18n, mlp.ignored_params), &[("list", &(list.clone()))])}</p>
             })}
             <div class="lab-body">
                 <views::Controls state=state lab_start=Callback::new(move |_| lab.start_training())

@@ -40,7 +40,7 @@ pub fn Int16Demo(
                                 let k = m.mlp.layers.get(r.layer).map_or(0, |l| l.in_dim);
                                 view! {
                                     <tr>
-                                        <th>{t_string!(i18n, mlp.layer_n, n = r.layer + 1).to_string()}</th>
+                                        <th>{super::words::fill(t_string!(i18n, mlp.layer_n), &[("n", &(r.layer + 1))])}</th>
                                         {num_td(None, k.to_string(), i18n)}
                                         {num_td(None, r.outputs.to_string(), i18n)}
                                         {num_td(Some(format!("max-acc-{}", r.layer)), r.max_abs_acc.to_string(), i18n)}
@@ -104,7 +104,7 @@ pub fn ThroughputTable(
                             <tr><th>{t!(i18n, mlp.path_scalar)}</th>{num_td(Some("tp-int8-scalar".into()), fixed(t.int8_scalar, 0), i18n)}{num_td(None, fixed(t.int8_scalar / t.fp32, 2), i18n)}</tr>
                             <tr><th>{t!(i18n, mlp.path_simd)}</th>{num_td(Some("tp-int8-simd".into()), fixed(t.int8_simd, 0), i18n)}{num_td(Some("tp-ratio-simd-fp32".into()), fixed(t.int8_simd / t.fp32, 2), i18n)}</tr>
                         </tbody>
-                        <caption>{move || t_string!(i18n, mlp.tp_caption, n = localize(&t.samples.to_string(), i18n.get_locale())).to_string()}</caption>
+                        <caption>{move || super::words::fill(t_string!(i18n, mlp.tp_caption), &[("n", &(localize(&t.samples.to_string(), i18n.get_locale())))])}</caption>
                     </table>
                 }.into_any(),
             })}

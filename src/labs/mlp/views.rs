@@ -29,13 +29,19 @@ async fn read_files(
         if f.size() > data::MAX_FILE_BYTES as f64 {
             let mb = format!("{:.0}", f.size() / 1048576.0);
             let max = data::MAX_FILE_BYTES >> 20;
-            return Err(
-                t_string!(i18n, mlp.file_too_big, name = name, mb = mb, max = max).to_string(),
-            );
+            return Err(super::words::fill(
+                t_string!(i18n, mlp.file_too_big),
+                &[("name", &name), ("mb", &mb), ("max", &max)],
+            ));
         }
         let buf = wasm_bindgen_futures::JsFuture::from(f.array_buffer())
             .await
-            .map_err(|_| t_string!(i18n, mlp.file_unreadable, name = name.clone()).to_string())?;
+            .map_err(|_| {
+                super::words::fill(
+                    t_string!(i18n, mlp.file_unreadable),
+                    &[("name", &(name.clone()))],
+                )
+            })?;
         out.push((name, js_sys::Uint8Array::new(&buf).to_vec()));
     }
     Ok(out)
@@ -85,9 +91,9 @@ pub fn Controls(
                 Err(e) => Err(e),
             };
             upload_busy.set(String::new());
-            on_upload.run(
-                parsed.map_err(|e| t_string!(i18n, mlp.nothing_loaded, error = e).to_string()),
-            );
+            on_upload.run(parsed.map_err(|e| {
+                super::words::fill(t_string!(i18n, mlp.nothing_loaded), &[("error", &e)])
+            }));
         });
     };
     let is_upload = move || state.with(|s| s.dataset == DataChoice::Upload);
@@ -219,12 +225,11 @@ pub fn DataSummary(
             let n = |v: usize| localize(&v.to_string(), l);
             let images = d
                 .image
-                .map(|(r, c)| t_string!(i18n, mlp.summary_images, r = r, c = c).to_string())
+                .map(|(r, c)| super::words::fill(t_string!(i18n, mlp.summary_images), &[("r", &r), ("c", &c)]))
                 .unwrap_or_default();
             view! {
                 <p class="hint" data-testid="data-summary">
-                    {t_string!(i18n, mlp.summary, name = dataset_name(&d.name, i18n), train = n(t.n),
-                        test = n(d.split.test.n), d = t.d, classes = t.classes, images = images).to_string()}
+                    {super::words::fill(t_string!(i18n, mlp.summary), &[("name", &(dataset_name(&d.name, i18n))), ("train", &(n(t.n))), ("test", &(n(d.split.test.n))), ("d", &t.d), ("classes", &t.classes), ("images", &images)])}
                     {d.notes.iter().map(|n| view! { <span class="notice" data-testid="data-note">{format!(" {n}.")}</span> }).collect_view()}
                 </p>
             }
@@ -248,14 +253,13 @@ pub fn AccuracyTable(
         let fp32 = rows.first().map(|r| (r.accuracy, r.size.total()));
         let l = i18n.get_locale();
         let stopped = if m.stopped {
-            t_string!(i18n, mlp.acc_stopped, n = m.epochs_done).to_string()
+            super::words::fill(t_string!(i18n, mlp.acc_stopped), &[("n", &m.epochs_done)])
         } else {
             String::new()
         };
         Some(view! {
             <table class="mem-table" data-testid="accuracy-table">
-                <caption>{t_string!(i18n, mlp.acc_caption, name = dataset_name(&m.data.name, i18n),
-                    n = localize(&m.data.split.test.n.to_string(), l), stopped = stopped).to_string()}</caption>
+                <caption>{super::words::fill(t_string!(i18n, mlp.acc_caption), &[("name", &(dataset_name(&m.data.name, i18n))), ("n", &(localize(&m.data.split.test.n.to_string(), l))), ("stopped", &stopped)])}</caption>
                 <thead><tr><th>{t!(i18n, mlp.col_configuration)}</th><th>{t!(i18n, mlp.col_weights)}</th><th>{t!(i18n, mlp.col_activations)}</th>
                     <th>{t!(i18n, mlp.col_accuracy)}</th><th>{t!(i18n, mlp.col_delta)}</th><th>{t!(i18n, mlp.col_size)}</th>
                     <th>{t!(i18n, mlp.col_parts)}</th><th>{t!(i18n, mlp.col_smaller)}</th></tr></thead>
@@ -368,7 +372,7 @@ pub fn Confusion(
                     </select>
                 </label>
                 <table class="mem-table confusion-table" data-testid="confusion">
-                    <caption>{t_string!(i18n, mlp.cm_caption, config = config_label(r.config, i18n), many = by_number).to_string()}</caption>
+                    <caption>{super::words::fill(t_string!(i18n, mlp.cm_caption), &[("config", &(config_label(r.config, i18n))), ("many", &by_number)])}</caption>
                     <thead><tr><th>{t!(i18n, mlp.cm_corner)}</th>
                         {(0..k).map(|p| view! { <th>{if many { p.to_string() } else { names[p].clone() }}</th> }).collect_view()}</tr></thead>
                     <tbody>
@@ -413,7 +417,7 @@ pub fn LayerErrors(
                 <thead>
                     <tr><th>{t!(i18n, mlp.col_configuration)}</th>
                         {(0..layers).map(|l| view! {
-                            <th>{t_string!(i18n, mlp.layer_head, n = l + 1, a = dims[l], b = dims[l + 1]).to_string()}
+                            <th>{super::words::fill(t_string!(i18n, mlp.layer_head), &[("n", &(l + 1)), ("a", &(dims[l])), ("b", &(dims[l + 1]))])}
                                 {(choice != DataChoice::Upload).then(|| view! {
                                     <a data-testid=format!("weight-link-{l}") href=weight_lab_link(choice, l)
                                         title=t_string!(i18n, mlp.weights_link_title)
@@ -441,7 +445,7 @@ pub fn LayerErrors(
                                 let plain = fixed(e.snr_db, 2);
                                 view! {
                                     <td class="num" data-testid=format!("snr-{}-{}", r.config.id(), e.layer) data-value=plain.clone()
-                                        title=t_string!(i18n, mlp.snr_title, mse = localize(&num(e.mse), l10n), max = localize(&num(e.max_abs_error), l10n)).to_string()>
+                                        title=super::words::fill(t_string!(i18n, mlp.snr_title), &[("mse", &(localize(&num(e.mse), l10n))), ("max", &(localize(&num(e.max_abs_error), l10n)))])>
                                         {localize(&plain, l10n)}</td>
                                 }
                             }).collect_view()}

@@ -39,23 +39,40 @@ pub fn problem(p: &Problem, i18n: I18nContext) -> String {
     let n = |v: String| localize(&v, i18n.get_locale());
     match p {
         Problem::ZeroUnits => t_string!(i18n, mlp.p_zero_units).to_string(),
-        Problem::TooWide(v) => t_string!(i18n, mlp.p_too_wide, v = n(v.to_string())).to_string(),
-        Problem::NotASize(p) => t_string!(i18n, mlp.p_not_a_size, p = p).to_string(),
+        Problem::TooWide(v) => fill(
+            t_string!(i18n, mlp.p_too_wide),
+            &[("v", &(n(v.to_string())))],
+        ),
+        Problem::NotASize(p) => fill(t_string!(i18n, mlp.p_not_a_size), &[("p", &p)]),
         Problem::TooManyLayers => t_string!(i18n, mlp.p_too_many_layers).to_string(),
-        Problem::Epochs(v) => t_string!(i18n, mlp.p_epochs, max = MAX_EPOCHS, v = v).to_string(),
-        Problem::Batch(v) => t_string!(i18n, mlp.p_batch, max = MAX_BATCH, v = v).to_string(),
-        Problem::LearningRate(v) => {
-            t_string!(i18n, mlp.p_lr, v = n(v.to_string())).to_string()
-        }
-        Problem::Shift(v) => t_string!(i18n, mlp.p_shift, v = v).to_string(),
-        Problem::TooBig { dims, params } => t_string!(
-            i18n,
-            mlp.p_too_big,
-            dims = dims,
-            params = n(params.to_string()),
-            max = n(MAX_PARAMS.to_string())
+        Problem::Epochs(v) => fill(
+            t_string!(i18n, mlp.p_epochs),
+            &[("max", &MAX_EPOCHS), ("v", &v)],
+        ),
+        Problem::Batch(v) => fill(
+            t_string!(i18n, mlp.p_batch),
+            &[("max", &MAX_BATCH), ("v", &v)],
+        ),
+        Problem::LearningRate(v) => fill(t_string!(i18n, mlp.p_lr), &[("v", &(n(v.to_string())))]),
+        Problem::Shift(v) => fill(t_string!(i18n, mlp.p_shift), &[("v", &v)]),
+        Problem::TooBig { dims, params } => fill(
+            t_string!(i18n, mlp.p_too_big),
+            &[
+                ("dims", &dims),
+                ("params", &(n(params.to_string()))),
+                ("max", &(n(MAX_PARAMS.to_string()))),
+            ],
         )
         .to_string(),
         Problem::Core(e) => e.clone(),
     }
+}
+
+/// `template` (a sentence from the locale files) with each `{name}` replaced by its value.
+pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    out
 }

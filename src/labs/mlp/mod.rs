@@ -13,6 +13,7 @@ pub mod bench;
 mod calibrated;
 pub mod data;
 pub mod draw;
+mod embed;
 pub mod gpu;
 pub mod results;
 pub mod state;
@@ -28,13 +29,15 @@ use quantlab_core::mlp::{AccumulatorReport, Trainer};
 
 use self::bench::{Agreement, Throughput};
 use self::data::LoadedData;
+pub use self::embed::{EMBED_CONTROLS, EMBED_VIEWS};
+use self::embed::{EMBED_CONTROLS_PT, EMBED_VIEWS_PT};
 use self::results::{ConfigResult, SessionRows, TrainedModel};
 use self::state::{DataChoice, MlpLabState};
 use crate::charts::mlp::{TrainingCurve, TrainingLabels, draw_training};
 use crate::lang::numbers::number_span;
 use crate::lang::{I18nContext, Locale, t, t_string, use_i18n};
 use crate::url::write_state;
-use crate::widgets::embed_builder::{Choice, EmbedBuilder};
+use crate::widgets::embed_builder::EmbedBuilder;
 use crate::widgets::perf::{mark as perf_mark, measure as perf_measure};
 use crate::widgets::svg::FigureExports;
 
@@ -416,63 +419,6 @@ fn has_relaxed_simd() -> bool {
 fn has_simd128() -> bool {
     browser_validates(&[])
 }
-
-/// The figures of the MLP lab an embed can show (`views=`).
-pub const EMBED_VIEWS: &[Choice] = &[
-    ("training", "Training: status and curves"),
-    ("accuracy", "Accuracy of every configuration"),
-    ("pad", "The digit pad"),
-    ("session", "The course's table across datasets"),
-    ("confusion", "Confusion matrix"),
-    ("layers", "Per-layer SNR"),
-    ("int16", "The int16 accumulator demo"),
-    ("throughput", "CPU throughput"),
-    ("gpu", "WebGPU"),
-];
-
-/// [`EMBED_VIEWS`] in Portuguese.
-const EMBED_VIEWS_PT: &[Choice] = &[
-    ("training", "Treinamento: situação e curvas"),
-    ("accuracy", "Acurácia de cada configuração"),
-    ("pad", "A área de desenho de dígitos"),
-    (
-        "session",
-        "A tabela do curso com todos os conjuntos de dados",
-    ),
-    ("confusion", "Matriz de confusão"),
-    ("layers", "SNR por camada"),
-    ("int16", "A demonstração do acumulador int16"),
-    ("throughput", "Vazão na CPU"),
-    ("gpu", "WebGPU"),
-];
-
-/// [`EMBED_CONTROLS`] in Portuguese.
-const EMBED_CONTROLS_PT: &[Choice] = &[
-    ("dataset", "Conjunto de dados"),
-    ("hidden", "Tamanhos das camadas ocultas"),
-    ("optimizer", "Otimizador"),
-    ("lr", "Taxa de aprendizado"),
-    ("momentum", "Momento"),
-    ("epochs", "Épocas"),
-    ("batch", "Lote"),
-    ("seed", "Semente"),
-    ("train", "Treinar"),
-    ("stop", "Parar"),
-];
-
-/// The controls of the MLP lab an embed can show (`controls=`, by their test ids).
-pub const EMBED_CONTROLS: &[Choice] = &[
-    ("dataset", "Dataset"),
-    ("hidden", "Hidden sizes"),
-    ("optimizer", "Optimizer"),
-    ("lr", "Learning rate"),
-    ("momentum", "Momentum"),
-    ("epochs", "Epochs"),
-    ("batch", "Batch"),
-    ("seed", "Seed"),
-    ("train", "Train"),
-    ("stop", "Stop"),
-];
 
 /// The MLP lab page.
 #[component]

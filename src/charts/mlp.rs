@@ -23,17 +23,50 @@ pub struct TrainingCurve {
     pub epochs: usize,
 }
 
-/// The frame of both panels.
-const PANEL: Frame<'static> = Frame::new()
-    .label_areas(28, 44)
-    .x_desc("epoch")
-    .grid(Grid::Bold);
+/// The words of the training chart (titles, axis, legends), in the page's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrainingLabels {
+    /// The left panel's title.
+    pub loss: &'static str,
+    /// The right panel's title.
+    pub accuracy: &'static str,
+    /// The x axis.
+    pub epoch: &'static str,
+    /// The training batches' loss.
+    pub train_batches: &'static str,
+    /// The test loss at each epoch's end.
+    pub test_epoch_end: &'static str,
+    /// Training accuracy.
+    pub train: &'static str,
+    /// Test accuracy.
+    pub test: &'static str,
+}
+
+impl Default for TrainingLabels {
+    /// The English words.
+    fn default() -> Self {
+        TrainingLabels {
+            loss: "loss (cross-entropy)",
+            accuracy: "accuracy (%)",
+            epoch: "epoch",
+            train_batches: "train (batches)",
+            test_epoch_end: "test (epoch end)",
+            train: "train",
+            test: "test",
+        }
+    }
+}
 
 /// Draws the curve on `root` (two panels side by side).
 pub fn draw_training<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     c: &TrainingCurve,
+    words: &TrainingLabels,
 ) -> ChartResult {
+    let panel = Frame::new()
+        .label_areas(28, 44)
+        .x_desc(words.epoch)
+        .grid(Grid::Bold);
     clear(root)?;
     let (left, right) = root.split_horizontally(root.dim_in_pixel().0 / 2);
     let x_max = c.epochs.max(1) as f64;
@@ -47,27 +80,31 @@ pub fn draw_training<DB: DrawingBackend>(
         .fold(0.0f64, f64::max)
         .max(1e-3)
         * 1.05;
-    let mut ch = PANEL
-        .caption("loss (cross-entropy)")
+    let mut ch = panel
+        .caption(words.loss)
         .build(&left, 0.0..x_max, 0.0..y_max)?;
     let points =
         |v: &Vec<(f64, f64)>| -> Vec<(f64, f64)> { v.iter().filter(finite).copied().collect() };
     let lines = [
-        (points(&c.loss), palette::INPUT, "train (batches)"),
-        (points(&c.test_loss), palette::QUANTIZED, "test (epoch end)"),
+        (points(&c.loss), palette::INPUT, words.train_batches),
+        (
+            points(&c.test_loss),
+            palette::QUANTIZED,
+            words.test_epoch_end,
+        ),
     ];
     draw_lines(&mut ch, lines, 1)?;
     draw_legend(&mut ch, SeriesLabelPosition::MiddleRight, 0.8)?;
 
-    let mut ch = PANEL
-        .caption("accuracy (%)")
+    let mut ch = panel
+        .caption(words.accuracy)
         .build(&right, 0.0..x_max, 0.0..100.0)?;
     let pct = |v: &Vec<(f64, f64)>| -> Vec<(f64, f64)> {
         v.iter().map(|&(x, y)| (x, 100.0 * y)).collect()
     };
     for (series, colour, label) in [
-        (pct(&c.train_acc), palette::INPUT, "train"),
-        (pct(&c.test_acc), palette::QUANTIZED, "test"),
+        (pct(&c.train_acc), palette::INPUT, words.train),
+        (pct(&c.test_acc), palette::QUANTIZED, words.test),
     ] {
         ch.draw_series(LineSeries::new(series.clone(), colour.stroke_width(2)))
             .map_err(fail)?
@@ -90,7 +127,7 @@ mod tests {
     #[test]
     fn the_curve_draws_into_svg_with_and_without_points() {
         let svg = to_svg((640, 240), |root| {
-            draw_training(root, &TrainingCurve::default())
+            draw_training(root, &TrainingCurve::default(), &TrainingLabels::default())
         });
         let svg = svg.unwrap();
         assert_texts(
@@ -109,7 +146,10 @@ mod tests {
             test_loss: vec![(1.0, 0.9)],
             epochs: 3,
         };
-        let svg = to_svg((640, 240), |root| draw_training(root, &c)).unwrap();
+        let svg = to_svg((640, 240), |root| {
+            draw_training(root, &c, &TrainingLabels::default())
+        })
+        .unwrap();
         assert!(
             svg.contains("polyline") || svg.contains("path"),
             "no lines drawn"

@@ -215,6 +215,10 @@ mod tests {
                 include_str!("../../locales/en/weight.json"),
                 include_str!("../../locales/pt-BR/weight.json"),
             ),
+            (
+                include_str!("../../locales/en/mlp.json"),
+                include_str!("../../locales/pt-BR/mlp.json"),
+            ),
         ];
         for (en, pt) in pairs {
             let en: serde_json::Map<String, serde_json::Value> =

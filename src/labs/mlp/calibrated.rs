@@ -8,7 +8,10 @@ use quantlab_core::mlp::QuantConfig;
 use quantlab_core::mlp::ptq::{self, Method, MethodResult};
 
 use super::MlpContext;
+use super::words::{config_label, num_td};
 use crate::format::fixed;
+use crate::lang::numbers::localize;
+use crate::lang::{I18nContext, t, t_string, use_i18n};
 
 /// Training samples used for calibration.
 const CALIBRATION: usize = 512;
@@ -24,17 +27,18 @@ enum Run {
     Failed(String),
 }
 
-fn method_label(m: Method) -> &'static str {
+fn method_label(m: Method, i18n: I18nContext) -> &'static str {
     match m {
-        Method::Nearest => "round to nearest",
+        Method::Nearest => t_string!(i18n, mlp.method_nearest),
         Method::Gptq => "GPTQ",
-        Method::GptqActOrder => "GPTQ, act-order",
-        Method::Awq => "AWQ scales",
+        Method::GptqActOrder => t_string!(i18n, mlp.method_gptq_act),
+        Method::Awq => t_string!(i18n, mlp.method_awq),
     }
 }
 
 /// What calibration did, in a few words: codes changed (GPTQ) or the chosen α (AWQ).
-fn calibration_words(r: &MethodResult) -> String {
+fn calibration_words(r: &MethodResult, i18n: I18nContext) -> String {
+    let l = i18n.get_locale();
     match r.method {
         Method::Nearest => "—".into(),
         Method::Awq => r
@@ -44,34 +48,43 @@ fn calibration_words(r: &MethodResult) -> String {
                 format!(
                     "α{} = {}",
                     c.layer,
-                    c.alpha.map_or("—".into(), |a| fixed(f64::from(a), 1))
+                    c.alpha
+                        .map_or("—".into(), |a| localize(&fixed(f64::from(a), 1), l))
                 )
             })
             .collect::<Vec<_>>()
             .join(", "),
         _ => {
             let changed: usize = r.calibration.iter().map(|c| c.codes_changed).sum();
-            format!("{changed} codes differ from RTN")
+            super::words::fill(
+                t_string!(i18n, mlp.codes_differ),
+                &[("n", &(localize(&changed.to_string(), l)))],
+            )
+            .to_string()
         }
     }
 }
 
-fn row_view(r: &MethodResult) -> impl IntoView + use<> {
+fn row_view(r: &MethodResult, i18n: I18nContext) -> impl IntoView + use<> {
     let id = format!("{}-{}", r.config.id(), r.method.id());
     let snrs = r
         .layers
         .iter()
         .map(|l| {
-            view! { <td class="num" data-testid=format!("ptq-snr-{id}-{}", l.layer)>{fixed(l.snr_db, 1)}</td> }
+            num_td(
+                Some(format!("ptq-snr-{id}-{}", l.layer)),
+                fixed(l.snr_db, 1),
+                i18n,
+            )
         })
         .collect_view();
     view! {
         <tr data-testid=format!("ptq-row-{id}")>
-            <th scope="row">{format!("{} · {}", r.config.label(), method_label(r.method))}</th>
-            <td class="num" data-testid=format!("ptq-acc-{id}")>{fixed(100.0 * f64::from(r.accuracy), 2)}</td>
+            <th scope="row">{format!("{} · {}", config_label(r.config, i18n), method_label(r.method, i18n))}</th>
+            {num_td(Some(format!("ptq-acc-{id}")), fixed(100.0 * f64::from(r.accuracy), 2), i18n)}
             {snrs}
-            <td class="num" data-testid=format!("ptq-bytes-{id}")>{r.size.to_string()}</td>
-            <td>{calibration_words(r)}</td>
+            {num_td(Some(format!("ptq-bytes-{id}")), r.size.to_string(), i18n)}
+            <td>{calibration_words(r, i18n)}</td>
         </tr>
     }
 }
@@ -79,6 +92,7 @@ fn row_view(r: &MethodResult) -> impl IntoView + use<> {
 /// The panel (reads the trained model from [`MlpContext`]).
 #[component]
 pub fn CalibratedPanel() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = use_context::<MlpContext>();
     let run = RwSignal::new(Run::Idle);
     let rows = RwSignal::new(Vec::<MethodResult>::new());
@@ -133,24 +147,18 @@ pub fn CalibratedPanel() -> impl IntoView {
     };
     view! {
         <div class="ptq-panel" data-testid="ptq-panel">
-            <h3>"Calibrated int4: GPTQ and AWQ against round to nearest"</h3>
-            <p class="hint">{format!(
-                "Real int4 models are not rounded weight by weight. GPTQ rounds one input column \
-                 at a time and lets the columns not yet rounded absorb the error, weighted by how \
-                 the layer's inputs vary together; AWQ scales each input's weights by how large \
-                 that input usually is before rounding. Both look at {CALIBRATION} training images. \
-                 GPTQ keeps RTN's scales (same bytes); AWQ stores one more scale per input."
-            )}</p>
+            <h3>{t!(i18n, mlp.ptq_title)}</h3>
+            <p class="hint">{move || super::words::fill(t_string!(i18n, mlp.ptq_hint), &[("n", &CALIBRATION)])}</p>
             <button type="button" data-testid="ptq-run" on:click=start
                 disabled=move || !has_model() || run.with(|r| matches!(r, Run::Running(_)))>
-                "Run GPTQ and AWQ"
+                {t!(i18n, mlp.ptq_run)}
             </button>
             <p class="hint" role="status" data-testid="ptq-status">{move || match run.get() {
-                Run::Idle if has_model() => "Compares 8 models; each takes up to a few seconds.".to_string(),
-                Run::Idle => "Train a model first.".to_string(),
-                Run::Running(i) => format!("calibrating and measuring {} of {total}…", i + 1),
-                Run::Done => format!("{total} models measured on the test set."),
-                Run::Failed(_) => "stopped".to_string(),
+                Run::Idle if has_model() => t_string!(i18n, mlp.ptq_idle).to_string(),
+                Run::Idle => t_string!(i18n, mlp.train_first).to_string(),
+                Run::Running(i) => super::words::fill(t_string!(i18n, mlp.ptq_running), &[("i", &(i + 1)), ("total", &total)]),
+                Run::Done => super::words::fill(t_string!(i18n, mlp.ptq_done), &[("total", &total)]),
+                Run::Failed(_) => t_string!(i18n, mlp.ptq_stopped).to_string(),
             }}</p>
             {move || match run.get() {
                 Run::Failed(e) => Some(view! { <p class="error" role="alert" data-testid="ptq-error">{e}</p> }),
@@ -159,14 +167,14 @@ pub fn CalibratedPanel() -> impl IntoView {
             {move || (!rows.with(Vec::is_empty)).then(|| view! {
                 <table class="mem-table" data-testid="ptq-table">
                     <thead><tr>
-                        <th scope="col">"weights · codes"</th>
-                        <th scope="col">"accuracy %"</th>
-                        {(0..layers()).map(|l| view! { <th scope="col">{format!("SNR layer {} (dB)", l + 1)}</th> }).collect_view()}
-                        <th scope="col">"bytes"</th>
-                        <th scope="col">"calibration"</th>
+                        <th scope="col">{t!(i18n, mlp.ptq_col_codes)}</th>
+                        <th scope="col">{t!(i18n, mlp.col_accuracy_pct)}</th>
+                        {(0..layers()).map(|l| view! { <th scope="col">{move || super::words::fill(t_string!(i18n, mlp.ptq_col_snr), &[("n", &(l + 1))])}</th> }).collect_view()}
+                        <th scope="col">{t!(i18n, mlp.ptq_col_bytes)}</th>
+                        <th scope="col">{t!(i18n, mlp.ptq_col_calibration)}</th>
                     </tr></thead>
-                    <tbody>{move || rows.with(|v| v.iter().map(row_view).collect_view())}</tbody>
-                    <caption>"Each layer's output against the fp32 model's on the test set, both run end to end (so a layer's error includes what earlier layers passed on)."</caption>
+                    <tbody>{move || rows.with(|v| v.iter().map(|r| row_view(r, i18n)).collect_view())}</tbody>
+                    <caption>{t!(i18n, mlp.ptq_caption)}</caption>
                 </table>
             })}
         </div>

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 pub use quantlab_core::drawn::pad::{Framing, PAD_SIDE as SIDE};
 use quantlab_core::drawn::pad::{frame_digit as frame, stroke};
 
+use crate::lang::{t, t_string, use_i18n};
 use crate::widgets::pad_keys::{PadKey, pad_key, step_cursor};
 
 fn paint(canvas: &web_sys::HtmlCanvasElement, img: &[f32], cursor: Option<(usize, usize)>) {
@@ -106,18 +107,17 @@ pub fn DigitPad(
         }
         cursor.set(Some(next));
     };
+    let i18n = use_i18n();
     let status = move || match cursor.get() {
-        Some((r, c)) => format!(
-            "row {}, column {} of {SIDE}; pen {}",
-            r + 1,
-            c + 1,
-            if pen.get() {
-                "down (Space lifts it)"
-            } else {
-                "up (Space lowers it)"
-            }
+        Some((r, c)) if pen.get() => super::words::fill(
+            t_string!(i18n, mlp.pad_status_down),
+            &[("r", &(r + 1)), ("c", &(c + 1)), ("side", &SIDE)],
         ),
-        None => "Keyboard: focus the pad (Tab), arrows move, Space lowers or lifts the pen.".into(),
+        Some((r, c)) => super::words::fill(
+            t_string!(i18n, mlp.pad_status_up),
+            &[("r", &(r + 1)), ("c", &(c + 1)), ("side", &SIDE)],
+        ),
+        None => t_string!(i18n, mlp.pad_keyboard).to_string(),
     };
     let on_down = move |ev: web_sys::PointerEvent| {
         let Some(c) = canvas.get() else { return };
@@ -150,8 +150,8 @@ pub fn DigitPad(
             <div>
             <canvas node_ref=canvas data-testid="digit-pad" width="280" height="280" tabindex="0"
                 style="touch-action: none; width: 280px; max-width: 100%; height: auto; cursor: crosshair"
-                role="application" aria-roledescription="drawing pad"
-                aria-label="Drawing pad, 28 by 28 pixels: press and drag to draw, or use the arrow keys to move and Space to lower or lift the pen"
+                role="application" aria-roledescription=move || t_string!(i18n, mlp.pad_roledesc)
+                aria-label=move || t_string!(i18n, mlp.pad_aria)
                 on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
                 on:keydown=on_key on:focus=move |_| cursor.set(Some(at.get_value()))
                 on:blur=move |_| cursor.set(None)></canvas>
@@ -160,9 +160,9 @@ pub fn DigitPad(
             <div>
                 <canvas node_ref=preview data-testid="digit-preview" width="84" height="84"
                     style="width: 84px; height: 84px" role="img"
-                    aria-label="The drawing as the model sees it, framed like the training images"></canvas>
-                <p class="hint">"What the model sees"</p>
-                <button type="button" data-testid="digit-clear" on:click=clear>"Clear"</button>
+                    aria-label=move || t_string!(i18n, mlp.pad_preview_aria)></canvas>
+                <p class="hint">{t!(i18n, mlp.pad_sees)}</p>
+                <button type="button" data-testid="digit-clear" on:click=clear>{t!(i18n, mlp.pad_clear)}</button>
             </div>
         </div>
     }

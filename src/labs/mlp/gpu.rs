@@ -9,11 +9,14 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use quantlab_core::mlp::accuracy_of;
-use quantlab_gpu::{AdapterSummary, GpuContext, Kernel, compare_with_cpu};
+use quantlab_gpu::{AdapterSummary, GpuContext, GpuError, Kernel, compare_with_cpu};
 
 use super::MlpContext;
 use super::results::TrainedModel;
+use super::words::num_td;
 use crate::format::fixed;
+use crate::lang::numbers::{localize, number_span};
+use crate::lang::{t, t_string, use_i18n};
 use crate::widgets::perf::{mark, measure};
 
 /// How long each throughput measurement repeats its pass, in milliseconds.
@@ -24,7 +27,8 @@ const MIN_MS: f64 = 250.0;
 enum Probe {
     Probing,
     Ready(AdapterSummary, Vec<Kernel>),
-    Unavailable(String),
+    /// No adapter in this browser (`None`), or another failure in the GPU crate's words.
+    Unavailable(Option<String>),
 }
 
 /// One kernel's run over the test set.
@@ -67,10 +71,12 @@ fn now() -> f64 {
 /// Runs the W8A8 model's test set on the GPU with every kernel the adapter has, compares
 /// each with the CPU reference, and times the GPU and CPU int8 forwards (each repeated for
 /// at least [`MIN_MS`]; every GPU pass is a `gpu-forward` performance measure).
-async fn run_on_gpu(gpu: &GpuContext, model: &TrainedModel) -> Result<GpuRun, String> {
-    let q = model
-        .w8a8()
-        .ok_or_else(|| "the trained model has no W8A8 configuration".to_string())?;
+async fn run_on_gpu(
+    gpu: &GpuContext,
+    model: &TrainedModel,
+    no_w8a8: &str,
+) -> Result<GpuRun, String> {
+    let q = model.w8a8().ok_or_else(|| no_w8a8.to_string())?;
     let test = &model.data.split.test;
     let (x, m) = (&test.features, test.n);
     let uploaded = gpu.upload_w8a8(q).await.map_err(|e| e.to_string())?;
@@ -126,6 +132,7 @@ async fn run_on_gpu(gpu: &GpuContext, model: &TrainedModel) -> Result<GpuRun, St
 /// The WebGPU panel (reads the trained model from [`MlpContext`]).
 #[component]
 pub fn GpuPanel() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = use_context::<MlpContext>();
     let gpu = StoredValue::new_local(None::<Rc<GpuContext>>);
     let probe = RwSignal::new(Probe::Probing);
@@ -136,7 +143,10 @@ pub fn GpuPanel() -> impl IntoView {
                 probe.set(Probe::Ready(g.adapter().clone(), g.available_kernels()));
                 gpu.set_value(Some(Rc::new(g)));
             }
-            Err(e) => probe.set(Probe::Unavailable(e.to_string())),
+            Err(GpuError::NoAdapter(_)) if cfg!(target_arch = "wasm32") => {
+                probe.set(Probe::Unavailable(None));
+            }
+            Err(e) => probe.set(Probe::Unavailable(Some(e.to_string()))),
         }
     });
     // A new model makes the last run stale, and a run still going on the old one is dropped.
@@ -157,7 +167,7 @@ pub fn GpuPanel() -> impl IntoView {
         run.set(RunState::Running);
         let started = generation.get_value();
         leptos::task::spawn_local(async move {
-            let result = match run_on_gpu(&g, &model).await {
+            let result = match run_on_gpu(&g, &model, t_string!(i18n, mlp.gpu_no_w8a8)).await {
                 Ok(r) => RunState::Done(r),
                 Err(e) => RunState::Failed(e),
             };
@@ -170,37 +180,40 @@ pub fn GpuPanel() -> impl IntoView {
 
     view! {
         <div class="gpu-panel" data-testid="gpu-panel">
-            <h3>"GPU path: int8 through WebGPU"</h3>
+            <h3>{t!(i18n, mlp.gpu_title)}</h3>
             <dl class="readouts">
-                <div><dt>"Adapter"</dt><dd><span data-testid="gpu-adapter">{move || match probe.get() {
-                    Probe::Probing => "looking for a WebGPU adapter…".to_string(),
+                <div><dt>{t!(i18n, mlp.gpu_adapter)}</dt><dd><span data-testid="gpu-adapter">{move || match probe.get() {
+                    Probe::Probing => t_string!(i18n, mlp.gpu_probing).to_string(),
                     Probe::Ready(a, _) => a.describe(),
-                    Probe::Unavailable(_) => "none".to_string(),
+                    Probe::Unavailable(_) => t_string!(i18n, mlp.gpu_none).to_string(),
                 }}</span></dd></div>
-                <div><dt>"Kernels"</dt><dd><span data-testid="gpu-kernels">{move || match probe.get() {
+                <div><dt>{t!(i18n, mlp.gpu_kernels)}</dt><dd><span data-testid="gpu-kernels">{move || match probe.get() {
                     Probe::Ready(_, k) => k.iter().map(|k| k.label()).collect::<Vec<_>>().join(", "),
                     _ => "—".to_string(),
                 }}</span></dd></div>
             </dl>
             {move || match probe.get() {
                 Probe::Unavailable(e) => Some(view! {
-                    <p class="notice" role="status" data-testid="gpu-unavailable">{e}</p>
+                    <p class="notice" role="status" data-testid="gpu-unavailable">{match e {
+                        None => t_string!(i18n, mlp.gpu_no_adapter).to_string(),
+                        Some(e) => e,
+                    }}</p>
                 }),
                 _ => None,
             }}
             <button type="button" data-testid="run-gpu" on:click=start
                 disabled=move || !(ready() && has_model()) || run.with(|r| matches!(r, RunState::Running))>
-                "Run on GPU"
+                {t!(i18n, mlp.gpu_run)}
             </button>
             {move || match run.get() {
                 RunState::Idle => view! {
                     <p class="hint">{move || if has_model() {
-                        "Runs the W8A8 model on the test set: each layer's int8 × int8 → int32 product on the GPU, the per-token quantization, rescale and ReLU on the CPU, then every accumulator and logit is compared with the CPU int8 reference."
+                        t_string!(i18n, mlp.gpu_hint)
                     } else {
-                        "Train a model first."
+                        t_string!(i18n, mlp.train_first)
                     }}</p>
                 }.into_any(),
-                RunState::Running => view! { <p class="hint" data-testid="gpu-status">"running on the GPU…"</p> }.into_any(),
+                RunState::Running => view! { <p class="hint" data-testid="gpu-status">{t!(i18n, mlp.gpu_running)}</p> }.into_any(),
                 RunState::Failed(e) => view! { <p class="error" role="alert" data-testid="gpu-error">{e}</p> }.into_any(),
                 RunState::Done(r) => {
                     let total: usize = r.kernels.iter().map(|k| k.mismatches).sum();
@@ -208,27 +221,28 @@ pub fn GpuPanel() -> impl IntoView {
                     let cpu = r.cpu_int8;
                     view! {
                         <dl class="readouts">
-                            <div><dt>"GPU ≠ CPU int8 (accumulators and logits)"</dt><dd>
-                                <span data-testid="gpu-cpu-mismatches">{total.to_string()}</span>
-                                " of "<span data-testid="gpu-compared">{compared.to_string()}</span></dd></div>
+                            <div><dt>{t!(i18n, mlp.gpu_mismatch)}</dt><dd>
+                                {number_span("gpu-cpu-mismatches", move || total.to_string())}
+                                {t!(i18n, mlp.of)}{number_span("gpu-compared", move || compared.to_string())}</dd></div>
                         </dl>
                         <table class="mem-table" data-testid="gpu-table">
-                            <thead><tr><th>"path"</th><th>"samples/s"</th><th>"× CPU int8"</th><th>"accuracy %"</th><th>"mismatches"</th></tr></thead>
+                            <thead><tr><th>{t!(i18n, mlp.col_path)}</th><th>{t!(i18n, mlp.col_samples_s)}</th><th>{t!(i18n, mlp.col_x_cpu_int8)}</th>
+                                <th>{t!(i18n, mlp.col_accuracy_pct)}</th><th>{t!(i18n, mlp.col_mismatches)}</th></tr></thead>
                             <tbody>
-                                <tr><th>"W8A8, CPU int8 scalar reference"</th>
-                                    <td class="num" data-testid="tp-gpu-cpu-int8">{fixed(cpu, 0)}</td><td class="num">"1"</td><td></td><td></td></tr>
+                                <tr><th>{t!(i18n, mlp.gpu_path_cpu)}</th>
+                                    {num_td(Some("tp-gpu-cpu-int8".into()), fixed(cpu, 0), i18n)}<td class="num">"1"</td><td></td><td></td></tr>
                                 {r.kernels.iter().map(|k| {
                                     let id = k.kernel.id();
                                     view! {
-                                        <tr><th>{format!("W8A8, GPU {}", k.kernel.label())}</th>
-                                            <td class="num" data-testid=format!("tp-gpu-{id}")>{fixed(k.samples_per_s, 0)}</td>
-                                            <td class="num">{fixed(k.samples_per_s / cpu.max(1e-9), 2)}</td>
-                                            <td class="num" data-testid=format!("gpu-acc-{id}")>{fixed(k.accuracy, 2)}</td>
-                                            <td class="num" data-testid=format!("gpu-mismatches-{id}")>{k.mismatches.to_string()}</td></tr>
+                                        <tr><th>{super::words::fill(t_string!(i18n, mlp.gpu_path_kernel), &[("kernel", &(k.kernel.label()))])}</th>
+                                            {num_td(Some(format!("tp-gpu-{id}")), fixed(k.samples_per_s, 0), i18n)}
+                                            {num_td(None, fixed(k.samples_per_s / cpu.max(1e-9), 2), i18n)}
+                                            {num_td(Some(format!("gpu-acc-{id}")), fixed(k.accuracy, 2), i18n)}
+                                            {num_td(Some(format!("gpu-mismatches-{id}")), k.mismatches.to_string(), i18n)}</tr>
                                     }
                                 }).collect_view()}
                             </tbody>
-                            <caption>{format!("Whole forward passes over the {} test samples, repeated for at least {MIN_MS} ms each (performance.now); the GPU passes include uploading the activations and reading the sums back.", r.samples)}</caption>
+                            <caption>{super::words::fill(t_string!(i18n, mlp.gpu_caption), &[("n", &(localize(&r.samples.to_string(), i18n.get_locale()))), ("ms", &MIN_MS)])}</caption>
                         </table>
                     }.into_any()
                 }

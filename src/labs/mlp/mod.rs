@@ -13,10 +13,13 @@ pub mod bench;
 mod calibrated;
 pub mod data;
 pub mod draw;
+mod embed;
 pub mod gpu;
 pub mod results;
 pub mod state;
+pub mod tables;
 pub mod views;
+mod words;
 
 use std::sync::Arc;
 
@@ -26,11 +29,15 @@ use quantlab_core::mlp::{AccumulatorReport, Trainer};
 
 use self::bench::{Agreement, Throughput};
 use self::data::LoadedData;
+pub use self::embed::{EMBED_CONTROLS, EMBED_VIEWS};
+use self::embed::{EMBED_CONTROLS_PT, EMBED_VIEWS_PT};
 use self::results::{ConfigResult, SessionRows, TrainedModel};
 use self::state::{DataChoice, MlpLabState};
-use crate::charts::mlp::{TrainingCurve, draw_training};
+use crate::charts::mlp::{TrainingCurve, TrainingLabels, draw_training};
+use crate::lang::numbers::number_span;
+use crate::lang::{I18nContext, Locale, t, t_string, use_i18n};
 use crate::url::write_state;
-use crate::widgets::embed_builder::{Choice, EmbedBuilder};
+use crate::widgets::embed_builder::EmbedBuilder;
 use crate::widgets::perf::{mark as perf_mark, measure as perf_measure};
 use crate::widgets::svg::FigureExports;
 
@@ -66,15 +73,19 @@ pub enum Phase {
 }
 
 impl Phase {
-    fn text(&self) -> String {
+    fn text(&self, i18n: I18nContext) -> String {
         match self {
-            Phase::Idle => "idle".into(),
-            Phase::Loading(what) => format!("loading {what}…"),
-            Phase::Training => "training".into(),
-            Phase::Evaluating => "quantizing and measuring".into(),
-            Phase::Done => "done".into(),
-            Phase::Stopped => "stopped".into(),
-            Phase::Failed(e) => format!("error: {e}"),
+            Phase::Idle => t_string!(i18n, mlp.phase_idle).into(),
+            Phase::Loading(what) => words::fill(
+                t_string!(i18n, mlp.phase_loading),
+                &[("what", &(words::dataset_name(what, i18n)))],
+            )
+            .to_string(),
+            Phase::Training => t_string!(i18n, mlp.phase_training).into(),
+            Phase::Evaluating => t_string!(i18n, mlp.phase_evaluating).into(),
+            Phase::Done => t_string!(i18n, mlp.phase_done).into(),
+            Phase::Stopped => t_string!(i18n, mlp.phase_stopped).into(),
+            Phase::Failed(e) => words::fill(t_string!(i18n, mlp.phase_failed), &[("error", &e)]),
         }
     }
 }
@@ -95,6 +106,7 @@ struct Lab {
     /// Bumped by every new run or data load; a task whose number is stale stops.
     generation: StoredValue<u64>,
     stop: StoredValue<bool>,
+    i18n: I18nContext,
 }
 
 /// `performance.now()` in milliseconds (0 without a window).
@@ -189,9 +201,9 @@ impl Lab {
         self.stop.set_value(false);
         self.clear_outputs();
         let Some(data) = self.ctx.data.get_untracked() else {
-            self.phase.set(Phase::Failed(
-                "no data loaded yet: choose a dataset or upload files".into(),
-            ));
+            let i18n = self.i18n;
+            self.phase
+                .set(Phase::Failed(t_string!(i18n, mlp.no_data).into()));
             return;
         };
         let (train, test) = (&data.split.train, &data.split.test);
@@ -201,7 +213,8 @@ impl Lab {
         {
             Ok(c) => c,
             Err(e) => {
-                self.phase.set(Phase::Failed(e));
+                let i18n = self.i18n;
+                self.phase.set(Phase::Failed(words::problem(&e, i18n)));
                 return;
             }
         };
@@ -407,36 +420,10 @@ fn has_simd128() -> bool {
     browser_validates(&[])
 }
 
-/// The figures of the MLP lab an embed can show (`views=`).
-pub const EMBED_VIEWS: &[Choice] = &[
-    ("training", "Training: status and curves"),
-    ("accuracy", "Accuracy of every configuration"),
-    ("pad", "The digit pad"),
-    ("session", "The course's table across datasets"),
-    ("confusion", "Confusion matrix"),
-    ("layers", "Per-layer SNR"),
-    ("int16", "The int16 accumulator demo"),
-    ("throughput", "CPU throughput"),
-    ("gpu", "WebGPU"),
-];
-
-/// The controls of the MLP lab an embed can show (`controls=`, by their test ids).
-pub const EMBED_CONTROLS: &[Choice] = &[
-    ("dataset", "Dataset"),
-    ("hidden", "Hidden sizes"),
-    ("optimizer", "Optimizer"),
-    ("lr", "Learning rate"),
-    ("momentum", "Momentum"),
-    ("epochs", "Epochs"),
-    ("batch", "Batch"),
-    ("seed", "Seed"),
-    ("train", "Train"),
-    ("stop", "Stop"),
-];
-
 /// The MLP lab page.
 #[component]
 pub fn MlpLab() -> impl IntoView {
+    let i18n = use_i18n();
     let query = crate::url::current_query();
     let (initial, warnings) = MlpLabState::from_query(&query);
     let state = RwSignal::new(initial);
@@ -458,6 +445,7 @@ pub fn MlpLab() -> impl IntoView {
         session: RwSignal::new(Vec::new()),
         generation: StoredValue::new(0),
         stop: StoredValue::new(false),
+        i18n,
     };
     Effect::new(move |_| state.with(|s| write_state(crate::labs::Lab::Mlp, s)));
 
@@ -473,8 +461,18 @@ pub fn MlpLab() -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let curve = lab.curve.get();
+        let labels = TrainingLabels {
+            loss: t_string!(i18n, mlp.chart_loss),
+            accuracy: t_string!(i18n, mlp.chart_accuracy),
+            epoch: t_string!(i18n, mlp.chart_epoch),
+            train_batches: t_string!(i18n, mlp.chart_train_batches),
+            test_epoch_end: t_string!(i18n, mlp.chart_test_epoch_end),
+            train: t_string!(i18n, mlp.chart_train),
+            test: t_string!(i18n, mlp.chart_test),
+        };
         let Some(c) = canvas.get() else { return };
-        crate::draw_figure!(c, |root| draw_training(root, &curve));
+        let _ = c.set_attribute("data-x-label", labels.epoch);
+        crate::draw_figure!(c, |root| draw_training(root, &curve, &labels));
     });
 
     let running = move || matches!(lab.phase.get(), Phase::Training);
@@ -492,9 +490,9 @@ pub fn MlpLab() -> impl IntoView {
 
     view! {
         <section class="lab mlp-lab" aria-labelledby="mlp-lab-title">
-            <h2 id="mlp-lab-title">"MLP lab: train, quantize, run int8"</h2>
+            <h2 id="mlp-lab-title">{t!(i18n, mlp.title)}</h2>
             {(!warnings.is_empty()).then(|| view! {
-                <p class="notice" role="status">{format!("Some link parameters were ignored: {}", warnings.join("; "))}</p>
+                <p class="notice" role="status">{let list = warnings.join("; "); move || words::fill(t_string!(i18n, mlp.ignored_params), &[("list", &(list.clone()))])}</p>
             })}
             <div class="lab-body">
                 <views::Controls state=state lab_start=Callback::new(move |_| lab.start_training())
@@ -509,15 +507,15 @@ pub fn MlpLab() -> impl IntoView {
                         Err(e) => lab.phase.set(Phase::Failed(e)),
                     })
                     running=Signal::derive(running)
-                    settings_error=settings_error.into()
+                    settings_error=Signal::derive(move || settings_error.get().map(|p| words::problem(&p, i18n)))
                     data=ctx.data.into()/>
                 <div class="views">
                     <div data-view="training">
                     <dl class="readouts">
-                        <div><dt>"Status"</dt><dd><span data-testid="train-status">{move || lab.phase.with(Phase::text)}</span></dd></div>
-                        <div><dt>"Progress"</dt><dd><span data-testid="train-progress">{move || crate::format::fixed(f64::from(lab.progress.get()) * 100.0, 1)}</span>" %"</dd></div>
-                        <div><dt>"Epochs done"</dt><dd><span data-testid="epochs-done">{move || lab.curve.with(|c| c.train_acc.len().to_string())}</span></dd></div>
-                        <div><dt>"Test accuracy (fp32, last epoch)"</dt><dd><span data-testid="test-acc-live">{move || lab.curve.with(|c| c.test_acc.last().map(|p| crate::format::fixed(100.0 * p.1, 2)).unwrap_or_else(|| "—".into()))}</span>" %"</dd></div>
+                        <div><dt>{t!(i18n, mlp.status)}</dt><dd><span data-testid="train-status">{move || lab.phase.with(|p| p.text(i18n))}</span></dd></div>
+                        <div><dt>{t!(i18n, mlp.progress)}</dt><dd>{number_span("train-progress", move || crate::format::fixed(f64::from(lab.progress.get()) * 100.0, 1))}" %"</dd></div>
+                        <div><dt>{t!(i18n, mlp.epochs_done)}</dt><dd>{number_span("epochs-done", move || lab.curve.with(|c| c.train_acc.len().to_string()))}</dd></div>
+                        <div><dt>{t!(i18n, mlp.test_acc_live)}</dt><dd>{number_span("test-acc-live", move || lab.curve.with(|c| c.test_acc.last().map(|p| crate::format::fixed(100.0 * p.1, 2)).unwrap_or_else(|| "—".into())))}" %"</dd></div>
                     </dl>
                     {move || lab.phase.with(|p| match p {
                         Phase::Failed(e) => Some(view! { <p class="error" role="alert" data-testid="mlp-error">{e.clone()}</p> }),
@@ -526,29 +524,36 @@ pub fn MlpLab() -> impl IntoView {
                     <views::DataSummary data=ctx.data.into()/>
                     <figure>
                         <canvas node_ref=canvas data-testid="train-canvas" width="960" height="260"
-                            role="img" aria-label="Training loss and accuracy per epoch"></canvas>
-                        <figcaption>"Left: cross-entropy of the training batches as they run (blue) and of the test set after each epoch (orange). Right: accuracy after each epoch."</figcaption>
+                            role="img" aria-label=move || t_string!(i18n, mlp.train_canvas_aria)></canvas>
+                        <figcaption>{t!(i18n, mlp.train_caption)}</figcaption>
                         <FigureExports canvas="train-canvas" name="training"/>
                     </figure>
                     </div>
                     <div data-view="accuracy"><views::AccuracyTable results=lab.results.into() model=ctx.model.into()/></div>
-                    <div data-view="pad"><views::DrawPanel model=ctx.model.into()/></div>
+                    <div data-view="pad"><tables::DrawPanel model=ctx.model.into()/></div>
                     <div data-view="session"><views::SessionTable session=lab.session.into()/></div>
                     <div data-view="confusion"><views::Confusion state=state results=lab.results.into() model=ctx.model.into()/></div>
                     <div data-view="layers"><views::LayerErrors results=lab.results.into() model=ctx.model.into()/></div>
-                    <div data-view="int16"><views::Int16Demo acc16=lab.acc16.into() model=ctx.model.into()/></div>
-                    <div data-view="throughput"><views::ThroughputTable throughput=lab.throughput.into() agreement=lab.agreement.into()
+                    <div data-view="int16"><tables::Int16Demo acc16=lab.acc16.into() model=ctx.model.into()/></div>
+                    <div data-view="throughput"><tables::ThroughputTable throughput=lab.throughput.into() agreement=lab.agreement.into()
                         simd_compiled=quantlab_core::mlp::simd::simd_compiled() simd_in_browser=simd_in_browser relaxed=relaxed
                         remeasure=Callback::new(move |_| lab.remeasure())/></div>
                     // Panels that read `MlpContext` (e.g. a WebGPU one) go here, one line each.
                     <div data-view="gpu"><gpu::GpuPanel/></div>
                     <div data-view="ptq"><calibrated::CalibratedPanel/></div>
                     <section class="share" aria-labelledby="mlp-share-title">
-                        <h3 id="mlp-share-title">"Share and embed"</h3>
-                        <p class="hint">"The address of this page holds every setting (the model is trained again from them when the link opens). To put this lab in your course notes, choose what the embed shows:"</p>
-                        <EmbedBuilder lab="mlp" title="MLP lab" views=EMBED_VIEWS
-                            default_views=&["accuracy"] controls=EMBED_CONTROLS
-                            state_query=Signal::derive(move || state.with(quantlab_core::url_state::to_query))/>
+                        <h3 id="mlp-share-title">{t!(i18n, mlp.share_title)}</h3>
+                        <p class="hint">{t!(i18n, mlp.share_hint)}</p>
+                        {move || {
+                            let pt = i18n.get_locale() == Locale::pt_BR;
+                            view! {
+                                <EmbedBuilder lab="mlp" title=t_string!(i18n, app.lab_mlp)
+                                    views={if pt { EMBED_VIEWS_PT } else { EMBED_VIEWS }}
+                                    default_views=&["accuracy"]
+                                    controls={if pt { EMBED_CONTROLS_PT } else { EMBED_CONTROLS }}
+                                    state_query=Signal::derive(move || state.with(quantlab_core::url_state::to_query))/>
+                            }
+                        }}
                     </section>
                 </div>
             </div>

@@ -86,6 +86,68 @@ pub const MAX_EPOCHS: usize = 1000;
 /// Largest mini-batch.
 pub const MAX_BATCH: usize = 4096;
 
+/// What is wrong with the training settings (its `Display` is the English sentence; the page
+/// shows it in its language with [`super::words::problem`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// A hidden layer of 0 units.
+    ZeroUnits,
+    /// A hidden layer wider than 4,096.
+    TooWide(usize),
+    /// A hidden size that is not a whole number (quoted).
+    NotASize(String),
+    /// More than 8 hidden layers.
+    TooManyLayers,
+    /// Epochs out of 1 to [`MAX_EPOCHS`].
+    Epochs(usize),
+    /// Batch out of 1 to [`MAX_BATCH`].
+    Batch(usize),
+    /// A learning rate that is not above 0 and at most 10.
+    LearningRate(f64),
+    /// A shift above 4 pixels.
+    Shift(u32),
+    /// More than [`MAX_PARAMS`] weights and biases (`dims` like `784→128→10`).
+    TooBig {
+        /// The layer widths.
+        dims: String,
+        /// Weights and biases.
+        params: usize,
+    },
+    /// The core's check (its words).
+    Core(String),
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::ZeroUnits => write!(f, "a hidden layer needs at least 1 unit, not 0"),
+            Problem::TooWide(v) => write!(
+                f,
+                "a hidden layer of {v} units is more than the 4,096 this lab allows"
+            ),
+            Problem::NotASize(p) => write!(
+                f,
+                "hidden layer sizes are whole numbers separated by commas (like 128,64); \
+                 {p} is not one"
+            ),
+            Problem::TooManyLayers => write!(f, "at most 8 hidden layers"),
+            Problem::Epochs(v) => write!(f, "epochs must be 1 to {MAX_EPOCHS}, not {v}"),
+            Problem::Batch(v) => write!(f, "the batch size must be 1 to {MAX_BATCH}, not {v}"),
+            Problem::LearningRate(v) => write!(
+                f,
+                "the learning rate must be a number above 0 and at most 10, not {v}"
+            ),
+            Problem::Shift(v) => write!(f, "the augmentation shift is 0 to 4 pixels, not {v}"),
+            Problem::TooBig { dims, params } => write!(
+                f,
+                "{dims} has {params} weights and biases; the page trains at most {MAX_PARAMS} \
+                 (make the hidden layers smaller)"
+            ),
+            Problem::Core(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 /// Everything the MLP lab's controls hold, as it appears in the URL (see `docs/url.md`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -193,7 +255,7 @@ impl MlpLabState {
     }
 
     /// The hidden widths, or a message naming what is wrong.
-    pub fn hidden_sizes(&self) -> Result<Vec<usize>, String> {
+    pub fn hidden_sizes(&self) -> Result<Vec<usize>, Problem> {
         let text = self.hidden.trim();
         if text.is_empty() {
             return Ok(Vec::new());
@@ -202,15 +264,10 @@ impl MlpLabState {
             .map(|p| {
                 let p = p.trim();
                 match p.parse::<usize>() {
-                    Ok(0) => Err("a hidden layer needs at least 1 unit, not 0".to_string()),
-                    Ok(v) if v > 4096 => Err(format!(
-                        "a hidden layer of {v} units is more than the 4,096 this lab allows"
-                    )),
+                    Ok(0) => Err(Problem::ZeroUnits),
+                    Ok(v) if v > 4096 => Err(Problem::TooWide(v)),
                     Ok(v) => Ok(v),
-                    Err(_) => Err(format!(
-                        "hidden layer sizes are whole numbers separated by commas (like 128,64); \
-                         {p:?} is not one"
-                    )),
+                    Err(_) => Err(Problem::NotASize(format!("{p:?}"))),
                 }
             })
             .collect()
@@ -218,48 +275,36 @@ impl MlpLabState {
 
     /// The core's training settings for data of `d` features and `classes` classes, checked
     /// (sizes, learning rate, epochs, batch, model size) — every problem as a sentence.
-    pub fn train_config(&self, d: usize, classes: usize) -> Result<TrainConfig, String> {
+    pub fn train_config(&self, d: usize, classes: usize) -> Result<TrainConfig, Problem> {
         let hidden = self.hidden_sizes()?;
         if self.hidden.split(',').count() > 8 && !self.hidden.trim().is_empty() {
-            return Err("at most 8 hidden layers".into());
+            return Err(Problem::TooManyLayers);
         }
         if self.epochs == 0 || self.epochs > MAX_EPOCHS {
-            return Err(format!(
-                "epochs must be 1 to {MAX_EPOCHS}, not {}",
-                self.epochs
-            ));
+            return Err(Problem::Epochs(self.epochs));
         }
         if self.batch == 0 || self.batch > MAX_BATCH {
-            return Err(format!(
-                "the batch size must be 1 to {MAX_BATCH}, not {}",
-                self.batch
-            ));
+            return Err(Problem::Batch(self.batch));
         }
         if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 10.0) {
-            return Err(format!(
-                "the learning rate must be a number above 0 and at most 10, not {}",
-                self.lr
-            ));
+            return Err(Problem::LearningRate(self.lr));
         }
         if self.shift > 4 {
-            return Err(format!(
-                "the augmentation shift is 0 to 4 pixels, not {}",
-                self.shift
-            ));
+            return Err(Problem::Shift(self.shift));
         }
         let mut dims = vec![d];
         dims.extend(&hidden);
         dims.push(classes);
         let params: usize = dims.windows(2).map(|w| w[0] * w[1] + w[1]).sum();
         if params > MAX_PARAMS {
-            return Err(format!(
-                "{} has {params} weights and biases; the page trains at most {MAX_PARAMS} \
-                 (make the hidden layers smaller)",
-                dims.iter()
+            return Err(Problem::TooBig {
+                dims: dims
+                    .iter()
                     .map(|v| v.to_string())
                     .collect::<Vec<_>>()
-                    .join("→")
-            ));
+                    .join("→"),
+                params,
+            });
         }
         let cfg = TrainConfig {
             hidden,
@@ -272,7 +317,7 @@ impl MlpLabState {
             augment_shift: self.shift,
             ..self.dataset.defaults()
         };
-        cfg.validate().map_err(|e| e.to_string())?;
+        cfg.validate().map_err(|e| Problem::Core(e.to_string()))?;
         Ok(cfg)
     }
 }
@@ -334,7 +379,7 @@ mod tests {
         let check = |f: &dyn Fn(&mut MlpLabState), needle: &str| {
             let mut s = base.clone();
             f(&mut s);
-            let e = s.train_config(4, 3).unwrap_err();
+            let e = s.train_config(4, 3).unwrap_err().to_string();
             assert!(e.contains(needle), "{e}");
         };
         check(&|s| s.hidden = "100000".into(), "4,096");
@@ -347,7 +392,12 @@ mod tests {
         check(&|s| s.momentum = 1.5, "momentum");
         let mut big = base.clone();
         big.hidden = "4096,4096".into();
-        assert!(big.train_config(784, 10).unwrap_err().contains("at most"));
+        assert!(
+            big.train_config(784, 10)
+                .unwrap_err()
+                .to_string()
+                .contains("at most")
+        );
         let mut none = base;
         none.hidden = " ".into();
         assert!(none.train_config(4, 3).unwrap().hidden.is_empty());

@@ -3,18 +3,22 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use quantlab_core::mlp::{AccumulatorReport, OptimizerKind, QuantConfig};
+use quantlab_core::mlp::{OptimizerKind, QuantConfig};
 
-use super::bench::{Agreement, Throughput};
 use super::data::{self, LoadedData};
-use super::draw::{DigitPad, Framing, SIDE};
-use super::results::{ConfigResult, SessionRows, TrainedModel, acc_testid, softmax};
+use super::results::{ConfigResult, SessionRows, TrainedModel, acc_testid};
 use super::state::{DataChoice, MlpLabState, weight_lab_link};
+use super::words::{config_label, dataset_name, num_td};
 use crate::format::{fixed, num};
+use crate::lang::numbers::localize;
+use crate::lang::{I18nContext, t, t_string, use_i18n};
 use crate::url::parse_id;
 
 /// Reads the files chosen in a file input, in order, as `(name, bytes)`.
-async fn read_files(input: web_sys::HtmlInputElement) -> Result<Vec<(String, Vec<u8>)>, String> {
+async fn read_files(
+    input: web_sys::HtmlInputElement,
+    i18n: I18nContext,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
     let Some(list) = input.files() else {
         return Ok(Vec::new());
     };
@@ -23,15 +27,21 @@ async fn read_files(input: web_sys::HtmlInputElement) -> Result<Vec<(String, Vec
         let Some(f) = list.get(i) else { continue };
         let name = f.name();
         if f.size() > data::MAX_FILE_BYTES as f64 {
-            return Err(format!(
-                "{name} is {:.0} MB; the page takes files up to {} MB",
-                f.size() / 1048576.0,
-                data::MAX_FILE_BYTES >> 20
+            let mb = format!("{:.0}", f.size() / 1048576.0);
+            let max = data::MAX_FILE_BYTES >> 20;
+            return Err(super::words::fill(
+                t_string!(i18n, mlp.file_too_big),
+                &[("name", &name), ("mb", &mb), ("max", &max)],
             ));
         }
         let buf = wasm_bindgen_futures::JsFuture::from(f.array_buffer())
             .await
-            .map_err(|_| format!("{name} could not be read"))?;
+            .map_err(|_| {
+                super::words::fill(
+                    t_string!(i18n, mlp.file_unreadable),
+                    &[("name", &(name.clone()))],
+                )
+            })?;
         out.push((name, js_sys::Uint8Array::new(&buf).to_vec()));
     }
     Ok(out)
@@ -61,15 +71,16 @@ pub fn Controls(
     /// The loaded data.
     data: Signal<Option<Arc<LoadedData>>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let set = move |f: &dyn Fn(&mut MlpLabState)| state.update(|s| f(s));
     let upload_busy = RwSignal::new(String::new());
     let on_files = move |ev: leptos::ev::Event, cifar: bool| {
         let Some(input) = file_input(&ev) else { return };
-        upload_busy.set("reading files…".into());
+        upload_busy.set(t_string!(i18n, mlp.reading_files).into());
         set(&|s| s.dataset = DataChoice::Upload);
         leptos::task::spawn_local(async move {
-            let parsed = match read_files(input).await {
-                Ok(files) if files.is_empty() => Err("no file chosen".to_string()),
+            let parsed = match read_files(input, i18n).await {
+                Ok(files) if files.is_empty() => Err(t_string!(i18n, mlp.no_file).to_string()),
                 Ok(files) => {
                     if cifar {
                         data::load_cifar(&files)
@@ -80,7 +91,9 @@ pub fn Controls(
                 Err(e) => Err(e),
             };
             upload_busy.set(String::new());
-            on_upload.run(parsed.map_err(|e| format!("{e}. Nothing was loaded.")));
+            on_upload.run(parsed.map_err(|e| {
+                super::words::fill(t_string!(i18n, mlp.nothing_loaded), &[("error", &e)])
+            }));
         });
     };
     let is_upload = move || state.with(|s| s.dataset == DataChoice::Upload);
@@ -88,8 +101,8 @@ pub fn Controls(
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default()>
             <fieldset>
-                <legend>"Data"</legend>
-                <label>"Dataset "
+                <legend>{t!(i18n, mlp.legend_data)}</legend>
+                <label>{t!(i18n, mlp.dataset)}
                     <select data-testid="dataset" on:change=move |ev| {
                         if let Some(c) = parse_id::<DataChoice>(&event_target_value(&ev)) {
                             state.update(|s| {
@@ -101,40 +114,41 @@ pub fn Controls(
                         }
                     }>
                         {DataChoice::ALL.iter().map(|&c| view! {
-                            <option value=c.id() selected=move || state.with(|s| s.dataset == c)>{c.label()}</option>
+                            <option value=c.id() selected=move || state.with(|s| s.dataset == c)>
+                                {move || if c == DataChoice::Upload { t_string!(i18n, mlp.upload_label).to_string() } else { dataset_name(c.label(), i18n) }}</option>
                         }).collect_view()}
                     </select>
                 </label>
                 <div class:hidden=move || !is_upload()>
-                    <label>"IDX files (2 or 4: images + labels, e.g. EMNIST or full MNIST) "
+                    <label>{t!(i18n, mlp.upload_idx)}
                         <input type="file" multiple data-testid="upload-idx" accept=".gz,.idx,.ubyte,application/octet-stream,*"
                             on:change=move |ev| on_files(ev, false)/>
                     </label>
-                    <label>"CIFAR-10 binary batches (data_batch_N.bin, test_batch.bin) "
+                    <label>{t!(i18n, mlp.upload_cifar)}
                         <input type="file" multiple data-testid="upload-cifar" accept=".bin,.gz"
                             on:change=move |ev| on_files(ev, true)/>
                     </label>
-                    <p class="hint">{move || upload_busy.get()}" Files never leave this machine and are not part of the link."</p>
+                    <p class="hint">{move || upload_busy.get()}{t!(i18n, mlp.upload_hint)}</p>
                 </div>
             </fieldset>
             <fieldset>
-                <legend>"Model and training"</legend>
-                <label>"Hidden layers "
-                    <input type="text" data-testid="hidden" size="10" placeholder="e.g. 128,64"
+                <legend>{t!(i18n, mlp.legend_model)}</legend>
+                <label>{t!(i18n, mlp.hidden)}
+                    <input type="text" data-testid="hidden" size="10" placeholder=move || t_string!(i18n, mlp.hidden_placeholder)
                         prop:value=move || state.with(|s| s.hidden.clone())
                         on:change=move |ev| { let v = event_target_value(&ev); set(&|s| s.hidden = v.clone()); }/>
                 </label>
-                <label>"Optimizer "
+                <label>{t!(i18n, mlp.optimizer)}
                     <select data-testid="optimizer" on:change=move |ev| {
                         if let Some(o) = parse_id::<OptimizerKind>(&event_target_value(&ev)) {
                             set(&|s| s.optimizer = o);
                         }
                     }>
-                        <option value="sgd" selected=move || state.with(|s| s.optimizer == OptimizerKind::Sgd)>"SGD with momentum"</option>
+                        <option value="sgd" selected=move || state.with(|s| s.optimizer == OptimizerKind::Sgd)>{t!(i18n, mlp.sgd_momentum)}</option>
                         <option value="adam" selected=move || state.with(|s| s.optimizer == OptimizerKind::Adam)>"Adam"</option>
                     </select>
                 </label>
-                <label>"Learning rate "
+                <label>{t!(i18n, mlp.lr)}
                     <input type="text" inputmode="decimal" data-testid="lr" size="8"
                         prop:value=move || state.with(|s| s.lr.to_string())
                         on:change=move |ev| {
@@ -142,7 +156,7 @@ pub fn Controls(
                             set(&|s| s.lr = v);
                         }/>
                 </label>
-                <label class:hidden=move || state.with(|s| s.optimizer != OptimizerKind::Sgd)>"Momentum "
+                <label class:hidden=move || state.with(|s| s.optimizer != OptimizerKind::Sgd)>{t!(i18n, mlp.momentum)}
                     <input type="text" inputmode="decimal" data-testid="momentum" size="6"
                         prop:value=move || state.with(|s| s.momentum.to_string())
                         on:change=move |ev| {
@@ -150,7 +164,7 @@ pub fn Controls(
                             set(&|s| s.momentum = v);
                         }/>
                 </label>
-                <label>"Epochs "
+                <label>{t!(i18n, mlp.epochs)}
                     <input type="number" data-testid="epochs" min="1" max="1000" step="1"
                         prop:value=move || state.with(|s| s.epochs.to_string())
                         on:change=move |ev| {
@@ -158,7 +172,7 @@ pub fn Controls(
                             set(&|s| s.epochs = v);
                         }/>
                 </label>
-                <label>"Batch size "
+                <label>{t!(i18n, mlp.batch)}
                     <input type="number" data-testid="batch" min="1" max="4096" step="1"
                         prop:value=move || state.with(|s| s.batch.to_string())
                         on:change=move |ev| {
@@ -166,7 +180,7 @@ pub fn Controls(
                             set(&|s| s.batch = v);
                         }/>
                 </label>
-                <label>"Seed "
+                <label>{t!(i18n, mlp.seed)}
                     <input type="number" data-testid="seed" min="0" step="1"
                         prop:value=move || state.with(|s| s.seed.to_string())
                         on:change=move |ev| {
@@ -175,7 +189,7 @@ pub fn Controls(
                             }
                         }/>
                 </label>
-                <label class:hidden=move || data.with(|d| d.as_ref().is_none_or(|d| d.image.is_none()))>"Shift augmentation (px) "
+                <label class:hidden=move || data.with(|d| d.as_ref().is_none_or(|d| d.image.is_none()))>{t!(i18n, mlp.shift)}
                     <input type="number" data-testid="shift" min="0" max="4" step="1"
                         prop:value=move || state.with(|s| s.shift.to_string())
                         on:change=move |ev| {
@@ -187,11 +201,11 @@ pub fn Controls(
                 <div class="buttons">
                     <button type="button" data-testid="train" on:click=move |_| lab_start.run(())
                         disabled=move || data.with(Option::is_none)>
-                        {move || if running.get() { "Restart" } else { "Train" }}</button>
+                        {move || if running.get() { t_string!(i18n, mlp.restart) } else { t_string!(i18n, mlp.train) }}</button>
                     <button type="button" data-testid="stop" on:click=move |_| lab_stop.run(())
-                        disabled=move || !running.get()>"■ Stop"</button>
+                        disabled=move || !running.get()>{t!(i18n, mlp.stop)}</button>
                 </div>
-                <p class="hint">"Training runs in short slices between frames, so the page stays responsive. Every setting is in the link."</p>
+                <p class="hint">{t!(i18n, mlp.train_hint)}</p>
             </fieldset>
         </form>
     }
@@ -203,14 +217,19 @@ pub fn DataSummary(
     /// The loaded data.
     data: Signal<Option<Arc<LoadedData>>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
         data.get().map(|d| {
             let t = &d.split.train;
+            let l = i18n.get_locale();
+            let n = |v: usize| localize(&v.to_string(), l);
+            let images = d
+                .image
+                .map(|(r, c)| super::words::fill(t_string!(i18n, mlp.summary_images), &[("r", &r), ("c", &c)]))
+                .unwrap_or_default();
             view! {
                 <p class="hint" data-testid="data-summary">
-                    {format!("{}: {} training and {} test samples, {} features, {} classes{}.",
-                        d.name, t.n, d.split.test.n, t.d, t.classes,
-                        d.image.map(|(r, c)| format!(" ({r}×{c} images)")).unwrap_or_default())}
+                    {super::words::fill(t_string!(i18n, mlp.summary), &[("name", &(dataset_name(&d.name, i18n))), ("train", &(n(t.n))), ("test", &(n(d.split.test.n))), ("d", &t.d), ("classes", &t.classes), ("images", &images)])}
                     {d.notes.iter().map(|n| view! { <span class="notice" data-testid="data-note">{format!(" {n}.")}</span> }).collect_view()}
                 </p>
             }
@@ -227,31 +246,39 @@ pub fn AccuracyTable(
     /// The model.
     model: Signal<Option<Arc<TrainedModel>>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
         let m = model.get()?;
         let rows = results.get();
         let fp32 = rows.first().map(|r| (r.accuracy, r.size.total()));
+        let l = i18n.get_locale();
+        let stopped = if m.stopped {
+            super::words::fill(t_string!(i18n, mlp.acc_stopped), &[("n", &m.epochs_done)])
+        } else {
+            String::new()
+        };
         Some(view! {
             <table class="mem-table" data-testid="accuracy-table">
-                <caption>{format!("Test accuracy on {} ({} test samples{}) per configuration",
-                    m.data.name, m.data.split.test.n,
-                    if m.stopped { format!(", stopped after {} epochs", m.epochs_done) } else { String::new() })}</caption>
-                <thead><tr><th>"configuration"</th><th>"weights"</th><th>"activations"</th><th>"accuracy (%)"</th><th>"Δ vs fp32 (points)"</th><th>"size (bytes)"</th><th>"codes + scales + biases"</th><th>"× smaller"</th></tr></thead>
+                <caption>{super::words::fill(t_string!(i18n, mlp.acc_caption), &[("name", &(dataset_name(&m.data.name, i18n))), ("n", &(localize(&m.data.split.test.n.to_string(), l))), ("stopped", &stopped)])}</caption>
+                <thead><tr><th>{t!(i18n, mlp.col_configuration)}</th><th>{t!(i18n, mlp.col_weights)}</th><th>{t!(i18n, mlp.col_activations)}</th>
+                    <th>{t!(i18n, mlp.col_accuracy)}</th><th>{t!(i18n, mlp.col_delta)}</th><th>{t!(i18n, mlp.col_size)}</th>
+                    <th>{t!(i18n, mlp.col_parts)}</th><th>{t!(i18n, mlp.col_smaller)}</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| {
                         let c = r.config;
                         let (base_acc, base_size) = fp32.unwrap_or((r.accuracy, r.size.total()));
-                        let acts = if c.activations == quantlab_core::mlp::Activations::Int8PerToken { "int8 per token (dynamic), int32 sums" } else { "fp32" };
+                        let acts = if c.activations == quantlab_core::mlp::Activations::Int8PerToken { t_string!(i18n, mlp.acts_int8) } else { "fp32" };
                         view! {
                             <tr data-config=c.id()>
-                                <th>{c.label()}</th>
+                                <th>{config_label(c, i18n)}</th>
                                 <td>{format!("{:?}", c.weights).to_lowercase()}</td>
                                 <td>{acts}</td>
-                                <td class="num" data-testid=acc_testid(c)>{fixed(100.0 * f64::from(r.accuracy), 2)}</td>
-                                <td class="num" data-testid=format!("delta-{}", c.id())>{fixed(100.0 * f64::from(r.accuracy - base_acc), 2)}</td>
-                                <td class="num" data-testid=format!("size-{}", c.id())>{r.size.total().to_string()}</td>
-                                <td class="num">{format!("{} + {} + {}", r.size.weights, r.size.scales, r.size.biases)}</td>
-                                <td class="num">{fixed(base_size as f64 / r.size.total().max(1) as f64, 2)}</td>
+                                {num_td(Some(acc_testid(c)), fixed(100.0 * f64::from(r.accuracy), 2), i18n)}
+                                {num_td(Some(format!("delta-{}", c.id())), fixed(100.0 * f64::from(r.accuracy - base_acc), 2), i18n)}
+                                {num_td(Some(format!("size-{}", c.id())), r.size.total().to_string(), i18n)}
+                                <td class="num">{format!("{} + {} + {}", localize(&r.size.weights.to_string(), l),
+                                    localize(&r.size.scales.to_string(), l), localize(&r.size.biases.to_string(), l))}</td>
+                                {num_td(None, fixed(base_size as f64 / r.size.total().max(1) as f64, 2), i18n)}
                             </tr>
                         }
                     }).collect_view()}
@@ -276,20 +303,21 @@ pub fn SessionTable(
         QuantConfig::W4_G32,
         QuantConfig::NF4,
     ];
+    let i18n = use_i18n();
     move || {
         let s = session.get();
         (!s.is_empty()).then(|| view! {
             <table class="mem-table" data-testid="session-table">
-                <caption>"The course's experiment: dataset × configuration, test accuracy (%), for every dataset trained in this session"</caption>
-                <thead><tr><th>"dataset"</th>{cols.iter().map(|c| view! { <th>{c.label()}</th> }).collect_view()}</tr></thead>
+                <caption>{t!(i18n, mlp.session_caption)}</caption>
+                <thead><tr><th>{t!(i18n, mlp.col_dataset)}</th>{cols.iter().map(|&c| view! { <th>{move || config_label(c, i18n)}</th> }).collect_view()}</tr></thead>
                 <tbody>
                     {s.into_iter().map(|(name, row)| view! {
                         <tr>
-                            <th>{name}</th>
+                            <th>{dataset_name(&name, i18n)}</th>
                             {cols.iter().map(|c| {
                                 let id = c.id();
                                 let v = row.iter().find(|(k, _)| *k == id).map(|(_, a)| fixed(100.0 * f64::from(*a), 2)).unwrap_or_else(|| "—".into());
-                                view! { <td class="num">{v}</td> }
+                                num_td(None, v, i18n)
                             }).collect_view()}
                         </tr>
                     }).collect_view()}
@@ -309,6 +337,7 @@ pub fn Confusion(
     /// The model.
     model: Signal<Option<Arc<TrainedModel>>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
         let m = model.get()?;
         let rows = results.get();
@@ -324,30 +353,34 @@ pub fn Confusion(
         let names = m.data.class_names().to_vec();
         let k = names.len();
         let many = k > 12;
+        let by_number = if many {
+            t_string!(i18n, mlp.cm_by_number)
+        } else {
+            ""
+        };
         Some(view! {
             <div class="confusion">
-                <label>"Confusion matrix of "
+                <label>{t!(i18n, mlp.cm_of)}
                     <select data-testid="cm-config" on:change=move |ev| {
                         let v = event_target_value(&ev);
                         state.update(|s| s.cm = v.clone());
                     }>
                         {rows.iter().map(|x| {
                             let id = x.config.id();
-                            view! { <option value=id.clone() selected=id == r.config.id()>{x.config.label()}</option> }
+                            view! { <option value=id.clone() selected=id == r.config.id()>{config_label(x.config, i18n)}</option> }
                         }).collect_view()}
                     </select>
                 </label>
                 <table class="mem-table confusion-table" data-testid="confusion">
-                    <caption>{format!("{}: rows are the true class, columns the predicted one{}", r.config.label(),
-                        if many { " (classes by number)" } else { "" })}</caption>
-                    <thead><tr><th>"true \\ predicted"</th>
+                    <caption>{super::words::fill(t_string!(i18n, mlp.cm_caption), &[("config", &(config_label(r.config, i18n))), ("many", &by_number)])}</caption>
+                    <thead><tr><th>{t!(i18n, mlp.cm_corner)}</th>
                         {(0..k).map(|p| view! { <th>{if many { p.to_string() } else { names[p].clone() }}</th> }).collect_view()}</tr></thead>
                     <tbody>
                         {(0..k).map(|t| view! {
                             <tr><th>{if many { t.to_string() } else { names[t].clone() }}</th>
                                 {(0..k).map(|p| {
                                     let v = r.confusion.get(t * k + p).copied().unwrap_or(0);
-                                    view! { <td class="num" class:diag=t == p class:muted=v == 0>{v.to_string()}</td> }
+                                    view! { <td class="num" class:diag=t == p class:muted=v == 0>{localize(&v.to_string(), i18n.get_locale())}</td> }
                                 }).collect_view()}
                             </tr>
                         }).collect_view()}
@@ -367,25 +400,27 @@ pub fn LayerErrors(
     /// The model.
     model: Signal<Option<Arc<TrainedModel>>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
         let m = model.get()?;
         let rows = results.get();
         if rows.is_empty() {
             return None;
         }
+        let l10n = i18n.get_locale();
         let dims = m.mlp.dims();
         let layers = m.mlp.layers.len();
         let choice = m.choice;
         Some(view! {
             <table class="mem-table" data-testid="layer-errors">
-                <caption>"Each layer's output z = W·a + b (before the ReLU) against fp32 on the test set: SNR in dB (higher is better; errors of earlier layers carry through). Hover a cell for MSE and max |error|."</caption>
+                <caption>{t!(i18n, mlp.layers_caption)}</caption>
                 <thead>
-                    <tr><th>"configuration"</th>
+                    <tr><th>{t!(i18n, mlp.col_configuration)}</th>
                         {(0..layers).map(|l| view! {
-                            <th>{format!("layer {} ({}→{}) ", l + 1, dims[l], dims[l + 1])}
+                            <th>{super::words::fill(t_string!(i18n, mlp.layer_head), &[("n", &(l + 1)), ("a", &(dims[l])), ("b", &(dims[l + 1]))])}
                                 {(choice != DataChoice::Upload).then(|| view! {
                                     <a data-testid=format!("weight-link-{l}") href=weight_lab_link(choice, l)
-                                        title="open this layer's weights in the Weight lab (handed over in this browser's storage)"
+                                        title=t_string!(i18n, mlp.weights_link_title)
                                         on:click={
                                             let m = m.clone();
                                             move |_| {
@@ -396,7 +431,7 @@ pub fn LayerErrors(
                                                     leptos::logging::warn!("{e}");
                                                 }
                                             }
-                                        }>"weights ↗"</a>
+                                        }>{t!(i18n, mlp.weights_link)}</a>
                                 })}
                             </th>
                         }).collect_view()}
@@ -405,172 +440,19 @@ pub fn LayerErrors(
                 <tbody>
                     {rows.into_iter().map(|r| view! {
                         <tr>
-                            <th>{r.config.label()}</th>
-                            {r.layers.iter().map(|e| view! {
-                                <td class="num" data-testid=format!("snr-{}-{}", r.config.id(), e.layer)
-                                    title=format!("MSE {}, max |error| {}", num(e.mse), num(e.max_abs_error))>{fixed(e.snr_db, 2)}</td>
+                            <th>{config_label(r.config, i18n)}</th>
+                            {r.layers.iter().map(|e| {
+                                let plain = fixed(e.snr_db, 2);
+                                view! {
+                                    <td class="num" data-testid=format!("snr-{}-{}", r.config.id(), e.layer) data-value=plain.clone()
+                                        title=super::words::fill(t_string!(i18n, mlp.snr_title), &[("mse", &(localize(&num(e.mse), l10n))), ("max", &(localize(&num(e.max_abs_error), l10n)))])>
+                                        {localize(&plain, l10n)}</td>
+                                }
                             }).collect_view()}
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
-        })
-    }
-}
-
-/// Why int8 sums need int32: the W8A8 model's sums with an int16 accumulator.
-#[component]
-pub fn Int16Demo(
-    /// The demo's result.
-    acc16: Signal<Option<Result<Vec<AccumulatorReport>, String>>>,
-    /// The model.
-    model: Signal<Option<Arc<TrainedModel>>>,
-) -> impl IntoView {
-    move || {
-        let m = model.get()?;
-        let reports = acc16.get()?;
-        Some(match reports {
-            Err(e) => view! { <p class="error" data-testid="i16-error">{e}</p> }.into_any(),
-            Ok(reports) => view! {
-                <div class="int16-demo">
-                    <h3>"Why the accumulator is int32"</h3>
-                    <p class="hint">"A W8A8 layer sums k products q_a·q_w of int8 codes; each is at most 127·127 = 16,129 in size, so an int16 accumulator (±32,767) overflows after just "<strong>"3"</strong>" large products. Here the W8A8 model's real sums on the test set are recomputed with an int16 accumulator that wraps around:"</p>
-                    <table class="mem-table" data-testid="int16-table">
-                        <thead><tr><th>"layer"</th><th>"k (products per sum)"</th><th>"sums"</th><th>"largest |sum| (int32)"</th><th>"wrong with int16"</th><th>"left the int16 range on the way"</th></tr></thead>
-                        <tbody>
-                            {reports.iter().map(|r| {
-                                let k = m.mlp.layers.get(r.layer).map_or(0, |l| l.in_dim);
-                                view! {
-                                    <tr>
-                                        <th>{format!("layer {}", r.layer + 1)}</th>
-                                        <td class="num">{k.to_string()}</td>
-                                        <td class="num">{r.outputs.to_string()}</td>
-                                        <td class="num" data-testid=format!("max-acc-{}", r.layer)>{r.max_abs_acc.to_string()}</td>
-                                        <td class="num" data-testid=format!("i16-overflow-{}", r.layer)>{r.overflowed.to_string()}</td>
-                                        <td class="num">{r.wrapped_on_the_way.to_string()}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                    <p class="hint">"int32 holds every such sum exactly up to k = 131,071 products (2³¹ / 2¹⁴)."</p>
-                </div>
-            }.into_any(),
-        })
-    }
-}
-
-/// The CPU paths' speed and the SIMD ⇄ scalar agreement.
-#[component]
-pub fn ThroughputTable(
-    /// Samples per second of each path.
-    throughput: Signal<Option<Result<Throughput, String>>>,
-    /// SIMD vs scalar.
-    agreement: Signal<Option<Result<Agreement, String>>>,
-    /// Whether the wasm was built with simd128.
-    simd_compiled: bool,
-    /// Whether the browser validates simd128.
-    simd_in_browser: bool,
-    /// Whether the browser validates relaxed SIMD.
-    relaxed: bool,
-    /// Measures again.
-    remeasure: Callback<()>,
-) -> impl IntoView {
-    let yes = |b: bool| if b { "yes" } else { "no" };
-    view! {
-        <div class="throughput">
-            <h3>"CPU paths: throughput over the test set"</h3>
-            <dl class="readouts">
-                <div><dt>"SIMD kernel compiled in (simd128)"</dt><dd data-testid="simd-compiled">{yes(simd_compiled)}</dd></div>
-                <div><dt>"Browser has simd128"</dt><dd data-testid="simd-browser">{yes(simd_in_browser)}</dd></div>
-                <div><dt>"Browser has relaxed SIMD"</dt><dd data-testid="relaxed-simd">{yes(relaxed)}</dd></div>
-                <div><dt>"SIMD ≠ scalar (values)"</dt><dd><span data-testid="simd-mismatches">{move || agreement.with(|a| match a { Some(Ok(a)) => a.mismatches.to_string(), Some(Err(_)) => "—".into(), None => "—".into() })}</span>
-                    " of "<span data-testid="simd-compared">{move || agreement.with(|a| match a { Some(Ok(a)) => a.compared.to_string(), _ => "—".into() })}</span></dd></div>
-            </dl>
-            {move || throughput.get().map(|t| match t {
-                Err(e) => view! { <p class="error">{e}</p> }.into_any(),
-                Ok(t) => view! {
-                    <table class="mem-table" data-testid="throughput-table">
-                        <thead><tr><th>"path"</th><th>"samples/s"</th><th>"× fp32"</th></tr></thead>
-                        <tbody>
-                            <tr><th>"fp32 (CPU)"</th><td class="num" data-testid="tp-fp32">{fixed(t.fp32, 0)}</td><td class="num">"1"</td></tr>
-                            <tr><th>"W8A8, int8 scalar reference"</th><td class="num" data-testid="tp-int8-scalar">{fixed(t.int8_scalar, 0)}</td><td class="num">{fixed(t.int8_scalar / t.fp32, 2)}</td></tr>
-                            <tr><th>"W8A8, int8 WASM SIMD (simd128)"</th><td class="num" data-testid="tp-int8-simd">{fixed(t.int8_simd, 0)}</td><td class="num" data-testid="tp-ratio-simd-fp32">{fixed(t.int8_simd / t.fp32, 2)}</td></tr>
-                        </tbody>
-                        <caption>{format!("Whole forward passes over the {} test samples (performance.now): each path is warmed up for 100 ms (so the browser's optimising compiler has taken over), then timed for at least 200 ms; three interleaved rounds, the best of each path shown. The int8 paths include quantizing each layer's input and rescaling its int32 sums.", t.samples)}</caption>
-                    </table>
-                }.into_any(),
-            })}
-            <p class="hint">"Relaxed SIMD is detected but not used: its int8 dot product takes its second operand as 7-bit ([−64, 63]) or gives implementation-defined results, while int8 weights use [−127, 127]; and a module built with it would not load at all in browsers without it. The simd128 path gives the scalar reference's integers exactly (the mismatch count above)."</p>
-            <button type="button" data-testid="remeasure" on:click=move |_| remeasure.run(())>"Measure again"</button>
-        </div>
-    }
-}
-
-/// Draw a digit or garment and see every configuration classify it (28×28 image sets).
-#[component]
-pub fn DrawPanel(
-    /// The model.
-    model: Signal<Option<Arc<TrainedModel>>>,
-) -> impl IntoView {
-    let drawn = RwSignal::new(None::<Vec<f32>>);
-    move || {
-        let m = model.get()?;
-        if m.data.image != Some((SIDE, SIDE)) {
-            return None;
-        }
-        let framing = if m.choice == DataChoice::FashionMnist {
-            Framing::Fill
-        } else {
-            Framing::Digit
-        };
-        let names = m.data.class_names().to_vec();
-        let m2 = m.clone();
-        let predictions = move || {
-            let x = drawn.get()?;
-            if x.iter().all(|&v| v == 0.0) {
-                return None;
-            }
-            let mut x = x;
-            m2.data.standardizer.apply_row(&mut x);
-            let rows: Vec<(String, String, String, usize)> = m2
-                .quantized
-                .iter()
-                .filter_map(|q| {
-                    let logits = q.forward(&x, 1).ok()?;
-                    let p = softmax(&logits);
-                    let best = p
-                        .iter()
-                        .enumerate()
-                        .fold(0, |b, (i, &v)| if v > p[b] { i } else { b });
-                    Some((
-                        q.config.id(),
-                        q.config.label(),
-                        fixed(100.0 * f64::from(p[best]), 1),
-                        best,
-                    ))
-                })
-                .collect();
-            Some(rows)
-        };
-        Some(view! {
-            <div class="draw-panel">
-                <h3>"Draw and classify"</h3>
-                <p class="hint">"Draw a digit (or a garment) with the mouse, a finger or a pen. It is framed like the training images, standardised like them, and every configuration classifies it."</p>
-                <div class="draw-row">
-                    <DigitPad framing=framing on_change=Callback::new(move |x: Vec<f32>| drawn.set(Some(x)))/>
-                    <table class="mem-table" data-testid="draw-predictions">
-                        <thead><tr><th>"configuration"</th><th>"class"</th><th>"probability (%)"</th></tr></thead>
-                        <tbody>
-                            {move || predictions().map(|rows| rows.into_iter().map(|(id, label, p, best)| view! {
-                                <tr><th>{label}</th>
-                                    <td data-testid=format!("draw-pred-{id}") data-class=best.to_string()>{names.get(best).cloned().unwrap_or_default()}</td>
-                                    <td class="num">{p}</td></tr>
-                            }).collect_view())}
-                        </tbody>
-                    </table>
-                </div>
-            </div>
         })
     }
 }

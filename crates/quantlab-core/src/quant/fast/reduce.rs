@@ -86,7 +86,8 @@ pub fn all_finite(xs: &[f32]) -> bool {
     rest.iter().all(|v| v.is_finite()) && bad.iter().all(|&b| b == 0)
 }
 
-#[cfg(test)]
+// proptest is a native-only dev-dependency (see Cargo.toml).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;

@@ -87,7 +87,7 @@ pub const MAX_EPOCHS: usize = 1000;
 pub const MAX_BATCH: usize = 4096;
 
 /// What is wrong with the training settings (its `Display` is the English sentence; the page
-/// shows it in its language with [`super::words::problem`]).
+/// shows it in its language with `words::problem`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     /// A hidden layer of 0 units.

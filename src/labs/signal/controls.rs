@@ -410,7 +410,7 @@ pub fn TimeAxisControls() -> impl IntoView {
 }
 
 /// The controls of the Signal lab an embed can show (`controls=`, by their test ids), with
-/// their English labels ([`control_label`] names them in the page's language).
+/// their English labels (`control_label` names them in the page's language).
 pub const EMBED_CONTROLS: &[Choice] = &[
     ("bits", "Bits"),
     ("scheme", "Scheme"),

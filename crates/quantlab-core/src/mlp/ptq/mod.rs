@@ -4,9 +4,9 @@
 //! here look at what the layer is fed — calibration inputs taken from the training set —
 //! and choose the codes (GPTQ) or the grid (AWQ) to keep the layer's *output* close:
 //!
-//! - [`gptq`]: error feedback through the inverse Hessian, column by column, optionally in
+//! - [`gptq()`]: error feedback through the inverse Hessian, column by column, optionally in
 //!   act-order;
-//! - [`awq`]: a per-input-channel scale search on the activations' magnitudes.
+//! - [`awq_search`]: a per-input-channel scale search on the activations' magnitudes.
 //!
 //! Layers are quantized in order, each on the inputs the already quantized layers before it
 //! produce (what the model will really see). The result is a [`QuantizedMlp`] stored like

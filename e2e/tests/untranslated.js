@@ -6,7 +6,9 @@
 /** Terms that are the same in both languages. Whole tokens, case-sensitive unless noted. */
 export const TECHNICAL = [
   /\b(SNR|SQNR|MSE|RMSE|MAE|PSNR|dB|Hz|kHz|ms|GiB|GB|MiB|MB|KiB|KB|B|KV|VRAM|GPU|CPU|WASM|SIMD|WebGPU|CSV|PNG|SVG|WAV|JSON|URL|npy|safetensors|IDX|MNIST|CIFAR-10|ReLU|MLP|LLM|AdamW|Adam|SGD|FLOP|GOP|LUT)\b/g,
-  /\b(fp|bf|int|uint|float|e\d?m\d)\d*\b/gi,
+  /\b(fp|bf|nf|int|uint|float|e\d?m\d)\d*\b/gi,
+  /\b[gb]\d+\b/g, // group and block sizes: g128, b64
+  /\b(-?Infinity|NaN)\b/g,
   /\b(FP|MX|MXFP|MXINT|NVFP|NF|INT|UINT|BF|TF|Q|IQ|E|W|A)\d[\w.-]*\b/g,
   /\b(μ-law|A-law|G\.711|Lloyd-Max|k-means|Hadamard|GPTQ|AWQ|ggml|GGUF|llama\.cpp|numpy|PyTorch|quantlab|bitsandbytes|torchao)\b/gi,
   /\b(NormalFloat|QLoRA|LoRA|OCP|MX|bfloat16|Lloyd|dBFS|OFP8|SwiftShader|WebAssembly)\b/g,
@@ -19,7 +21,8 @@ export const TECHNICAL = [
 export function words(text, extra = []) {
   let t = text;
   for (const re of [...TECHNICAL, ...extra]) t = t.replace(re, ' ');
-  return t.replace(/[^A-Za-zÀ-ÿ]+/g, ' ').trim();
+  // Letters only: À-Ö, Ø-ö, ø-ÿ (× and ÷ sit between them).
+  return t.replace(/[^A-Za-zÀ-ÖØ-öø-ÿ]+/g, ' ').trim();
 }
 
 /** Every visible text of the page (text nodes, and placeholder / aria-label / title / alt). */

@@ -358,7 +358,7 @@ test('malformed files give their message and the lab keeps working', async () =>
     ['short.npy', npy(weights(10), [10]).subarray(0, 90), /truncated/],
     ['ints.npy', Buffer.from(npy([0, 0], [2]).toString('latin1').replace('<f4', '<i4'), 'latin1'), /unsupported dtype <i4/],
     ['extra.npy', Buffer.concat([npy(weights(4), [4]), Buffer.alloc(4)]), /shape\/data mismatch/],
-    ['notes.txt', Buffer.from('hello'), /neither a \.safetensors nor a \.npy/],
+    ['notes.txt', Buffer.from('hello'), /is not a \.safetensors, \.npy or \.gguf file/],
   ];
   const snr = await readout(page, 'wl-snr-db');
   for (const [name, bytes, want] of cases) {

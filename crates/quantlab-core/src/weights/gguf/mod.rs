@@ -25,11 +25,14 @@
 //! `tests/gguf_reference.rs` checks the listing and every decoded value against `gguf`,
 //! llama.cpp's Python package (`scripts/ref-vectors-gguf.sh`).
 
-use serde::{Deserialize, Serialize};
+mod blocks;
+mod types;
+
+pub use blocks::{decode_mxfp4, decode_nvfp4};
+pub use types::{Decoder, GgufType};
 
 use crate::error::{QuantError, Result};
 use crate::io::bad;
-use crate::quant::types::GgmlType;
 
 const FORMAT: &str = ".gguf";
 
@@ -50,131 +53,6 @@ pub const STRING_CHARS_KEPT: usize = 200;
 
 /// Nesting of arrays in arrays accepted in metadata.
 const MAX_ARRAY_DEPTH: usize = 4;
-
-/// A ggml tensor type of a GGUF file: its id, name and block geometry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GgufType {
-    /// ggml's type id (`GGML_TYPE_Q4_K` = 12, …).
-    pub id: u32,
-}
-
-/// `(id, name, values per block, bytes per block)` of every type ggml defines today.
-const TYPES: &[(u32, &str, u32, u32)] = &[
-    (0, "F32", 1, 4),
-    (1, "F16", 1, 2),
-    (2, "Q4_0", 32, 18),
-    (3, "Q4_1", 32, 20),
-    (6, "Q5_0", 32, 22),
-    (7, "Q5_1", 32, 24),
-    (8, "Q8_0", 32, 34),
-    (9, "Q8_1", 32, 40),
-    (10, "Q2_K", 256, 84),
-    (11, "Q3_K", 256, 110),
-    (12, "Q4_K", 256, 144),
-    (13, "Q5_K", 256, 176),
-    (14, "Q6_K", 256, 210),
-    (15, "Q8_K", 256, 292),
-    (16, "IQ2_XXS", 256, 66),
-    (17, "IQ2_XS", 256, 74),
-    (18, "IQ3_XXS", 256, 98),
-    (19, "IQ1_S", 256, 50),
-    (20, "IQ4_NL", 32, 18),
-    (21, "IQ3_S", 256, 110),
-    (22, "IQ2_S", 256, 82),
-    (23, "IQ4_XS", 256, 136),
-    (24, "I8", 1, 1),
-    (25, "I16", 1, 2),
-    (26, "I32", 1, 4),
-    (27, "I64", 1, 8),
-    (28, "F64", 1, 8),
-    (29, "IQ1_M", 256, 56),
-    (30, "BF16", 1, 2),
-    (34, "TQ1_0", 256, 54),
-    (35, "TQ2_0", 256, 66),
-    (39, "MXFP4", 32, 17),
-    (40, "NVFP4", 64, 36),
-    (41, "Q1_0", 128, 18),
-];
-
-/// How a type's bytes become `f32` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decoder {
-    /// IEEE single.
-    F32,
-    /// IEEE half.
-    F16,
-    /// bfloat16.
-    Bf16,
-    /// IEEE double.
-    F64,
-    /// A ggml block type quantlab implements.
-    Block(GgmlType),
-    /// ggml's MXFP4: an E8M0 exponent and 32 E2M1 codes.
-    Mxfp4,
-    /// ggml's NVFP4: four UE4M3 scales and 64 E2M1 codes.
-    Nvfp4,
-}
-
-impl GgufType {
-    fn row(self) -> Option<&'static (u32, &'static str, u32, u32)> {
-        TYPES.iter().find(|t| t.0 == self.id)
-    }
-
-    /// Whether ggml defines this id.
-    pub fn known(self) -> bool {
-        self.row().is_some()
-    }
-
-    /// ggml's name (`Q4_K`), or `type 99` for an id ggml does not define.
-    pub fn name(self) -> String {
-        self.row()
-            .map(|t| t.1.to_string())
-            .unwrap_or_else(|| format!("type {}", self.id))
-    }
-
-    /// Values per block (1 for plain numbers); `None` for an unknown id.
-    pub fn block_values(self) -> Option<u64> {
-        self.row().map(|t| u64::from(t.2))
-    }
-
-    /// Bytes per block; `None` for an unknown id.
-    pub fn block_bytes(self) -> Option<u64> {
-        self.row().map(|t| u64::from(t.3))
-    }
-
-    /// Bytes that `n` values take, `None` when `n` is not a whole number of blocks (or the
-    /// id is unknown, or the size overflows).
-    pub fn bytes_for(self, n: u64) -> Option<u64> {
-        let (bv, bb) = (self.block_values()?, self.block_bytes()?);
-        n.is_multiple_of(bv).then(|| (n / bv).checked_mul(bb))?
-    }
-
-    /// How quantlab decodes it, `None` when it does not.
-    pub fn decoder(self) -> Option<Decoder> {
-        let ggml = |t| Some(Decoder::Block(t));
-        match self.id {
-            0 => Some(Decoder::F32),
-            1 => Some(Decoder::F16),
-            28 => Some(Decoder::F64),
-            30 => Some(Decoder::Bf16),
-            2 => ggml(GgmlType::Q4_0),
-            3 => ggml(GgmlType::Q4_1),
-            6 => ggml(GgmlType::Q5_0),
-            7 => ggml(GgmlType::Q5_1),
-            8 => ggml(GgmlType::Q8_0),
-            10 => ggml(GgmlType::Q2_K),
-            11 => ggml(GgmlType::Q3_K),
-            12 => ggml(GgmlType::Q4_K),
-            13 => ggml(GgmlType::Q5_K),
-            14 => ggml(GgmlType::Q6_K),
-            15 => ggml(GgmlType::Q8_K),
-            20 => ggml(GgmlType::IQ4_NL),
-            39 => Some(Decoder::Mxfp4),
-            40 => Some(Decoder::Nvfp4),
-            _ => None,
-        }
-    }
-}
 
 /// One metadata value, as kept: scalars whole, strings and arrays in part.
 #[derive(Debug, Clone, PartialEq)]
@@ -688,64 +566,6 @@ fn check_tensors(h: &GgufHeader, file_len: u64) -> Result<()> {
     Ok(())
 }
 
-/// ggml's E2M1 table with every value doubled (ggml's `kvalues_mxfp4`).
-const E2M1_DOUBLED: [f32; 16] = [
-    0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 0.0, -1.0, -2.0, -3.0, -4.0, -6.0, -8.0, -12.0,
-];
-
-/// Half of 2^(e − 127), as ggml's `ggml_e8m0_to_fp32_half` builds it from bits.
-fn e8m0_half(e: u8) -> f32 {
-    let bits = if e < 2 {
-        0x0020_0000u32 << e
-    } else {
-        u32::from(e - 1) << 23
-    };
-    f32::from_bits(bits)
-}
-
-/// Half of an unsigned E4M3 scale (bias 7; 0 and 0x7F decode to 0, the top bit is ignored).
-fn ue4m3_half(x: u8) -> f32 {
-    if x == 0 || x == 0x7F {
-        return 0.0;
-    }
-    let exp = i32::from((x >> 3) & 0xF);
-    let man = f32::from(x & 7);
-    let raw = if exp == 0 {
-        man * (1.0 / 512.0)
-    } else {
-        (1.0 + man / 8.0) * 2f32.powi(exp - 7)
-    };
-    raw * 0.5
-}
-
-/// Decodes ggml MXFP4 blocks (17 bytes: exponent, then 16 bytes of codes; value `j` in the
-/// low nibble of byte `j`, value `j + 16` in its high nibble).
-pub fn decode_mxfp4(bytes: &[u8]) -> Vec<f32> {
-    let mut out = Vec::with_capacity(bytes.len() / 17 * 32);
-    for b in bytes.chunks_exact(17) {
-        let d = e8m0_half(b[0]);
-        let qs = &b[1..];
-        out.extend(qs.iter().map(|q| d * E2M1_DOUBLED[usize::from(q & 0xF)]));
-        out.extend(qs.iter().map(|q| d * E2M1_DOUBLED[usize::from(q >> 4)]));
-    }
-    out
-}
-
-/// Decodes ggml NVFP4 blocks (36 bytes: four UE4M3 scales, then four sub-blocks of 8 bytes;
-/// in sub-block `s`, value `j` in the low nibble of its byte `j`, value `j + 8` in the high).
-pub fn decode_nvfp4(bytes: &[u8]) -> Vec<f32> {
-    let mut out = Vec::with_capacity(bytes.len() / 36 * 64);
-    for b in bytes.chunks_exact(36) {
-        for s in 0..4 {
-            let d = ue4m3_half(b[s]);
-            let qs = &b[4 + 8 * s..12 + 8 * s];
-            out.extend(qs.iter().map(|q| d * E2M1_DOUBLED[usize::from(q & 0xF)]));
-            out.extend(qs.iter().map(|q| d * E2M1_DOUBLED[usize::from(q >> 4)]));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -969,21 +789,5 @@ mod tests {
                 .to_string()
                 .contains("truncated")
         );
-    }
-
-    #[test]
-    fn mxfp4_and_nvfp4_scales_decode_as_ggml_defines_them() {
-        assert_eq!(e8m0_half(127), 0.5);
-        assert_eq!(e8m0_half(128), 1.0);
-        assert_eq!(e8m0_half(0), f32::from_bits(0x0020_0000));
-        assert_eq!(e8m0_half(1), f32::from_bits(0x0040_0000));
-        assert_eq!(ue4m3_half(0x38), 0.5); // exponent 7, mantissa 0: 1.0
-        assert_eq!(ue4m3_half(0x7F), 0.0);
-        assert_eq!(ue4m3_half(0x01), 1.0 / 1024.0);
-        let mut block = vec![128u8];
-        block.extend([0x71u8; 16]); // low nibble 1 (0.5 doubled → 1), high nibble 7 (6 doubled → 12)
-        let v = decode_mxfp4(&block);
-        assert_eq!(&v[..2], &[1.0, 1.0]);
-        assert_eq!(&v[16..18], &[12.0, 12.0]);
     }
 }

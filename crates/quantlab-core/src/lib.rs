@@ -31,6 +31,7 @@ pub mod dataset;
 pub mod drawn;
 pub mod error;
 pub mod io;
+pub mod lesson;
 pub mod memory;
 pub mod metrics;
 pub mod mlp;

@@ -71,7 +71,7 @@ pub fn granularity_mse(
             granularity: *kind,
             axis: 0,
             group_size,
-            ..scheme.clone()
+            ..*scheme
         };
         *mse = study(data, &shape, &s, &StudyOptions::default())?
             .metrics

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::labs::Lab;
+use crate::labs::lesson::LessonPage;
 use crate::labs::memory::MemoryLab;
 use crate::labs::mlp::MlpLab;
 use crate::labs::signal::SignalLab;
@@ -34,6 +35,7 @@ pub fn App() -> impl IntoView {
         Lab::Weight => view! { <WeightLab/> }.into_any(),
         Lab::Mlp => view! { <MlpLab/> }.into_any(),
         Lab::Signal => view! { <SignalLab/> }.into_any(),
+        Lab::Lesson => view! { <LessonPage/> }.into_any(),
     };
     if embed.embed {
         // In someone else's page: the chosen figures and controls, and a way out to the full lab.

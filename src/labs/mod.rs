@@ -1,5 +1,6 @@
 //! One module per lab, and [`Lab`]: which lab a page shows.
 
+pub mod lesson;
 pub mod memory;
 pub mod mlp;
 pub mod signal;
@@ -17,11 +18,13 @@ pub enum Lab {
     Weight,
     /// The MLP lab.
     Mlp,
+    /// The lesson: the course chapter with live figures.
+    Lesson,
 }
 
 impl Lab {
     /// Every lab, in nav order.
-    pub const ALL: [Lab; 4] = [Lab::Signal, Lab::Memory, Lab::Weight, Lab::Mlp];
+    pub const ALL: [Lab; 5] = [Lab::Lesson, Lab::Signal, Lab::Memory, Lab::Weight, Lab::Mlp];
 
     /// The URL id (`?lab=<id>`).
     pub fn id(self) -> &'static str {
@@ -30,6 +33,7 @@ impl Lab {
             Lab::Memory => "memory",
             Lab::Weight => "weight",
             Lab::Mlp => "mlp",
+            Lab::Lesson => "lesson",
         }
     }
 
@@ -41,6 +45,7 @@ impl Lab {
             Lab::Memory => t_string!(i18n, app.lab_memory),
             Lab::Weight => t_string!(i18n, app.lab_weight),
             Lab::Mlp => t_string!(i18n, app.lab_mlp),
+            Lab::Lesson => t_string!(i18n, app.lab_lesson),
         }
     }
 

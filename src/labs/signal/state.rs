@@ -294,6 +294,8 @@ pub struct SignalState {
     /// Where the signal comes from, as a memo: views keyed on it are not rebuilt on every
     /// change.
     pub source: Memo<SourceKind>,
+    /// The views a host shows (the lesson's figures); `None`: the lab's own page.
+    pub only: Option<&'static [&'static str]>,
 }
 
 impl SignalState {
@@ -308,8 +310,28 @@ impl SignalState {
             upload: RwSignal::new(None),
             upload_error: RwSignal::new(None),
             source: Memo::new(move |_| state.with(|s| s.source)),
+            only: None,
         };
         (signals, warnings)
+    }
+
+    /// A state of its own for a figure hosted in another page (the lesson): it starts at
+    /// `initial`, never touches the URL, and shows only the views `only`.
+    pub fn local(initial: SignalLabState, only: &'static [&'static str]) -> SignalState {
+        let state = RwSignal::new(initial);
+        SignalState {
+            state,
+            upload: RwSignal::new(None),
+            upload_error: RwSignal::new(None),
+            source: Memo::new(move |_| state.with(|s| s.source)),
+            only: Some(only),
+        }
+    }
+
+    /// Whether the view `id` is part of this page at all (a hosted figure leaves the others
+    /// out instead of hiding them).
+    pub fn hosts(self, id: &str) -> bool {
+        self.only.is_none_or(|o| o.contains(&id))
     }
 
     /// The signals provided by the page.
@@ -324,6 +346,6 @@ impl SignalState {
 
     /// Whether the view `id` is shown (an embed shows only the views its link names).
     pub fn shown(self, id: &str) -> bool {
-        crate::widgets::embed::params().shows_view(id)
+        self.hosts(id) && (self.only.is_some() || crate::widgets::embed::params().shows_view(id))
     }
 }

@@ -108,8 +108,11 @@ struct FigureSpec {
 
 /// An analysis figure: its canvas, caption with the live formula, and PNG/CSV exports
 /// (hidden in embed mode).
-fn figure(f: FigureSpec) -> impl IntoView {
+fn figure(f: FigureSpec) -> Option<impl IntoView> {
     let st = SignalState::use_();
+    if !st.hosts(f.id) {
+        return None;
+    }
     let canvases = Canvases::use_();
     let embed = crate::widgets::embed::params().embed;
     let i18n = use_i18n();
@@ -144,7 +147,7 @@ fn figure(f: FigureSpec) -> impl IntoView {
                 crate::widgets::export::text_file(&text, "text/csv", &format!("quantlab-{id}.csv"));
         }
     };
-    view! {
+    Some(view! {
         <figure class="view" class:hidden=move || !shown_now() data-view=id>
             <canvas node_ref=canvases.get(id) data-testid=format!("{id}-canvas") width="960" height=height class:hidden=move || !drawable()
                 role="img" aria-label=move || aria(i18n.get_locale())></canvas>
@@ -157,7 +160,7 @@ fn figure(f: FigureSpec) -> impl IntoView {
                 <button type="button" data-testid=format!("export-{id}-csv") on:click=save_csv>"CSV"</button>
             </div>
         </figure>
-    }
+    })
 }
 
 /// `x[n]` with `Q(x[n])`, and the error `e(n)`: the page's first two views.
@@ -177,7 +180,7 @@ pub fn SignalFigures() -> impl IntoView {
             _ => String::new(),
         })
     };
-    view! {
+    let signal = st.hosts("signal").then(|| view! {
         <figure class="view" data-view="signal" class:hidden=move || !st.shown("signal")>
             <canvas node_ref=canvases.get("signal") data-testid="signal-canvas" width="960" height="320"
                 role="img" aria-label=move || td_string!(i18n.get_locale(), signal.aria_signal)></canvas>
@@ -186,6 +189,8 @@ pub fn SignalFigures() -> impl IntoView {
                 {dense}
             </figcaption>
         </figure>
+    });
+    let error = st.hosts("error").then(|| view! {
         <figure class="view" data-view="error" class:hidden=move || !st.shown("error")>
             <canvas node_ref=canvases.get("error") data-testid="error-canvas" width="960" height="200"
                 role="img" aria-label=move || td_string!(i18n.get_locale(), signal.aria_error)></canvas>
@@ -199,7 +204,8 @@ pub fn SignalFigures() -> impl IntoView {
                 }}</span>
             </figcaption>
         </figure>
-    }
+    });
+    view! { {signal} {error} }
 }
 
 /// The analysis figures: compare mode, transfer, error histogram, SNR against bits and

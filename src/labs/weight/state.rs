@@ -333,9 +333,17 @@ impl WeightState {
     /// later change.
     pub fn from_url() -> (WeightState, Vec<String>) {
         let (initial, warnings) = read_state::<WeightLabState>();
-        let state = RwSignal::new(initial);
+        let signals = WeightState::local(initial);
+        let state = signals.state;
         Effect::new(move |_| state.with(|s| write_state(Lab::Weight, s)));
-        let signals = WeightState {
+        (signals, warnings)
+    }
+
+    /// A state of its own for views hosted in another page (the lesson): it starts at
+    /// `initial` and never touches the URL.
+    pub fn local(initial: WeightLabState) -> WeightState {
+        let state = RwSignal::new(initial);
+        WeightState {
             state,
             source: Memo::new(move |_| state.with(|s| s.source)),
             file: StoredValue::new_local(None),
@@ -345,8 +353,7 @@ impl WeightState {
             upload_error: RwSignal::new(None),
             progress: RwSignal::new(None),
             attempts: RwSignal::new(0),
-        };
-        (signals, warnings)
+        }
     }
 
     /// The signals provided by the page.

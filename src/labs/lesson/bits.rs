@@ -65,7 +65,7 @@ fn row(lay: BitLayout, l: Locale) -> impl IntoView {
         crate::tdf!(
             l,
             lesson.s1_error,
-            error = localize(&format!("{:e}", lay.error), l)
+            error = localize(&format!("{:+.3e}", lay.error), l)
         )
     } else {
         String::new()

@@ -12,9 +12,12 @@
 //! 3. [`decode`] on the byte range [`TensorEntry::window`] names: the values as `f32`,
 //!    row-major (Fortran-ordered `.npy` arrays are transposed).
 //!
-//! **safetensors.** `n` (u64 LE) | `n` bytes of JSON | data. The header is parsed with the
-//! `safetensors` crate's [`Metadata`] (which checks that the offsets tile the data and
-//! match each shape and dtype), after checks of our own that name the tensor at fault.
+//! **safetensors.** `n` (u64 LE) | `n` bytes of JSON | data. The header's rules (every dtype
+//! known, each size matching its shape and dtype, the offsets tiling the data in order) are
+//! checked here in `u64`, naming the tensor at fault: the `safetensors` crate checks them in
+//! `usize`, which on wasm32 overflows for a tensor of 512 MiB or more and cannot describe a
+//! file past 4 GiB. (Whole small files read in memory still go through the crate,
+//! [`crate::io::safetensors`].)
 //! Floats F32, F16, BF16 and F64 are read, and the codes of quantized checkpoints (I8, U8,
 //! F8_E4M3, F8_E5M2), which [`super::scaled`] pairs with their scale tensors; other dtypes
 //! are listed and marked unsupported.
@@ -27,7 +30,6 @@
 //! Plain floats and every ggml block type quantlab implements (Q4_0 … Q8_0, K-quants,
 //! IQ4_NL, MXFP4, NVFP4) are decoded; the rest are listed with their size.
 
-use safetensors::tensor::Metadata;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -433,6 +435,20 @@ fn st_element(dtype: &str) -> Option<ElementType> {
     }
 }
 
+/// Bits per element of every dtype the safetensors format names; `None` for a name it does
+/// not know.
+fn st_bits(dtype: &str) -> Option<u64> {
+    Some(match dtype {
+        "F4" => 4,
+        "F6_E2M3" | "F6_E3M2" => 6,
+        "BOOL" | "U8" | "I8" | "F8_E5M2" | "F8_E4M3" | "F8_E8M0" => 8,
+        "I16" | "U16" | "F16" | "BF16" => 16,
+        "I32" | "U32" | "F32" => 32,
+        "I64" | "U64" | "F64" | "C64" => 64,
+        _ => return None,
+    })
+}
+
 fn safetensors_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
     let header_bytes = head.len() as u64;
     let text = std::str::from_utf8(head.get(8..).unwrap_or_default())
@@ -544,29 +560,60 @@ fn safetensors_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
                 .collect()
         })
         .unwrap_or_default();
-    // Then the crate's: offsets tile the data exactly, sizes match every dtype.
-    let meta: Metadata = serde_json::from_value(value).map_err(|e| {
-        let msg = e.to_string();
-        if msg.contains("unknown variant") {
-            bad(
-                ST,
-                format!("unsupported or unknown dtype in the header: {msg}"),
-            )
-        } else {
-            bad(
-                ST,
-                format!("bad header: {msg} (offsets must tile the data, in order)"),
-            )
+    // Then the format's own rules, in u64 (the `safetensors` crate checks them in `usize`
+    // and in bits, which overflows on wasm32 for any tensor of 512 MiB or more, and cannot
+    // describe a file past 4 GiB there): every dtype known, every size right, and the
+    // offsets tiling the data exactly, in order.
+    for (name, v) in map {
+        if name == "__metadata__" {
+            continue;
         }
-    })?;
+        let dtype = v.get("dtype").and_then(Value::as_str).unwrap_or_default();
+        let Some(bits) = st_bits(dtype) else {
+            return Err(bad(
+                ST,
+                format!("unsupported or unknown dtype in the header: {dtype:?} of tensor {name:?}"),
+            ));
+        };
+        let entry = entries.iter().find(|e| &e.name == name);
+        if let Some(e) = entry.filter(|e| e.element.is_none()) {
+            let need = (e.count as u128) * u128::from(bits);
+            let span = u128::from(e.end - e.begin) * 8;
+            if need != span {
+                return Err(bad(
+                    ST,
+                    format!(
+                        "shape/data mismatch: tensor {name:?} of shape {:?} and dtype {dtype} \
+                         needs {} bits but its offsets span {span}",
+                        e.shape, need
+                    ),
+                ));
+            }
+        }
+    }
+    entries.sort_unstable_by_key(|e| e.begin);
     let data_len = file_len.saturating_sub(header_bytes);
-    let covered = meta.data_len() as u64;
-    if covered < data_len {
+    let mut at = 0u64;
+    for e in &entries {
+        let (begin, end) = (e.begin - header_bytes, e.end - header_bytes);
+        if begin != at {
+            return Err(bad(
+                ST,
+                format!(
+                    "bad header: tensor {:?} starts at byte {begin} of the data, not at {at} \
+                     (offsets must tile the data, in order)",
+                    e.name
+                ),
+            ));
+        }
+        at = end;
+    }
+    if at < data_len {
         return Err(bad(
             ST,
             format!(
-                "{} bytes after the last tensor: the offsets cover {covered} of {data_len} data bytes",
-                data_len - covered
+                "{} bytes after the last tensor: the offsets cover {at} of {data_len} data bytes",
+                data_len - at
             ),
         ));
     }
@@ -859,6 +906,70 @@ mod tests {
         out.extend(header.as_bytes());
         out.extend(data);
         out
+    }
+
+    #[test]
+    fn a_header_past_4_gib_is_indexed_in_u64_and_bad_tiling_is_refused() {
+        // 5 GiB of data: a 1 KiB tensor, five 1 GiB U8 fillers, then one more tensor whose
+        // offset lies past 2^32 (only the header is needed to index it).
+        let gib = 1u64 << 30;
+        let mut header =
+            String::from(r#"{"near":{"dtype":"F32","shape":[4,64],"data_offsets":[0,1024]}"#);
+        let mut at = 1024u64;
+        for i in 0..5 {
+            header.push_str(&format!(
+                r#","filler.{i}":{{"dtype":"U8","shape":[{gib}],"data_offsets":[{at},{}]}}"#,
+                at + gib
+            ));
+            at += gib;
+        }
+        header.push_str(&format!(
+            r#","far":{{"dtype":"F32","shape":[4,64],"data_offsets":[{at},{}]}}}}"#,
+            at + 1024
+        ));
+        let head = st_file(&header, &[]);
+        let file_len = head.len() as u64 + at + 1024;
+        let idx = index(WeightFormat::Safetensors, &head, file_len).unwrap();
+        let far = idx.tensors.iter().find(|t| t.name == "far").unwrap();
+        assert!(far.begin > 1 << 32, "{}", far.begin);
+        assert_eq!(far.end - far.begin, 1024);
+        assert_eq!(idx.tensors.last().unwrap().name, "far");
+        // A gap between tensors, bytes after the last, an unknown dtype, a wrong size.
+        let refuse = |header: &str, data_len: u64| {
+            let head = st_file(header, &[]);
+            index(
+                WeightFormat::Safetensors,
+                &head,
+                head.len() as u64 + data_len,
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        let e = refuse(
+            r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"I32","shape":[2],"data_offsets":[12,20]}}"#,
+            20,
+        );
+        assert!(e.contains("must tile"), "{e}");
+        let e = refuse(
+            r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#,
+            12,
+        );
+        assert!(e.contains("4 bytes after the last tensor"), "{e}");
+        let e = refuse(
+            r#"{"a":{"dtype":"F99","shape":[2],"data_offsets":[0,8]}}"#,
+            8,
+        );
+        assert!(e.contains("unsupported or unknown dtype"), "{e}");
+        let e = refuse(
+            r#"{"a":{"dtype":"I32","shape":[3],"data_offsets":[0,8]}}"#,
+            8,
+        );
+        assert!(e.contains("shape/data mismatch"), "{e}");
+        let f4 = st_file(
+            r#"{"a":{"dtype":"F4","shape":[4],"data_offsets":[0,2]}}"#,
+            &[],
+        );
+        assert!(index(WeightFormat::Safetensors, &f4, f4.len() as u64 + 2).is_ok());
     }
 
     fn f32s(v: &[f32]) -> Vec<u8> {

@@ -15,6 +15,7 @@
 
 use leptos::prelude::*;
 
+pub mod errors;
 pub mod fill;
 pub mod numbers;
 

@@ -69,6 +69,24 @@ pub enum QuantError {
     },
 }
 
+impl QuantError {
+    /// A stable code per kind of error (`empty`, `non-finite`, `bits-range`, …), for a
+    /// program or a page that words the message itself (the app does, in two languages).
+    pub fn code(&self) -> &'static str {
+        match self {
+            QuantError::Empty => "empty",
+            QuantError::NonFinite { .. } => "non-finite",
+            QuantError::BitsOutOfRange { .. } => "bits-range",
+            QuantError::SymmetricNeedsTwoBits => "sym-two-bits",
+            QuantError::ShapeMismatch { .. } => "shape-mismatch",
+            QuantError::AxisOutOfRange { .. } => "axis-range",
+            QuantError::GroupSizeZero => "group-zero",
+            QuantError::InvalidParameter(_) => "invalid-parameter",
+            QuantError::BadFile { .. } => "bad-file",
+        }
+    }
+}
+
 /// Shorthand for results in this crate.
 pub type Result<T> = std::result::Result<T, QuantError>;
 
@@ -92,5 +110,43 @@ pub fn check_bits(bits: u32, min: u32, max: u32) -> Result<()> {
         Ok(())
     } else {
         Err(QuantError::BitsOutOfRange { bits, min, max })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QuantError;
+
+    #[test]
+    fn codes_are_distinct() {
+        let all = [
+            QuantError::Empty,
+            QuantError::NonFinite {
+                index: 0,
+                value: 0.0,
+            },
+            QuantError::BitsOutOfRange {
+                bits: 0,
+                min: 1,
+                max: 2,
+            },
+            QuantError::SymmetricNeedsTwoBits,
+            QuantError::ShapeMismatch {
+                shape: vec![],
+                expected: 0,
+                actual: 1,
+            },
+            QuantError::AxisOutOfRange { axis: 0, ndim: 0 },
+            QuantError::GroupSizeZero,
+            QuantError::InvalidParameter(String::new()),
+            QuantError::BadFile {
+                format: ".npy",
+                reason: String::new(),
+            },
+        ];
+        let mut codes: Vec<_> = all.iter().map(QuantError::code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len());
     }
 }

@@ -126,9 +126,11 @@ fn upload_error_text(e: &UploadError, l: Locale) -> String {
         UploadError::Unreadable { name } => {
             return crate::tdf!(l, signal.up_unreadable, name = name);
         }
-        UploadError::Format(e) => e.to_string(),
+        UploadError::Format(e) => crate::lang::errors::quant_error(e, l),
         UploadError::Weights => td_string!(l, signal.up_weights).to_string(),
-        UploadError::Read { name, error } => format!("{name}: {error}"),
+        UploadError::Read { name, error } => {
+            format!("{name}: {}", crate::lang::errors::quant_error(error, l))
+        }
     };
     crate::tdf!(l, signal.up_refused, error = what)
 }

@@ -60,11 +60,11 @@ impl fmt::Display for SignalError {
 impl std::error::Error for SignalError {}
 
 impl SignalError {
-    /// The message in `locale` (the core's own errors stay in English).
+    /// The message in `locale`.
     pub fn text(&self, locale: crate::lang::Locale) -> String {
         use leptos_i18n::td_string;
         match self {
-            SignalError::Quant(e) => e.to_string(),
+            SignalError::Quant(e) => crate::lang::errors::quant_error(e, locale),
             SignalError::SamplesOutOfRange { n } => crate::tdf!(
                 locale,
                 signal.err_samples_range,

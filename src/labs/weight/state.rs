@@ -254,8 +254,7 @@ impl fmt::Display for WeightError {
 impl std::error::Error for WeightError {}
 
 impl WeightError {
-    /// The message in `locale` (the core's errors and the MLP hand-over's words stay in
-    /// English).
+    /// The message in `locale` (the MLP hand-over's words stay in English).
     pub fn message(&self, locale: Locale) -> String {
         let l = locale;
         match self {
@@ -272,7 +271,11 @@ impl WeightError {
             WeightError::Unsupported { dtype } => {
                 fill(td_string!(l, weight.err_unsupported), &[("dtype", dtype)])
             }
-            other => other.to_string(),
+            WeightError::Quant(e) => crate::lang::errors::quant_error(e, l),
+            WeightError::File { name, error } => {
+                format!("{name}: {}", crate::lang::errors::quant_error(error, l))
+            }
+            WeightError::Handoff(e) => e.clone(),
         }
     }
 }

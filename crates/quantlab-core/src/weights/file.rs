@@ -631,6 +631,7 @@ fn npy_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
     let start = if head.get(6) == Some(&1) { 10 } else { 12 };
     let text = std::str::from_utf8(head.get(start..).unwrap_or_default())
         .map_err(|_| bad(NPY, "bad header: it is not UTF-8 text"))?;
+    crate::io::npy::check_header_nesting(text)?;
     let value: py_literal::Value = text
         .trim_end()
         .parse()

@@ -70,6 +70,7 @@ function typed(r, el) {
 async function controls(page) {
   return page.evaluate(() => {
     const out = [];
+    for (const el of document.querySelectorAll('[data-soak]')) el.removeAttribute('data-soak');
     const els = document.querySelectorAll('main input, main select, main textarea, header select');
     els.forEach((el, i) => {
       if (el.disabled || el.closest('[hidden]') || !el.getClientRects().length) return;

@@ -173,6 +173,9 @@ test('one section embeds alone: no header, no contents, no other section', async
   assert.equal(await page.locator('.lesson-section').count(), 1);
   assert.ok(await page.locator('[data-testid="snr-bits-canvas"]').isVisible());
   assert.ok(await page.locator('[data-testid="open-in-quantlab"]').isVisible());
+  // The section's own control and question work inside the embed.
+  assert.ok(await page.locator('[data-testid="s3-bits"]').isVisible());
+  assert.equal(await answer(page, 3, '7'), 'right');
   await page.close();
 });
 

@@ -26,5 +26,5 @@ for t in $targets; do
     echo "== $t: ${seconds}s" >&2
     (cd fuzz && cargo +nightly fuzz run "$t" "corpus/$t" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "$@") \
-        2>&1 | grep -E "^(stat::|#[0-9]+ +DONE|==|SUMMARY|artifact)" || true
+        2>&1 | grep -E "^(stat::|#[0-9]+[[:space:]]+(INITED|DONE)|==|SUMMARY|artifact)" || true
 done

@@ -24,20 +24,6 @@ fn class(kind: FieldKind) -> &'static str {
     }
 }
 
-/// The bits of a layout as one string, fields apart: `0 01111011 1001…`.
-pub fn bit_string(l: &BitLayout) -> String {
-    l.fields
-        .iter()
-        .map(|f| {
-            f.bits
-                .iter()
-                .map(|&b| if b { '1' } else { '0' })
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn row(lay: BitLayout, l: Locale) -> impl IntoView {
     let id = lay.format.id();
     let fields = lay
@@ -74,7 +60,7 @@ fn row(lay: BitLayout, l: Locale) -> impl IntoView {
     view! {
         <tr data-testid=format!("s1-row-{id}")>
             <th scope="row" translate="no">{id}</th>
-            <td class="mono bit-cells" translate="no" data-testid=format!("s1-bits-{id}") data-bits=bit_string(&lay)>{fields}</td>
+            <td class="mono bit-cells" translate="no" data-testid=format!("s1-bits-{id}") data-bits=lay.bits_text()>{fields}</td>
             <td class="mono" translate="no">{format!("0x{:0hex_width$X}", lay.raw)}</td>
             <td>
                 <span data-testid=format!("s1-stored-{id}") data-value=stored.clone()>{crate::tdf!(l, lesson.s1_stores, value = localize(&stored, l))}</span>

@@ -63,8 +63,6 @@ pub fn linear() -> impl IntoView {
     };
     let (st, _) = host_signal(sine(course, 128), &["signal", "error", "transfer"]);
     let i18n = use_i18n();
-    let bits = Signal::derive(move || st.state.with(|s| s.scheme.bits));
-    let set = Callback::new(move |b| st.set(|s| s.scheme.bits = b));
     let answer = Signal::derive(|| {
         linear_step(3, -1.0, 1.0).ok().map(|d| Answer::Number {
             value: d,
@@ -74,7 +72,7 @@ pub fn linear() -> impl IntoView {
     view! {
         {prose(&keys![lesson.s2_p1, lesson.s2_p2, lesson.s2_p3])}
         <div class="lesson-figure">
-            <BitsSlider id="s2" range=(1, 8) value=bits set=set/>
+            <BitsSlider id="s2" range=(1, 8) st=st/>
             <SignalFigures/>
             <AnalysisFigures/>
         </div>
@@ -93,8 +91,6 @@ pub fn snr() -> impl IntoView {
     };
     let (st, pipeline) = host_signal(sine(scheme, 1024), &["snr-bits"]);
     let i18n = use_i18n();
-    let bits = Signal::derive(move || st.state.with(|s| s.scheme.bits));
-    let set = Callback::new(move |b| st.set(|s| s.scheme.bits = b));
     let snr_bits = pipeline.snr_bits;
     let answer = Signal::derive(move || {
         snr_bits.with(|r| {
@@ -107,7 +103,7 @@ pub fn snr() -> impl IntoView {
     view! {
         {prose(&keys![lesson.s3_p1, lesson.s3_p2])}
         <div class="lesson-figure">
-            <BitsSlider id="s3" range=(1, 16) value=bits set=set/>
+            <BitsSlider id="s3" range=(1, 16) st=st/>
             <AnalysisFigures/>
         </div>
         {open_in_lab("s3-open", signal_href(st))}
@@ -125,8 +121,6 @@ pub fn mu_law() -> impl IntoView {
     };
     let (st, _) = host_signal(sine(scheme, 1024), &["transfer", "snr-level"]);
     let i18n = use_i18n();
-    let bits = Signal::derive(move || st.state.with(|s| s.scheme.bits));
-    let set = Callback::new(move |b| st.set(|s| s.scheme.bits = b));
     let point = level_snr(-40.0, 8, 255.0).ok();
     let answer = Signal::derive(move || {
         point.map(|p| {
@@ -162,7 +156,7 @@ pub fn mu_law() -> impl IntoView {
     view! {
         {prose(&keys![lesson.s4_p1, lesson.s4_p2, lesson.s4_p3])}
         <div class="lesson-figure">
-            <BitsSlider id="s4" range=(2, 12) value=bits set=set/>
+            <BitsSlider id="s4" range=(2, 12) st=st/>
             <AnalysisFigures/>
         </div>
         {open_in_lab("s4-open", signal_href(st))}

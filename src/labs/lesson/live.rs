@@ -53,30 +53,28 @@ pub fn weight_href(st: WeightState) -> impl Fn() -> String + Send + Sync + 'stat
     }
 }
 
-/// A bit-width slider over `range` bound to `get`/`set`.
+/// A bit-width slider over `range` for the hosted Signal lab's scheme.
 #[component]
 pub fn BitsSlider(
     /// The section's short id (`s2`): the test id is `<id>-bits`.
     id: &'static str,
     /// Smallest and largest width.
     range: (u32, u32),
-    /// The width now.
-    #[prop(into)]
-    value: Signal<u32>,
-    /// Sets the width.
-    set: Callback<u32>,
+    /// The hosted lab's state.
+    st: SignalState,
 ) -> impl IntoView {
     let i18n = crate::lang::use_i18n();
+    let value = move || st.state.with(|s| s.scheme.bits);
     view! {
         <label class="lesson-control">{move || td_string!(i18n.get_locale(), lesson.bits_control)}" "
             <input type="range" min=range.0 max=range.1 step="1" data-testid=format!("{id}-bits")
-                prop:value=move || value.get().to_string()
+                prop:value=move || value().to_string()
                 on:input=move |ev| {
                     if let Ok(b) = event_target_value(&ev).parse::<u32>() {
-                        set.run(b.clamp(range.0, range.1));
+                        st.set(|s| s.scheme.bits = b.clamp(range.0, range.1));
                     }
                 }/>
-            " "<output data-testid=format!("{id}-bits-value") data-value=move || value.get().to_string()>{move || value.get()}</output>
+            " "<output data-testid=format!("{id}-bits-value") data-value=move || value().to_string()>{value}</output>
         </label>
     }
 }

@@ -87,6 +87,8 @@ impl BitField {
 }
 
 /// A value as one format stores it.
+///
+/// [`BitLayout::bits_text`] writes its bits field by field: `0 01111011 1001…`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BitLayout {
     /// The format.
@@ -101,6 +103,22 @@ pub struct BitLayout {
     pub error: f64,
     /// The value did not fit: an int8 saturated, or a float overflowed to ±∞.
     pub saturated: bool,
+}
+
+impl BitLayout {
+    /// The bits as `0`/`1`, fields apart: `0 01111011 10011001100110011001101` (0.1 in fp32).
+    pub fn bits_text(&self) -> String {
+        self.fields
+            .iter()
+            .map(|f| {
+                f.bits
+                    .iter()
+                    .map(|&b| if b { '1' } else { '0' })
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 fn split(raw: u32, format: NumberFormat) -> Vec<BitField> {
@@ -176,24 +194,11 @@ pub fn layout(value: f64, format: NumberFormat) -> Result<BitLayout> {
 mod tests {
     use super::*;
 
-    fn bits_of(l: &BitLayout) -> String {
-        l.fields
-            .iter()
-            .map(|f| {
-                f.bits
-                    .iter()
-                    .map(|&b| if b { '1' } else { '0' })
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
     #[test]
     fn one_tenth_in_each_format_matches_the_ieee_encodings() {
         let fp32 = layout(0.1, NumberFormat::Fp32).unwrap();
         assert_eq!(fp32.raw, 0x3DCC_CCCD);
-        assert_eq!(bits_of(&fp32), "0 01111011 10011001100110011001101");
+        assert_eq!(fp32.bits_text(), "0 01111011 10011001100110011001101");
         let fp16 = layout(0.1, NumberFormat::Fp16).unwrap();
         assert_eq!(fp16.raw, 0x2E66);
         assert_eq!(fp16.stored, 0.0999755859375);

@@ -24,6 +24,11 @@ use super::palette;
 /// What drawing a chart returns; the error is a message for the console.
 pub type ChartResult<T = ()> = Result<T, String>;
 
+/// A tick label with a decimal comma: `0.25` → `0,25`, `1e-3` stays (no point in it).
+pub fn decimal_comma(text: &str) -> String {
+    text.replace('.', ",")
+}
+
 /// The chart error: any plotters (backend or layout) error as a message.
 pub fn fail<E: std::fmt::Debug>(e: E) -> String {
     format!("chart could not be drawn: {e:?}")
@@ -115,6 +120,7 @@ pub struct Frame<'s> {
     x_axis: bool,
     y_axis: bool,
     grid: Grid,
+    comma: bool,
 }
 
 impl Default for Frame<'_> {
@@ -140,6 +146,15 @@ impl<'s> Frame<'s> {
             x_axis: true,
             y_axis: true,
             grid: Grid::Off,
+            comma: false,
+        }
+    }
+
+    /// Tick labels written as `locale` writes numbers (a decimal comma in Portuguese).
+    pub fn locale(self, locale: crate::lang::Locale) -> Self {
+        Self {
+            comma: locale == crate::lang::Locale::pt_BR,
+            ..self
         }
     }
 
@@ -289,11 +304,21 @@ impl<'s> Frame<'s> {
         if let Some(text) = self.y_desc {
             mesh.y_desc(text);
         }
-        if let Some(f) = &self.x_format {
-            mesh.x_label_formatter(f);
+        let comma = self.comma;
+        let (x_format, y_format) = (self.x_format, self.y_format);
+        let x_label = move |v: &f64| {
+            let text = x_format.map_or_else(|| X::CoordDescType::format(v), |f| f(v));
+            if comma { decimal_comma(&text) } else { text }
+        };
+        let y_label = move |v: &f64| {
+            let text = y_format.map_or_else(|| Y::CoordDescType::format(v), |f| f(v));
+            if comma { decimal_comma(&text) } else { text }
+        };
+        if comma || x_format.is_some() {
+            mesh.x_label_formatter(&x_label);
         }
-        if let Some(f) = &self.y_format {
-            mesh.y_label_formatter(f);
+        if comma || y_format.is_some() {
+            mesh.y_label_formatter(&y_label);
         }
         mesh.draw().map_err(fail)?;
         Ok(chart)

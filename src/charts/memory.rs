@@ -77,6 +77,7 @@ pub fn draw_memory<DB: DrawingBackend>(
     let cap = chart.capacity.as_ref().map(|c| c.1).unwrap_or(0.0);
     let x_max = (total.max(cap) * 1.08).max(1e-3);
     let mut c = Frame::new()
+        .locale(chart.locale)
         .margins(Margins::all(10).right(24))
         .grid(Grid::Vertical(palette::GRID.mix(0.3).into()))
         .x_desc(&chart.x_desc)

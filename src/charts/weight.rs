@@ -31,6 +31,8 @@ pub struct Axes {
     pub x: &'static str,
     /// Beside the y axis.
     pub y: &'static str,
+    /// The language of the tick labels.
+    pub locale: Locale,
 }
 
 impl Axes {
@@ -43,6 +45,7 @@ impl Axes {
             } else {
                 td_string!(l, weight.axis_count)
             },
+            locale: l,
         }
     }
 
@@ -51,6 +54,7 @@ impl Axes {
         Axes {
             x: td_string!(l, weight.axis_scale),
             y: td_string!(l, weight.axis_groups),
+            locale: l,
         }
     }
 
@@ -59,6 +63,7 @@ impl Axes {
         Axes {
             x: td_string!(l, weight.axis_column),
             y: td_string!(l, weight.axis_row),
+            locale: l,
         }
     }
 }
@@ -99,6 +104,7 @@ pub fn draw_weight_histogram<DB: DrawingBackend>(
     let (x0, x1) = padded(lmin, lmax);
     let top = bar_height(hist.max_count(), log).max(1.0) * 1.08;
     let mut c = Frame::new()
+        .locale(axes.locale)
         .x_desc(axes.x)
         .y_desc(axes.y)
         .build(root, x0..x1, 0.0..top)?;
@@ -132,6 +138,7 @@ pub fn draw_scales<DB: DrawingBackend>(
     let (x0, x1) = padded(lo, hi);
     let top = count_top(hist.as_ref().map(|h| h.max_count()).unwrap_or(0), 1.1);
     let mut c = Frame::new()
+        .locale(axes.locale)
         .label_areas(28, 48)
         .x_desc(axes.x)
         .y_desc(axes.y)
@@ -180,6 +187,7 @@ pub fn draw_heat<DB: DrawingBackend>(
     let hi = map.values.iter().copied().fold(0.0, f64::max);
     let (rs, cs) = (map.row_step as f64, map.col_step as f64);
     let mut c = Frame::new()
+        .locale(axes.locale)
         .x_desc(axes.x)
         .y_desc(axes.y)
         .x_format(whole)
@@ -200,6 +208,7 @@ pub fn draw_heat<DB: DrawingBackend>(
         (0.0, 1.0)
     };
     let mut b = Frame::new()
+        .locale(axes.locale)
         .margins(Margins::all(8).left(4))
         .label_areas(28, 64)
         .without_x_axis()

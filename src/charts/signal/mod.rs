@@ -116,6 +116,7 @@ pub fn draw_signal<DB: DrawingBackend>(
     let (x0, x1) = time_axis(chart.input.len(), chart.start);
     let (lo, hi) = value_range([chart.input, chart.quantized]);
     let mut c = Frame::new()
+        .locale(locale)
         .x_format(whole)
         .y_desc(td_string!(locale, signal.chart_amplitude))
         .build(root, x0..x1, lo..hi)?;
@@ -167,6 +168,7 @@ pub fn draw_error<DB: DrawingBackend>(
     error: &[f32],
     step: f64,
     start: usize,
+    locale: Locale,
 ) -> ChartResult {
     clear(root)?;
     let (x0, x1) = time_axis(error.len(), start);
@@ -174,6 +176,7 @@ pub fn draw_error<DB: DrawingBackend>(
     let bound = [half as f32, -(half as f32)];
     let (lo, hi) = value_range([error, &bound[..]]);
     let mut c = Frame::new()
+        .locale(locale)
         .x_format(whole)
         .y_desc("e(n)")
         .build(root, x0..x1, lo..hi)?;

@@ -338,7 +338,7 @@ fn the_signal_and_error_charts_draw_their_axis_labels_series_and_bounds() {
     assert_eq!(thick_lines(&s, BLUE), 2);
     assert_eq!(thick_lines(&s, VERMILLION), 2);
     let e: Vec<f32> = x.iter().zip(&q).map(|(a, b)| a - b).collect();
-    let s = svg(|root| draw_error(root, &e, 0.25, 100));
+    let s = svg(|root| draw_error(root, &e, 0.25, 100, Locale::en));
     assert!(s.contains("e(n)") && s.contains("\n200\n</text>"));
     assert_eq!(
         s.matches(&format!("stroke=\"{GREEN}\" stroke-width=\"1\""))
@@ -353,7 +353,28 @@ fn the_signal_and_error_charts_draw_their_axis_labels_series_and_bounds() {
         start: 0,
     };
     assert!(svg(|root| draw_signal(root, &empty, EN)).contains("amplitude"));
-    assert!(svg(|root| draw_error(root, &[], f64::NAN, 0)).contains("e(n)"));
+    assert!(svg(|root| draw_error(root, &[], f64::NAN, 0, Locale::en)).contains("e(n)"));
+}
+
+/// The tick labels of `svg` (the text of every `<text>` that parses as a number once a
+/// decimal comma is read as a point).
+fn tick_labels(svg: &str) -> Vec<String> {
+    svg.split("</text>")
+        .filter_map(|part| part.rsplit('>').next())
+        .map(|t| t.trim().to_string())
+        .filter(|t| t.replace(',', ".").parse::<f64>().is_ok())
+        .collect()
+}
+
+#[test]
+fn tick_labels_take_a_decimal_comma_in_portuguese() {
+    let e: Vec<f32> = (0..64).map(|i| 0.12 * ((i as f32) * 0.3).sin()).collect();
+    let en = tick_labels(&svg(|root| draw_error(root, &e, 0.25, 0, Locale::en)));
+    let pt = tick_labels(&svg(|root| draw_error(root, &e, 0.25, 0, Locale::pt_BR)));
+    assert!(en.iter().any(|t| t.contains('.')), "{en:?}");
+    assert!(pt.iter().any(|t| t.contains(',')), "{pt:?}");
+    assert!(pt.iter().all(|t| !t.contains('.')), "{pt:?}");
+    assert_eq!(en.len(), pt.len());
 }
 
 /// Grid lines on the signal chart: polylines stroked in the grid grey at width 1.

@@ -71,6 +71,7 @@ pub fn draw_transfer<DB: DrawingBackend>(
     let (_, h) = root.dim_in_pixel();
     let (top, bottom) = root.split_vertically(h * 65 / 100);
     let mut c = Frame::new()
+        .locale(locale)
         .label_areas(20, 56)
         .y_desc("Q(x)")
         .build(&top, x0..x1, ylo..yhi)?;
@@ -88,6 +89,7 @@ pub fn draw_transfer<DB: DrawingBackend>(
     draw_lines(&mut c, [(steps, palette::QUANTIZED, "Q(x)")], 2)?;
     draw_legend(&mut c, SeriesLabelPosition::UpperLeft, 0.85)?;
     let mut b = Frame::new()
+        .locale(locale)
         .x_desc("x")
         .y_desc(td_string!(locale, signal.chart_count))
         .label_counts(None, Some(3))
@@ -127,6 +129,7 @@ pub fn draw_error_histogram<DB: DrawingBackend>(
     );
     let top_count = count_top(histogram.max_count(), 1.1);
     let mut c = Frame::new()
+        .locale(locale)
         .x_desc("e(n)")
         .y_desc(td_string!(locale, signal.chart_count))
         .y_format(whole)
@@ -202,6 +205,7 @@ pub fn draw_snr_vs_bits<DB: DrawingBackend>(
     let values = measured.iter().chain(&theory).map(|p| p.1);
     let (ylo, yhi) = span(values.chain([0.0]), (0.0, 100.0));
     let mut c = Frame::new()
+        .locale(locale)
         .x_desc("bits")
         .y_desc("SNR (dB)")
         .x_format(whole)
@@ -264,6 +268,7 @@ pub fn draw_snr_vs_level<DB: DrawingBackend>(
     let snrs = points.flat_map(|p| [p.snr_linear, p.snr_mulaw]);
     let (ylo, yhi) = span(snrs, (0.0, 60.0));
     let mut c = Frame::new()
+        .locale(locale)
         .x_desc(td_string!(locale, signal.chart_input_level))
         .y_desc("SNR (dB)")
         .x_format(whole)
@@ -336,6 +341,7 @@ pub fn draw_clip_tradeoff<DB: DrawingBackend>(
         (1e-12, 1.0)
     };
     let mut c = Frame::new()
+        .locale(locale)
         .label_areas(28, 64)
         .x_desc(td_string!(locale, signal.chart_clip_threshold))
         .y_desc("MSE")

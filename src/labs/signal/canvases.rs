@@ -169,7 +169,7 @@ pub fn draw_effect(st: SignalState, p: Pipeline, canvases: Canvases) {
             {
                 let r = r.clone();
                 crate::draw_figure!(c, |root| {
-                    charts::draw_error(root, &r.error[a..b], r.metrics.step, a)
+                    charts::draw_error(root, &r.error[a..b], r.metrics.step, a, locale)
                 });
             }
             if st.shown("compare")

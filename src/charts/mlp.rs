@@ -40,6 +40,8 @@ pub struct TrainingLabels {
     pub train: &'static str,
     /// Test accuracy.
     pub test: &'static str,
+    /// The language of the tick labels.
+    pub locale: crate::lang::Locale,
 }
 
 impl Default for TrainingLabels {
@@ -53,6 +55,7 @@ impl Default for TrainingLabels {
             test_epoch_end: "test (epoch end)",
             train: "train",
             test: "test",
+            locale: crate::lang::Locale::en,
         }
     }
 }
@@ -64,6 +67,7 @@ pub fn draw_training<DB: DrawingBackend>(
     words: &TrainingLabels,
 ) -> ChartResult {
     let panel = Frame::new()
+        .locale(words.locale)
         .label_areas(28, 44)
         .x_desc(words.epoch)
         .grid(Grid::Bold);

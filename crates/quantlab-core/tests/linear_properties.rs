@@ -117,3 +117,26 @@ proptest! {
         }
     }
 }
+
+/// Found by the property test above: 1-bit codes over values near ±f32::MAX need a step wider
+/// than float32 holds; the fit says so in words instead of reconstructing ∞.
+#[test]
+fn a_step_wider_than_float32_is_refused_in_words() {
+    let x = [f32::from_bits(4_278_893_016), f32::from_bits(2_129_300_559)];
+    let s = scheme(1, Mode::Asym, IntRange::Signed);
+    let e = LinearQuantizer::fit(&x, &[], &s)
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        e.as_deref().is_some_and(|e| e.contains("overflow float32")),
+        "{e:?}"
+    );
+    // Two bits leave a finite step, and every value reconstructs finite.
+    let q = LinearQuantizer::fit(&x, &[], &scheme(2, Mode::Asym, IntRange::Signed)).unwrap();
+    assert!(
+        q.quantize_dequantize(&x)
+            .unwrap()
+            .iter()
+            .all(|v| v.is_finite())
+    );
+}

@@ -469,6 +469,7 @@ pub fn MlpLab() -> impl IntoView {
             test_epoch_end: t_string!(i18n, mlp.chart_test_epoch_end),
             train: t_string!(i18n, mlp.chart_train),
             test: t_string!(i18n, mlp.chart_test),
+            locale: i18n.get_locale(),
         };
         let Some(c) = canvas.get() else { return };
         let _ = c.set_attribute("data-x-label", labels.epoch);

@@ -117,6 +117,14 @@ impl AffineParams {
                 (scale, zero_point, Some(f64::from(min)))
             }
         };
+        if !scale.is_finite() {
+            // Only 1-bit codes over nearly the whole float32 range get here: the step
+            // itself is wider than the largest float32.
+            return Err(QuantError::InvalidParameter(format!(
+                "values from {min} to {max} are too far apart for {bits} bit(s): the step \
+                 between two levels would overflow float32"
+            )));
+        }
         Ok(AffineParams {
             scale: f64::from(scale),
             zero_point: f64::from(zero_point),

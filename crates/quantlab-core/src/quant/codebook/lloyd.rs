@@ -133,7 +133,10 @@ impl Weighted {
         b.push(0);
         for pair in levels.windows(2) {
             let mid = midpoint(pair[0], pair[1]);
-            b.push(self.values.partition_point(|&v| v <= mid));
+            // Never before the previous boundary: cells stay in order (possibly empty)
+            // whatever the levels hold (fuzzing found a slice that ended before it began).
+            let at = self.values.partition_point(|&v| v <= mid);
+            b.push(at.max(b.last().copied().unwrap_or(0)));
         }
         b.push(self.values.len());
         b
@@ -292,5 +295,25 @@ pub(crate) fn codebook_bits_per_value(levels: usize, n: usize) -> f64 {
         code_bits
     } else {
         code_bits + levels as f64 * CODEBOOK_ENTRY_BITS / n as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Weighted;
+
+    #[test]
+    fn cell_boundaries_never_run_backwards_whatever_the_levels() {
+        let w = Weighted::new(&[-2.0, -1.0, 0.0, 1.0, 2.0]).unwrap();
+        for levels in [
+            vec![-1.0, 0.5, 1.5],
+            vec![1.5, -1.0, 0.5],
+            vec![0.0, f64::NAN, 1.0],
+            vec![f64::NEG_INFINITY, 0.0, f64::INFINITY],
+        ] {
+            let b = w.boundaries(&levels);
+            assert!(b.windows(2).all(|p| p[0] <= p[1]), "{levels:?}: {b:?}");
+            assert_eq!((b[0], *b.last().unwrap()), (0, 5));
+        }
     }
 }

@@ -36,11 +36,11 @@ test('lang=pt-BR in the link: the shell is in Portuguese and <html lang> says so
   const s = await shell(page);
   assert.equal(s.lang, 'pt-BR');
   assert.equal(s.switchValue, 'pt-BR');
-  assert.deepEqual(s.nav, ['Laboratório de sinais', 'Calculadora de memória', 'Laboratório de pesos', 'Laboratório de MLP']);
+  assert.deepEqual(s.nav, ['Aula', 'Laboratório de sinais', 'Calculadora de memória', 'Laboratório de pesos', 'Laboratório de MLP']);
   assert.equal(s.navLabel, 'Laboratórios');
   assert.match(s.tagline, /^Um laboratório interativo de quantização/);
   // The nav carries the language to the other labs.
-  assert.deepEqual(s.hrefs, ['?lab=signal&lang=pt-BR', '?lab=memory&lang=pt-BR', '?lab=weight&lang=pt-BR', '?lab=mlp&lang=pt-BR']);
+  assert.deepEqual(s.hrefs, ['?lab=lesson&lang=pt-BR', '?lab=signal&lang=pt-BR', '?lab=memory&lang=pt-BR', '?lab=weight&lang=pt-BR', '?lab=mlp&lang=pt-BR']);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -48,12 +48,12 @@ test('lang=pt-BR in the link: the shell is in Portuguese and <html lang> says so
 test('without lang the browser language decides; lang=en in the link wins over it', async () => {
   const pt = await open('?lab=memory', 'pt-BR');
   assert.equal((await shell(pt)).lang, 'pt-BR');
-  assert.equal((await shell(pt)).nav[1], 'Calculadora de memória');
+  assert.equal((await shell(pt)).nav[2], 'Calculadora de memória');
   await pt.context().close();
   const en = await open('?lab=memory&lang=en', 'pt-BR');
   const s = await shell(en);
   assert.equal(s.lang, 'en');
-  assert.equal(s.nav[1], 'Memory calculator');
+  assert.equal(s.nav[2], 'Memory calculator');
   await en.context().close();
   const other = await open('?lab=memory', 'de-DE');
   assert.equal((await shell(other)).lang, 'en');
@@ -66,7 +66,8 @@ test('the header switch changes the words at once and writes lang into the link,
   await page.selectOption('[data-testid="lang"]', 'pt-BR');
   await page.waitForFunction(() => document.documentElement.lang === 'pt-BR');
   const s = await shell(page);
-  assert.equal(s.nav[0], 'Laboratório de sinais');
+  assert.equal(s.nav[0], 'Aula');
+  assert.equal(s.nav[1], 'Laboratório de sinais');
   assert.match(page.url(), /[?&]lang=pt-BR(&|$)/);
   assert.ok(s.hrefs.every((h) => h.endsWith('&lang=pt-BR')), s.hrefs.join(' '));
   // A control change rewrites the lab's link; the language stays in it.

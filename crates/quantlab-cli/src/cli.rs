@@ -13,6 +13,7 @@ const AFTER_HELP: &str = "\
 Examples:
   quantlab quantize --scheme linear --bits 4 --mode sym --granularity channel --input w.npy
   quantlab quantize --scheme nf4 --double-quant --input model.safetensors --tensor fc1.weight --json
+  quantlab quantize --scheme q4-k --input model.safetensors --all --threads 2
   quantlab quantize --scheme mu-law --bits 8 --input speech.wav --output speech_q.npy
   quantlab inspect model.gguf
   quantlab schemes
@@ -89,6 +90,14 @@ pub struct QuantizeArgs {
     /// Write the dequantized tensor to this file as float32 .npy (same shape as the input).
     #[arg(long, short, value_name = "OUT.npy")]
     pub output: Option<PathBuf>,
+    /// Quantize every tensor of a .safetensors or .gguf file (those quantlab decodes), on
+    /// several threads, and print each tensor's metrics and the whole file's.
+    #[arg(long, conflicts_with_all = ["tensor", "output"])]
+    pub all: bool,
+    /// Threads for --all [default: one per logical core]. The results do not depend on it.
+    #[arg(long, value_name = "N", requires = "all",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
     /// Print the results as JSON.
     #[arg(long)]
     pub json: bool,

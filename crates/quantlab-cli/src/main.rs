@@ -3,9 +3,11 @@
 //! `quantlab quantize` reads a tensor (`.npy`, CSV/text, `.wav`, `.safetensors`, `.gguf`), fits a
 //! [`quantlab_core::Scheme`], computes `x̂ = dequantize(quantize(x))` and prints the error
 //! metrics as text or JSON; `quantlab schemes` lists the schemes; `quantlab bench` times a
-//! scheme on a file; `quantlab inspect` lists a checkpoint's tensors. Every failure is one line on stderr, `quantlab: error: …`, with exit
+//! scheme on a file; `quantlab inspect` lists a checkpoint's tensors; `quantlab quantize
+//! --all` quantizes every tensor of a checkpoint on several threads. Every failure is one line on stderr, `quantlab: error: …`, with exit
 //! code 1 (2 for a malformed command line); nothing panics on bad input.
 
+mod all;
 mod cli;
 mod commands;
 mod inspect;
@@ -22,6 +24,7 @@ fn main() -> ExitCode {
         Err(e) => return clap_error(&e),
     };
     let result = match &cli.command {
+        cli::Command::Quantize(args) if args.all => all::quantize_all(args),
         cli::Command::Quantize(args) => commands::quantize(args),
         cli::Command::Schemes { json } => Ok(commands::schemes(*json)),
         cli::Command::Bench(args) => commands::bench(args),

@@ -191,6 +191,45 @@ def max_diff(quantlab, path, opts, fn, x, workdir):
     return diff, bool(same)
 
 
+def kmeans_table(quantlab, workdir, seed, repeat, n=1 << 20, k=16):
+    """Exact and Lloyd k-means (k = 16) against scikit-learn's KMeans(n_init=1) on the same
+    float32 data: time of the fit and the MSE each reaches."""
+    try:
+        from sklearn import __version__ as sk_version
+        from sklearn.cluster import KMeans
+    except ImportError:
+        print("k-means: scikit-learn is not installed, skipped")
+        return
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n // COLS, COLS), dtype=np.float32)
+    path = os.path.join(workdir, "x_kmeans.npy")
+    np.save(path, x)
+    flat = x.reshape(-1, 1).astype(np.float64)
+    times, inertia = [], None
+    for r in range(repeat):
+        t0 = time.perf_counter()
+        km = KMeans(n_clusters=k, n_init=1, random_state=r).fit(flat)
+        times.append(time.perf_counter() - t0)
+        inertia = km.inertia_ if inertia is None else min(inertia, km.inertia_)
+    t_sk, mse_sk = statistics.median(times), inertia / x.size
+    print()
+    print(f"k-means, k = {k}, {x.size} values (standard normal float32); scikit-learn {sk_version} "
+          f"KMeans(n_init=1) median fit time and its best MSE over {repeat} seeds")
+    head = f"{'solver':<28} {'s':>9} {'ours/sklearn':>12} {'mse':>12} {'mse vs sklearn':>15}"
+    print(head)
+    print("-" * len(head))
+    print(f"{'sklearn KMeans(n_init=1)':<28} {t_sk:>9.4f} {1.0:>12.3f} {mse_sk:>12.7g} {'':>15}")
+    bits = str(k.bit_length() - 1)
+    for label, scheme in [("quantlab kmeans-optimal", "kmeans-optimal"), ("quantlab kmeans (Lloyd)", "kmeans")]:
+        opts = ["-s", scheme, "-b", bits]
+        t = time_ours(quantlab, path, opts, repeat)
+        out = subprocess.run([quantlab, "quantize", "--input", path, "--json", *opts],
+                             check=True, capture_output=True, text=True)
+        mse = json.loads(out.stdout)["metrics"]["mse"]
+        print(f"{label:<28} {t:>9.4f} {t / t_sk:>12.3f} {mse:>12.7g} {mse / mse_sk - 1:>+14.2e}")
+    os.remove(path)
+
+
 def parse_size(s):
     s = s.strip().upper()
     mult = {"K": 1 << 10, "M": 1 << 20}.get(s[-1], 1)
@@ -262,6 +301,7 @@ def main():
                 flush=True,
             )
         os.remove(path)
+    kmeans_table(args.quantlab, args.workdir, args.seed, args.repeat)
     return 0
 
 

@@ -30,8 +30,9 @@
 //!
 //!   The best split `j*(c, i)` never decreases as `i` grows (the cost is a Monge array;
 //!   Grønlund et al. 2017, *Fast exact k-means, k-medians and Bregman divergence clustering
-//!   in 1D*), so each row is filled by divide and conquer in `O(n log n)`: the whole table in
-//!   `O(k·n·log n)` after the `O(n log n)` sort. [`optimal_1d_reference`] fills the same table
+//!   in 1D*), so each row is filled by divide and conquer in `O(n log n)` (the last row, whose
+//!   final entry alone is needed, by one scan): the whole table in `O(k·n·log n)` after the
+//!   `O(n log n)` sort. [`optimal_1d_reference`] fills the same table
 //!   naively in `O(k·n²)` and is the test oracle.
 //!
 //! **Conventions.**
@@ -410,8 +411,10 @@ fn optimal_boundaries(w: &Weighted, k: usize) -> Result<Vec<usize>> {
     let mut stack: Vec<(usize, usize, usize, usize)> = Vec::new();
     for c in 1..k {
         let mut arg = vec![0u32; width];
+        // The last cluster ends at the last value: that one entry of its row is enough.
+        let first = if c + 1 == k { width - 1 } else { 0 };
         // Solve ei in lo..=hi knowing the best ji lies in opt_lo..=opt_hi.
-        stack.push((0, width - 1, 0, width - 1));
+        stack.push((first, width - 1, 0, width - 1));
         while let Some((lo, hi, opt_lo, opt_hi)) = stack.pop() {
             let mid = lo + (hi - lo) / 2;
             // Cluster c runs over values ji + c ..= mid + c.
@@ -716,6 +719,22 @@ mod tests {
             let slow = optimal_1d_reference(&x, k).unwrap();
             assert!(close(fast.sse, slow.sse), "seed {seed}");
             assert_eq!(fast.centroids.len(), slow.centroids.len());
+        }
+    }
+
+    #[test]
+    fn the_exact_solver_matches_the_reference_on_thousands_of_values() {
+        for (seed, n, k, hint) in [(1u64, 4000, 16, 0), (2, 3000, 7, 60), (3, 2500, 16, 5)] {
+            let x = random_data(77_000 + seed, n, hint);
+            let fast = optimal_1d(&x, k).unwrap();
+            let slow = optimal_1d_reference(&x, k).unwrap();
+            assert!(
+                close(fast.sse, slow.sse),
+                "seed {seed}: {} vs {}",
+                fast.sse,
+                slow.sse
+            );
+            assert_eq!(fast.sizes, slow.sizes, "seed {seed}");
         }
     }
 

@@ -71,7 +71,8 @@ function checkBlock(f, p) {
   assert.ok(p.steps.length > 0, `${f.name}: steps`);
   for (const e of p.elements) {
     // Each reconstruction is the decoded code times its scale (plus its offset).
-    assert.ok(close(e.unit * e.scale + e.offset, e.value, e.scale), `${f.name}: ${JSON.stringify(e)}`);
+    // (The terms are printed to six digits each: the tolerance follows the larger term.)
+    assert.ok(close(e.unit * e.scale + e.offset, e.value, Math.abs(e.unit * e.scale) + Math.abs(e.offset)), `${f.name}: ${JSON.stringify(e)}`);
     assert.ok(close(e.original - e.value, e.error, Math.max(Math.abs(e.original), e.scale)), `${f.name}: error of ${JSON.stringify(e)}`);
   }
   // Consecutive weights of one block (the default tensor's rows are longer than any block).

@@ -60,7 +60,7 @@ fn part(testid: &'static str, words: &'static str, v: f64, l: Locale) -> impl In
 }
 
 /// The levels as ticks on a line from the smallest to the largest.
-fn grid(levels: &[f32]) -> impl IntoView + use<> {
+fn grid(levels: &[f32], l: Locale) -> impl IntoView + use<> {
     let (lo, hi) = levels
         .iter()
         .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
@@ -76,7 +76,7 @@ fn grid(levels: &[f32]) -> impl IntoView + use<> {
         })
         .collect::<Vec<_>>();
     view! {
-        <svg data-testid="card-grid" viewBox="0 0 600 40" width="600" height="40" role="img">
+        <svg data-testid="card-grid" viewBox="0 0 600 40" width="600" height="40" role="img" aria-label=td_string!(l, weight.card_grid_aria)>
             <line x1="10" x2="590" y1="20" y2="20" stroke="currentColor" stroke-opacity="0.4"></line>
             {ticks}
         </svg>
@@ -117,7 +117,7 @@ pub fn FormatCard() -> impl IntoView {
             <p data-testid="card-used-by">{used_by(kind, l)}</p>
             {parts}
             <p>{fill(td_string!(l, weight.card_grid), &[("n", &n.to_string())])}</p>
-            {grid(&levels)}
+            {grid(&levels, l)}
         }
     };
     view! {

@@ -165,6 +165,26 @@ pub fn heat_level(v: f64, lo: f64, hi: f64) -> f64 {
     ((v.ln() - lo.ln()) / (hi.ln() - lo.ln())).clamp(0.0, 1.0)
 }
 
+/// Canvas pixels of the heat map's plot area on a `w × h` canvas: `(left, top, right,
+/// bottom)` ([`draw_heat`]: the colour bar takes 110 px on the right, the frame 8 px margins,
+/// 56 px of labels on the left and 28 under the plot).
+pub fn heat_plot_area(w: u32, h: u32) -> (f64, f64, f64, f64) {
+    let main = f64::from(w.saturating_sub(110));
+    (8.0 + 56.0, 8.0, main - 8.0, f64::from(h) - 8.0 - 28.0)
+}
+
+/// The cell `(row, column)` of `map` under canvas pixel `(px, py)` of a `w × h` canvas, or
+/// `None` outside the plot.
+pub fn heat_cell_at(map: &ErrorMap, w: u32, h: u32, px: f64, py: f64) -> Option<(usize, usize)> {
+    let (x0, y0, x1, y1) = heat_plot_area(w, h);
+    if !(x0..x1).contains(&px) || !(y0..y1).contains(&py) || map.rows == 0 || map.cols == 0 {
+        return None;
+    }
+    let c = ((px - x0) / (x1 - x0) * map.cols as f64) as usize;
+    let r = ((py - y0) / (y1 - y0) * map.rows as f64) as usize;
+    Some((r.min(map.rows - 1), c.min(map.cols - 1)))
+}
+
 /// The error heat map: one cell per `row_step × col_step` block of the weight matrix,
 /// coloured by its MSE on a log scale from the smallest non-zero cell (dark) to the largest
 /// (yellow); a colour bar on the right.

@@ -199,6 +199,8 @@ pub fn embed_views(locale: Locale) -> &'static [Choice] {
             ("histogram", td_string!(l, weight.e_histogram)),
             ("worked", td_string!(l, weight.e_worked)),
             ("heatmap", td_string!(l, weight.e_heatmap)),
+            ("inspector", td_string!(l, weight.e_inspector)),
+            ("card", td_string!(l, weight.card_heading)),
             ("packing", td_string!(l, weight.e_packing)),
             ("comparison", td_string!(l, weight.e_comparison)),
         ]

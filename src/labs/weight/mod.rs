@@ -9,7 +9,9 @@
 //! readouts and tables, and [`upload`] reads files in slices.
 
 pub mod canvases;
+pub mod card;
 pub mod controls;
+pub mod inspector;
 pub mod pipeline;
 pub mod state;
 pub mod upload;
@@ -18,7 +20,9 @@ pub mod views;
 use leptos::prelude::*;
 
 use self::canvases::{Canvases, draw_effect};
+use self::card::FormatCard;
 use self::controls::{QuantizerControls, TensorControls, ViewControls};
+use self::inspector::{BlockInspector, Inspector};
 use self::pipeline::WeightPipeline;
 use self::state::WeightState;
 use self::upload::Files;
@@ -35,6 +39,7 @@ pub fn WeightLab() -> impl IntoView {
     let canvases = Canvases::default();
     provide_context(st);
     provide_context(pipeline);
+    provide_context(Inspector::new(st, pipeline));
     provide_context(canvases);
     provide_context(Files::new(st));
     draw_effect(st, pipeline, canvases);
@@ -51,9 +56,11 @@ pub fn WeightLab() -> impl IntoView {
                 </form>
                 <div class="views">
                     <Readouts/>
+                    <div data-view="card"><FormatCard/></div>
                     <div data-view="histogram"><HistogramView/></div>
                     <div data-view="worked"><WorkedView/></div>
                     <div data-view="heatmap"><GranularityView/></div>
+                    <div data-view="inspector"><BlockInspector/></div>
                     <div data-view="packing"><PackingTable/></div>
                     <div data-view="comparison"><CompareTable/></div>
                     <div data-view="file"><FileTables/></div>

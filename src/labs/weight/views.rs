@@ -274,6 +274,48 @@ pub fn GranularityView() -> impl IntoView {
     let (scales_canvas, heat_canvas) = (canvases.scales, canvases.heat);
     let readout = move |f| readout(result, f);
     let i18n = use_i18n();
+    let ins = super::inspector::Inspector::use_();
+    let tensor = WeightPipeline::use_().tensor;
+    let cols = move || {
+        tensor.with_untracked(|t| {
+            t.as_ref()
+                .ok()
+                .and_then(|t| t.shape.last().copied())
+                .unwrap_or(1)
+        })
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(c) = heat_canvas.get_untracked() else {
+            return;
+        };
+        let (cw, ch) = (
+            f64::from(c.client_width().max(1)),
+            f64::from(c.client_height().max(1)),
+        );
+        let px = f64::from(ev.offset_x()) * f64::from(c.width()) / cw;
+        let py = f64::from(ev.offset_y()) * f64::from(c.height()) / ch;
+        result.with_untracked(|r| {
+            if let Ok(r) = r
+                && let Some(cell) = wc::heat_cell_at(&r.heat, c.width(), c.height(), px, py)
+            {
+                ins.choose_cell(&r.heat, cols(), cell);
+            }
+        });
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        result.with_untracked(|r| {
+            let Ok(r) = r else { return };
+            if let Some(cell) = super::inspector::move_cursor(
+                &ev.key(),
+                ev.shift_key(),
+                ins.cursor.get_untracked(),
+                &r.heat,
+            ) {
+                ev.prevent_default();
+                ins.choose_cell(&r.heat, cols(), cell);
+            }
+        });
+    };
     view! {
         <h3>{move || t_string!(i18n, weight.gran_title)}</h3>
         <p class="readouts-inline">{move || t_string!(i18n, weight.worst_group)}<span data-testid="wl-worst-group">{readout(|r| r.worst_group().0.to_string())}</span>
@@ -289,7 +331,8 @@ pub fn GranularityView() -> impl IntoView {
             <FigureExports canvas="wl-scales-canvas" name="wl-scales"/>
         </figure>
         <figure>
-            <canvas node_ref=heat_canvas data-testid="wl-heat-canvas" width="960" height="360"
+            <canvas node_ref=heat_canvas data-testid="wl-heat-canvas" width="960" height="360" tabindex="0"
+                on:click=on_click on:keydown=on_key
                 role="img" aria-label=move || t_string!(i18n, weight.heat_aria)></canvas>
             <figcaption data-testid="wl-heat-caption">{move || result.with(|r| r.as_ref().map(|r| fill(
                 t_string!(i18n, weight.heat_caption),

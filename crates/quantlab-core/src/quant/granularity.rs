@@ -132,6 +132,32 @@ impl GroupLayout {
         }
     }
 
+    /// The flat indices of group `g`, ascending (empty past the last group).
+    pub fn members(&self, g: usize) -> Vec<usize> {
+        if g >= self.num_groups {
+            return Vec::new();
+        }
+        match self.granularity {
+            Granularity::PerTensor => (0..self.len).collect(),
+            Granularity::PerChannel { .. } => {
+                let stride = self.axis_stride.max(1);
+                let period = stride * self.axis_len.max(1);
+                (0..self.len / period)
+                    .flat_map(|o| {
+                        let start = o * period + g * stride;
+                        start..start + stride
+                    })
+                    .collect()
+            }
+            Granularity::PerGroup { size } => {
+                let (row, c) = (g / self.groups_per_row, g % self.groups_per_row);
+                let start = row * self.row_len + c * size;
+                let end = row * self.row_len + ((c + 1) * size).min(self.row_len);
+                (start..end).collect()
+            }
+        }
+    }
+
     /// `(min, max)` of the values in each group, in `f64`.
     pub fn min_max(&self, data: &[f32]) -> Vec<(f64, f64)> {
         let mut out = vec![(f64::INFINITY, f64::NEG_INFINITY); self.num_groups];

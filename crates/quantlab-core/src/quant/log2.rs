@@ -23,6 +23,10 @@
 use crate::error::{Result, check_bits, check_finite};
 use crate::pack::packed_len;
 use crate::quant::granularity::GroupLayout;
+use crate::quant::inspect::{
+    BlockDecode, Head, ScaleFormat, StepKind, check_block, check_data, check_values, elements_of,
+    level_steps, window,
+};
 use crate::quant::kernel::code_in_range;
 use crate::quant::kernel::{check_len, group_absmax, nearest_index};
 use crate::quant::quantizer::Quantizer;
@@ -98,6 +102,44 @@ impl Log2Quantizer {
 }
 
 impl Quantizer for Log2Quantizer {
+    fn inspect_blocks(&self) -> usize {
+        self.scales.len()
+    }
+
+    /// The group's `f32` scale `s = max|x|`, then the codes as sign and magnitude
+    /// (`b − 1` magnitude bits under a sign bit).
+    fn inspect(&self, data: &[f32], block: usize, first: usize) -> Result<BlockDecode> {
+        check_data(data.len(), self.layout.len())?;
+        check_block(block, self.scales.len())?;
+        let s = self.scales[block];
+        let members = self.layout.members(block);
+        check_values(data, members[window(members.len(), first)].iter().copied())?;
+        let sign = 1u32 << (self.bits - 1);
+        let elements = elements_of(
+            data,
+            &members,
+            first,
+            (s, 0.0),
+            |x| {
+                let c = self.quantize_one(x, s);
+                let raw = c.unsigned_abs() | if c < 0 { sign } else { 0 };
+                (c, raw, relative_level(c, self.bits))
+            },
+            |c| self.dequantize_one(c, s),
+        );
+        let mut steps = vec![ScaleFormat::F32.step(StepKind::Absmax, "s = max|x|", s)];
+        steps.extend(level_steps(&elements, "±2^(|c| − M)"));
+        let head = Head {
+            block,
+            blocks: self.scales.len(),
+            len: members.len(),
+            code_bits: self.bits,
+            bytes: ScaleFormat::F32.bytes(s),
+            steps,
+        };
+        Ok(head.with_codes(first, elements))
+    }
+
     fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
         check_len(self.layout.len(), data.len())?;
         check_finite(data)?;

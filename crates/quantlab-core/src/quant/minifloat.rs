@@ -38,6 +38,10 @@ use crate::pack::packed_len;
 use crate::quant::fast;
 use crate::quant::fast::minifloat::MiniF32;
 use crate::quant::granularity::GroupLayout;
+use crate::quant::inspect::{
+    BlockDecode, DecodeStep, Head, ScaleFormat, StepKind, check_block, check_data, check_values,
+    elements_of, window,
+};
 use crate::quant::kernel::check_len;
 use crate::quant::kernel::code_in_range;
 use crate::quant::kernel::round_half_even;
@@ -308,6 +312,61 @@ impl MiniFloatQuantizer {
 }
 
 impl Quantizer for MiniFloatQuantizer {
+    fn inspect_blocks(&self) -> usize {
+        self.scales.len()
+    }
+
+    /// FP4/FP8: the group's `f32` scale `s = max|x| / max`, then the element codes; fp16 and
+    /// bf16: the whole tensor, codes only.
+    fn inspect(&self, data: &[f32], block: usize, first: usize) -> Result<BlockDecode> {
+        check_data(data.len(), self.layout.len())?;
+        check_block(block, self.scales.len())?;
+        let s = self.scales[block];
+        let members = self.layout.members(block);
+        check_values(data, members[window(members.len(), first)].iter().copied())?;
+        let elements = elements_of(
+            data,
+            &members,
+            first,
+            (f64::from(s), 0.0),
+            |x| {
+                let c = self.code(x, s);
+                (i32::from(c), u32::from(c), self.format.decode_raw(c))
+            },
+            |c| self.value(c as u16, s) as f32,
+        );
+        let scaled = Self::is_scaled(self.format);
+        let (steps, bytes) = if scaled {
+            let amax = self.format.max() * f64::from(s);
+            (
+                vec![
+                    DecodeStep::derived(StepKind::Absmax, None, "max|x|", amax),
+                    ScaleFormat::F32.step(StepKind::GridScale, "s = max|x| / max", f64::from(s)),
+                ],
+                ScaleFormat::F32.bytes(f64::from(s)),
+            )
+        } else {
+            (
+                vec![DecodeStep::derived(
+                    StepKind::Cast,
+                    None,
+                    "x̂ = cast(x)",
+                    self.format.max(),
+                )],
+                Vec::new(),
+            )
+        };
+        let head = Head {
+            block,
+            blocks: self.scales.len(),
+            len: members.len(),
+            code_bits: self.format.bits(),
+            bytes,
+            steps,
+        };
+        Ok(head.with_codes(first, elements))
+    }
+
     fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
         check_len(self.layout.len(), data.len())?;
         check_finite(data)?;

@@ -3,7 +3,8 @@
 //!
 //! 1. leaves: [`types`] (plain data: modes, ranges, granularity, formats), [`kernel`]
 //!    (rounding, nearest-entry search, code and length checks), [`granularity`] (the scale
-//!    groups of a tensor), [`quantizer`] (the [`Quantizer`](quantizer::Quantizer) trait)
+//!    groups of a tensor), [`quantizer`] (the [`Quantizer`](quantizer::Quantizer) trait), [`inspect`] (the block
+//!    inspector's data)
 //!    and [`scheme`] (the [`Scheme`](scheme::Scheme) value and one descriptor row per kind),
 //!    then [`fast`] (the vectorized `f32` kernels the families' fast paths run, over
 //!    [`kernel`] and [`granularity`]);
@@ -15,6 +16,7 @@
 
 pub mod fast;
 pub mod granularity;
+pub mod inspect;
 pub mod kernel;
 pub mod quantizer;
 pub mod scheme;

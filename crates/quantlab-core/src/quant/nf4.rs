@@ -46,6 +46,10 @@ use std::sync::OnceLock;
 use crate::quant::fast;
 use crate::quant::fast::table::MonotoneTable;
 use crate::quant::granularity::GroupLayout;
+use crate::quant::inspect::{
+    BlockDecode, DecodeStep, Head, ScaleFormat, StepKind, check_block, check_data, check_values,
+    elements_of, level_steps, window,
+};
 use crate::quant::kernel::code_in_range;
 use crate::quant::kernel::round_half_even;
 use crate::quant::kernel::{check_len, nearest_index};
@@ -251,6 +255,77 @@ impl Nf4Quantizer {
 }
 
 impl Quantizer for Nf4Quantizer {
+    fn inspect_blocks(&self) -> usize {
+        self.absmax.len()
+    }
+
+    /// The block's `f32` absmax (with double quantization: its signed 8-bit code, decoded
+    /// with the `f32` scale of its 256 and the `f32` mean), then the 4-bit codes.
+    fn inspect(&self, data: &[f32], block: usize, first: usize) -> Result<BlockDecode> {
+        check_data(data.len(), self.len)?;
+        check_block(block, self.absmax.len())?;
+        let (a, d) = (self.absmax[block], self.decode_absmax[block]);
+        let start = block * self.block_size;
+        let members: Vec<usize> = (start..(start + self.block_size).min(self.len)).collect();
+        check_values(data, members[window(members.len(), first)].iter().copied())?;
+        let elements = elements_of(
+            data,
+            &members,
+            first,
+            (f64::from(d), 0.0),
+            |x| {
+                let k = Self::quantize_one(x, a);
+                (
+                    i32::from(k),
+                    u32::from(k),
+                    f64::from(NF4_CODE[usize::from(k)]),
+                )
+            },
+            |k| NF4_CODE[(k & 15) as usize] * d,
+        );
+        let (mut steps, bytes) = match &self.double_quant {
+            None => (
+                vec![ScaleFormat::F32.step(StepKind::Absmax, "absmax", f64::from(d))],
+                ScaleFormat::F32.bytes(f64::from(d)),
+            ),
+            Some(dq) => {
+                let q = dq.codes.get(block).copied().unwrap_or(0);
+                let s = dq.scales.get(block / DQ_BLOCK).copied().unwrap_or(0.0);
+                (
+                    vec![
+                        DecodeStep::stored(
+                            StepKind::AbsmaxCode,
+                            None,
+                            u64::from(q as u8),
+                            8,
+                            "q_a = int8",
+                            f64::from(q),
+                        ),
+                        ScaleFormat::F32.step(StepKind::SecondScale, "s₂ = fp32", f64::from(s)),
+                        ScaleFormat::F32.step(StepKind::AbsmaxMean, "μ = fp32", f64::from(dq.mean)),
+                        DecodeStep::derived(
+                            StepKind::Absmax,
+                            None,
+                            "absmax = q_a·s₂ + μ",
+                            f64::from(d),
+                        ),
+                    ],
+                    vec![q as u8],
+                )
+            }
+        };
+        steps.extend(level_steps(&elements, "NF4[k]"));
+        let head = Head {
+            block,
+            blocks: self.absmax.len(),
+            len: members.len(),
+            code_bits: 4,
+            bytes,
+            steps,
+        };
+        Ok(head.with_codes(first, elements))
+    }
+
     fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
         check_len(self.len, data.len())?;
         check_finite(data)?;

@@ -1,6 +1,7 @@
 //! The [`Quantizer`] trait every fitted scheme implements.
 
 use crate::error::Result;
+use crate::quant::inspect::BlockDecode;
 
 /// A quantizer fitted to some data: codes out, values back, and a description of its grid.
 ///
@@ -26,4 +27,12 @@ pub trait Quantizer: std::fmt::Debug {
     fn describe(&self) -> Vec<(String, f64)> {
         Vec::new()
     }
+    /// How many blocks the block inspector shows: the units that own a scale (see
+    /// [`crate::quant::inspect`]).
+    fn inspect_blocks(&self) -> usize;
+    /// Block `block` of `data` (the data this quantizer was fitted on) decoded in numbers:
+    /// its bytes, the decode of its scales and its elements from position `first` in the
+    /// block. Errors in words: a block past the last, data of another length, a listed
+    /// value that is not finite.
+    fn inspect(&self, data: &[f32], block: usize, first: usize) -> Result<BlockDecode>;
 }

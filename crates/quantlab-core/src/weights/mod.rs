@@ -8,6 +8,8 @@
 //! - [`study`]: one scheme on one tensor: the reconstruction, MSE / SNR / max error /
 //!   relative Frobenius error, the scale and error of every channel or group, an error heat
 //!   map, and one weight worked through `r = S·(q − Z)` step by step.
+//! - [`inspect`]: one block decoded in numbers for the block inspector: bytes, the
+//!   scales step by step, every element's code, reconstruction and error.
 //! - [`packing`]: the first weights → codes → bits → packed bytes and back.
 //! - [`compare`]: the comparison table of the standard schemes, sortable.
 //! - [`mod@file`]: `.safetensors`, `.npy` and `.gguf` headers read on their own ([`gguf`] parses
@@ -24,6 +26,7 @@
 pub mod compare;
 pub mod file;
 pub mod gguf;
+pub mod inspect;
 pub mod packing;
 pub mod scaled;
 pub mod storage;

@@ -199,6 +199,74 @@ pub fn storage(scheme: &Scheme, shape: &[usize], n: usize, scale: ScaleDtype) ->
     })
 }
 
+/// Bits per weight of a [`Storage`] broken down by what the bits hold; the four parts sum
+/// to [`Storage::bits_per_weight`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BitsBreakdown {
+    /// The codes (ggml: the codes' bits, high bits included).
+    pub codes: f64,
+    /// The scales (and zero-points, mins) of each block or group: linear `S` and `Z`, the
+    /// absmax of a group, NF4's absmax (its 8-bit code under double quantization), ggml's
+    /// `d` (and `m`) or a K-quant's sub-block scales and mins, MX's E8M0 and NVFP4's E4M3
+    /// bytes.
+    pub block_scales: f64,
+    /// Scales of the scales: a K-quant's fp16 super-block `d` (and `dmin`), NF4's `f32`
+    /// scale of every 256 absmax codes.
+    pub nested_scales: f64,
+    /// One scale for the whole tensor: NVFP4's `f32` `s₂`, NF4's double-quantization mean,
+    /// a codebook's levels.
+    pub tensor_scale: f64,
+}
+
+/// The breakdown of [`storage`] (same arguments, same errors).
+pub fn breakdown(
+    scheme: &Scheme,
+    shape: &[usize],
+    n: usize,
+    scale: ScaleDtype,
+) -> Result<BitsBreakdown> {
+    let st = storage(scheme, shape, n, scale)?;
+    let per = |bits: f64| if n == 0 { 0.0 } else { bits / n as f64 };
+    let codes = per(8.0 * st.code_bytes as f64);
+    let meta = st.bits_per_weight - codes;
+    let blocks = st.groups as f64;
+    let (nested, tensor) = match scheme.scheme.scales() {
+        ScaleLayout::GgmlBlock(ty) => {
+            use crate::quant::types::GgmlType;
+            let super_bits = match ty {
+                GgmlType::Q2_K | GgmlType::Q4_K | GgmlType::Q5_K => 32.0,
+                GgmlType::Q3_K | GgmlType::Q6_K => 16.0,
+                GgmlType::Q8_0
+                | GgmlType::Q4_0
+                | GgmlType::Q4_1
+                | GgmlType::Q5_0
+                | GgmlType::Q5_1
+                | GgmlType::IQ4_NL
+                | GgmlType::Q8_K => 0.0,
+            };
+            (per(super_bits * blocks), 0.0)
+        }
+        ScaleLayout::Nf4Block if scheme.double_quant => (
+            per(32.0 * st.groups.div_ceil(crate::quant::nf4::DQ_BLOCK) as f64),
+            per(32.0),
+        ),
+        ScaleLayout::Nvfp4Block => (0.0, per(32.0)),
+        ScaleLayout::Codebook => (0.0, meta),
+        ScaleLayout::Nf4Block
+        | ScaleLayout::None
+        | ScaleLayout::GroupAbsmax
+        | ScaleLayout::MiniFloat
+        | ScaleLayout::Affine
+        | ScaleLayout::MxBlock(_) => (0.0, 0.0),
+    };
+    Ok(BitsBreakdown {
+        codes,
+        block_scales: (meta - nested - tensor).max(0.0),
+        nested_scales: nested,
+        tensor_scale: tensor,
+    })
+}
+
 /// One tensor of a file, for [`file_size`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileTensor {
@@ -360,6 +428,65 @@ mod tests {
             ..k(SchemeKind::Fp4)
         };
         assert_eq!(bpw(fp4), 4.5);
+    }
+
+    #[test]
+    fn the_breakdown_sums_to_the_bits_per_weight_for_every_scheme() {
+        for kind in SchemeKind::ALL {
+            for dq in [false, true] {
+                let s = Scheme {
+                    scheme: kind,
+                    bits: kind.fixed_bits().unwrap_or(4),
+                    granularity: GranularityKind::Group,
+                    group_size: 128,
+                    double_quant: dq,
+                    ..Scheme::default()
+                };
+                let (shape, n) = ([48, 512], 48 * 512);
+                let st = storage(&s, &shape, n, ScaleDtype::Fp16).unwrap();
+                let b = breakdown(&s, &shape, n, ScaleDtype::Fp16).unwrap();
+                let sum = b.codes + b.block_scales + b.nested_scales + b.tensor_scale;
+                assert!(
+                    (sum - st.bits_per_weight).abs() < 1e-12,
+                    "{kind:?}: {b:?} vs {}",
+                    st.bits_per_weight
+                );
+                assert!(b.block_scales >= 0.0, "{kind:?}");
+            }
+        }
+        let k = |scheme| {
+            breakdown(
+                &Scheme {
+                    scheme,
+                    ..Scheme::default()
+                },
+                &[16, 256],
+                4096,
+                ScaleDtype::Fp16,
+            )
+            .unwrap()
+        };
+        // Q4_K: 4 code bits, 12 bytes of 6-bit sub-scales and mins, fp16 d and dmin per 256.
+        assert_eq!(
+            k(SchemeKind::Q4K),
+            BitsBreakdown {
+                codes: 4.0,
+                block_scales: 0.375,
+                nested_scales: 0.125,
+                tensor_scale: 0.0
+            }
+        );
+        // NVFP4: an E4M3 byte per 16, an f32 per tensor.
+        assert_eq!(
+            k(SchemeKind::Nvfp4),
+            BitsBreakdown {
+                codes: 4.0,
+                block_scales: 0.5,
+                nested_scales: 0.0,
+                tensor_scale: 32.0 / 4096.0
+            }
+        );
+        assert_eq!(k(SchemeKind::Mxfp4).block_scales, 0.25);
     }
 
     #[test]

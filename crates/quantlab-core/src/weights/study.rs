@@ -380,6 +380,27 @@ pub fn linear_params(
         .collect()
 }
 
+/// Rounds the scales (and real offsets) of `params` to their storage format `dtype`, as a
+/// deployed model holds them; returns how many scales rounded to 0.
+pub fn store_params(params: &mut [AffineParams], dtype: ScaleDtype) -> usize {
+    let mut underflow = 0;
+    for p in params {
+        let stored = dtype.round(p.scale);
+        if p.scale > 0.0 && stored == 0.0 {
+            underflow += 1;
+        }
+        p.scale = stored;
+        if let Some(lo) = p.offset {
+            let lo = dtype.round(lo);
+            p.offset = Some(lo);
+            if p.scale > 0.0 {
+                p.zero_point = f64::from(p.qmin) - lo / p.scale;
+            }
+        }
+    }
+    underflow
+}
+
 /// What to compute besides the reconstruction.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StudyOptions {
@@ -471,20 +492,7 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
     let (recon, scales, levels): (Vec<f32>, Vec<f64>, Vec<f32>) = match layout {
         (ScaleLayout::Affine, _) => {
             let mut lparams = linear_params(data, shape, &geometry, scheme)?;
-            for p in &mut lparams {
-                let stored = opts.scale_dtype.round(p.scale);
-                if p.scale > 0.0 && stored == 0.0 {
-                    underflow_groups += 1;
-                }
-                p.scale = stored;
-                if let Some(lo) = p.offset {
-                    let lo = opts.scale_dtype.round(lo);
-                    p.offset = Some(lo);
-                    if p.scale > 0.0 {
-                        p.zero_point = f64::from(p.qmin) - lo / p.scale;
-                    }
-                }
-            }
+            underflow_groups = store_params(&mut lparams, opts.scale_dtype);
             // One pass: reconstruction and the per-group sums together.
             let mut recon = vec![0.0f32; n];
             let (mut sx, mut se, mut mx) = (0.0f64, 0.0f64, 0.0f64);

@@ -54,7 +54,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{QuantError, Result};
 use crate::quant::codebook::lloyd::{
-    Weighted, codebook_bits_per_value, lloyd_iterate, lookup_levels, nearest_codes,
+    Weighted, codebook_bits_per_value, inspect_codebook, lloyd_iterate, lookup_levels,
+    nearest_codes,
 };
 use crate::quant::quantizer::Quantizer;
 
@@ -529,6 +530,26 @@ impl KMeansQuantizer {
 }
 
 impl Quantizer for KMeansQuantizer {
+    fn inspect_blocks(&self) -> usize {
+        1
+    }
+
+    fn inspect(
+        &self,
+        data: &[f32],
+        block: usize,
+        first: usize,
+    ) -> Result<crate::quant::inspect::BlockDecode> {
+        inspect_codebook(
+            &self.centroids,
+            self.requested_k,
+            self.len,
+            data,
+            block,
+            first,
+        )
+    }
+
     /// `q = argmin_j |x − c_j|` (ties to the lower code). Works on data of any length.
     fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
         nearest_codes(&self.centroids, data)

@@ -265,6 +265,59 @@ pub(crate) fn nearest_codes(levels: &[f32], data: &[f32]) -> Result<Vec<i32>> {
         .collect())
 }
 
+/// The whole tensor as one block of the inspector: the codebook (`f32` levels, stored when
+/// it holds at most 256) then the listed codes in `⌈log2 requested⌉` bits, a step per level
+/// listed.
+pub(crate) fn inspect_codebook(
+    levels: &[f32],
+    requested: usize,
+    fitted: usize,
+    data: &[f32],
+    block: usize,
+    first: usize,
+) -> Result<crate::quant::inspect::BlockDecode> {
+    use crate::quant::inspect::{
+        DecodeStep, Head, ScaleFormat, StepKind, check_block, check_data, element, window,
+    };
+    check_data(data.len(), fitted)?;
+    check_block(block, 1)?;
+    let win = window(data.len(), first);
+    let codes = nearest_codes(levels, &data[win.clone()])?;
+    let elements: Vec<_> = win
+        .zip(codes)
+        .map(|(i, q)| {
+            let v = levels.get(q as usize).copied().unwrap_or(0.0);
+            element(i, q, q as u32, f64::from(v), (1.0, 0.0), v, data[i])
+        })
+        .collect();
+    let mut used: Vec<i32> = elements.iter().map(|e| e.code).collect();
+    used.sort_unstable();
+    used.dedup();
+    let steps = used
+        .into_iter()
+        .map(|q| {
+            let v = f64::from(levels.get(q as usize).copied().unwrap_or(0.0));
+            let mut s = ScaleFormat::F32.step(StepKind::Level, "c_k = fp32", v);
+            s.index = Some(q as usize);
+            s
+        })
+        .collect::<Vec<DecodeStep>>();
+    let bytes = if levels.len() <= 256 {
+        levels.iter().flat_map(|v| v.to_le_bytes()).collect()
+    } else {
+        Vec::new()
+    };
+    let head = Head {
+        block,
+        blocks: 1,
+        len: data.len(),
+        code_bits: requested.max(2).next_power_of_two().trailing_zeros(),
+        bytes,
+        steps,
+    };
+    Ok(head.with_codes(first, elements))
+}
+
 /// Looks codes up in `levels`; a code outside `0..levels.len()` is an error naming it.
 pub(crate) fn lookup_levels(levels: &[f32], codes: &[i32]) -> Result<Vec<f32>> {
     codes

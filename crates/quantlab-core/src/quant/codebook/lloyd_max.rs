@@ -55,7 +55,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{QuantError, Result, check_bits};
 use crate::quant::codebook::lloyd::{
-    Weighted, codebook_bits_per_value, lloyd_iterate, lookup_levels, midpoint, nearest_codes,
+    Weighted, codebook_bits_per_value, inspect_codebook, lloyd_iterate, lookup_levels, midpoint,
+    nearest_codes,
 };
 use crate::quant::quantizer::Quantizer;
 
@@ -498,6 +499,26 @@ impl LloydMaxQuantizer {
 }
 
 impl Quantizer for LloydMaxQuantizer {
+    fn inspect_blocks(&self) -> usize {
+        1
+    }
+
+    fn inspect(
+        &self,
+        data: &[f32],
+        block: usize,
+        first: usize,
+    ) -> Result<crate::quant::inspect::BlockDecode> {
+        inspect_codebook(
+            &self.levels,
+            self.requested_levels,
+            self.len,
+            data,
+            block,
+            first,
+        )
+    }
+
     /// `q = #{i : t_i < x}` with `t_i` the midpoints of the levels (ties to the lower code).
     /// Works on data of any length.
     fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {

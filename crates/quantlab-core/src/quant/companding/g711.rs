@@ -5,6 +5,10 @@ use crate::pack::packed_len;
 use crate::quant::companding::alaw::{decode_alaw, encode_alaw};
 use crate::quant::companding::mulaw::{decode_mulaw, encode_mulaw};
 use crate::quant::granularity::GroupLayout;
+use crate::quant::inspect::{
+    BlockDecode, Head, ScaleFormat, StepKind, check_block, check_data, check_values, elements_of,
+    level_steps, window,
+};
 use crate::quant::kernel::{check_len, code_in_range, group_absmax, round_half_even};
 use crate::quant::quantizer::Quantizer;
 use crate::quant::types::Granularity;
@@ -88,6 +92,46 @@ impl G711Quantizer {
 }
 
 impl Quantizer for G711Quantizer {
+    fn inspect_blocks(&self) -> usize {
+        self.absmax.len()
+    }
+
+    /// The group's `f32` absmax, then one byte per code; a step per code listed (the
+    /// 16-bit PCM sample it decodes to, over 32768).
+    fn inspect(&self, data: &[f32], block: usize, first: usize) -> Result<BlockDecode> {
+        check_data(data.len(), self.layout.len())?;
+        check_block(block, self.absmax.len())?;
+        let a = self.absmax[block];
+        let members = self.layout.members(block);
+        check_values(data, members[window(members.len(), first)].iter().copied())?;
+        let elements = elements_of(
+            data,
+            &members,
+            first,
+            (a, 0.0),
+            |x| {
+                let c = self.law.encode(Self::to_pcm(x, a));
+                (
+                    i32::from(c),
+                    u32::from(c),
+                    f64::from(self.law.decode(c)) / PCM_FULL_SCALE,
+                )
+            },
+            |c| self.value(c as u8, a),
+        );
+        let mut steps = vec![ScaleFormat::F32.step(StepKind::Absmax, "max|x|", a)];
+        steps.extend(level_steps(&elements, "G.711⁻¹(c)/32768"));
+        let head = Head {
+            block,
+            blocks: self.absmax.len(),
+            len: members.len(),
+            code_bits: 8,
+            bytes: ScaleFormat::F32.bytes(a),
+            steps,
+        };
+        Ok(head.with_codes(first, elements))
+    }
+
     fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
         check_len(self.layout.len(), data.len())?;
         check_finite(data)?;

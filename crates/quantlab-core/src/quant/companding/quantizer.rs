@@ -8,6 +8,10 @@ use crate::quant::companding::compander::{
 use crate::quant::fast;
 use crate::quant::fast::table::{MAX_CODES, MonotoneTable};
 use crate::quant::granularity::GroupLayout;
+use crate::quant::inspect::{
+    BlockDecode, Head, ScaleFormat, StepKind, check_block, check_data, check_values, elements_of,
+    level_steps, window,
+};
 use crate::quant::kernel::{check_len, code_in_range};
 use crate::quant::quantizer::Quantizer;
 use crate::quant::types::Granularity;
@@ -98,6 +102,41 @@ impl<C: Compander> CompandingQuantizer<C> {
 }
 
 impl<C: Compander> Quantizer for CompandingQuantizer<C> {
+    fn inspect_blocks(&self) -> usize {
+        self.absmax.len()
+    }
+
+    /// The group's `f32` absmax, then `b`-bit codes; a step per level listed.
+    fn inspect(&self, data: &[f32], block: usize, first: usize) -> Result<BlockDecode> {
+        check_data(data.len(), self.layout.len())?;
+        check_block(block, self.absmax.len())?;
+        let a = self.absmax[block];
+        let members = self.layout.members(block);
+        check_values(data, members[window(members.len(), first)].iter().copied())?;
+        let elements = elements_of(
+            data,
+            &members,
+            first,
+            (f64::from(a as f32), 0.0),
+            |x| {
+                let k = self.quantize_one(x, a);
+                (k, k as u32, f64::from(self.level(k as u32)))
+            },
+            |k| self.dequantize_one(k as u32, a),
+        );
+        let mut steps = vec![ScaleFormat::F32.step(StepKind::Absmax, "max|x|", a)];
+        steps.extend(level_steps(&elements, "F⁻¹(c_k)"));
+        let head = Head {
+            block,
+            blocks: self.absmax.len(),
+            len: members.len(),
+            code_bits: self.bits,
+            bytes: ScaleFormat::F32.bytes(a),
+            steps,
+        };
+        Ok(head.with_codes(first, elements))
+    }
+
     fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
         check_len(self.layout.len(), data.len())?;
         check_finite(data)?;

@@ -6,6 +6,7 @@
 use half::f16;
 
 use crate::error::{QuantError, Result, check_finite};
+use crate::quant::inspect::{DecodeStep, StepKind};
 use crate::quant::types::GgmlType;
 
 /// Below this largest magnitude a (sub-)block counts as all zero in the K-quant searches
@@ -40,6 +41,9 @@ pub trait GgmlBlock: Sized + Copy + std::fmt::Debug + PartialEq {
     /// The value rule of every sub-block (see [`SubParams`]), from the stored fields alone
     /// (`inv` and `off` are 0).
     fn sub_params(&self) -> Vec<SubParams>;
+
+    /// The decode of the block's scale fields, step by step (see [`crate::quant::inspect`]).
+    fn steps(&self) -> Vec<DecodeStep>;
 
     /// [`GgmlBlock::quantize_values`] together with the parameters of every sub-block,
     /// including those used to code (`inv`, `off`) that the bytes do not keep.
@@ -104,6 +108,51 @@ pub fn to_f16(v: f32) -> f16 {
 /// `v` as stored in fp16, back as `f32`.
 pub fn round_f16(v: f32) -> f32 {
     to_f16(v).to_f32()
+}
+
+/// The step reading an fp16 field.
+pub fn fp16_step(kind: StepKind, symbol: &str, h: f16) -> DecodeStep {
+    DecodeStep::stored(
+        kind,
+        None,
+        u64::from(h.to_bits()),
+        16,
+        &format!("{symbol} = fp16"),
+        h.to_f64(),
+    )
+}
+
+/// The steps of a K-quant's sub-blocks: for sub-block `j`, its quantized scale `raw.0`
+/// (`width` bits) giving `mul = d·sc_j`, and where it has one its quantized min `raw.1`
+/// giving `dmin·m_j` (`−add`).
+pub fn sub_steps(
+    params: &[SubParams],
+    raw: &[(u32, Option<u32>)],
+    width: u32,
+    scale_formula: &str,
+) -> Vec<DecodeStep> {
+    let mut out = Vec::new();
+    for (j, (p, &(sc, m))) in params.iter().zip(raw).enumerate() {
+        out.push(DecodeStep::stored(
+            StepKind::SubScale,
+            Some(j),
+            u64::from(sc),
+            width,
+            scale_formula,
+            f64::from(p.mul),
+        ));
+        if let Some(m) = m {
+            out.push(DecodeStep::stored(
+                StepKind::SubMin,
+                Some(j),
+                u64::from(m),
+                width,
+                "dmin·m_j",
+                -f64::from(p.add),
+            ));
+        }
+    }
+    out
 }
 
 /// `1/d`, or 0 when `d = 0`.

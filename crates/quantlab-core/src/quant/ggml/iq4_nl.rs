@@ -26,9 +26,11 @@
 
 use half::f16;
 
+use crate::quant::ggml::common::fp16_step;
 use crate::quant::ggml::common::{
     GROUP_MAX_EPS, GgmlBlock, SubParams, inverse, read_array, read_f16, to_f16,
 };
+use crate::quant::inspect::{DecodeStep, StepKind};
 use crate::quant::types::{GgmlType, IQ4_NL_BYTES, QK};
 
 /// The 16 levels of IQ4_NL, ascending (ggml's `kvalues_iq4nl`).
@@ -195,6 +197,10 @@ impl GgmlBlock for BlockIq4Nl {
             d: read_f16(bytes, 0),
             qs: read_array(bytes, 2),
         }
+    }
+
+    fn steps(&self) -> Vec<DecodeStep> {
+        vec![fp16_step(StepKind::BlockScale, "d", self.d)]
     }
 
     fn sub_params(&self) -> Vec<SubParams> {

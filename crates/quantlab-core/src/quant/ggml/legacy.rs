@@ -29,7 +29,9 @@
 
 use half::f16;
 
+use crate::quant::ggml::common::fp16_step;
 use crate::quant::ggml::common::{GgmlBlock, SubParams, inverse, read_array, read_f16, to_f16};
+use crate::quant::inspect::{DecodeStep, StepKind};
 use crate::quant::types::{
     GgmlType, Q4_0_BYTES, Q4_1_BYTES, Q5_0_BYTES, Q5_1_BYTES, Q8_0_BYTES, QK,
 };
@@ -234,6 +236,10 @@ impl GgmlBlock for BlockQ8_0 {
         }
     }
 
+    fn steps(&self) -> Vec<DecodeStep> {
+        vec![fp16_step(StepKind::BlockScale, "d", self.d)]
+    }
+
     fn sub_params(&self) -> Vec<SubParams> {
         let mul = self.d.to_f32();
         vec![SubParams {
@@ -281,6 +287,10 @@ impl GgmlBlock for BlockQ4_0 {
             d: read_f16(bytes, 0),
             qs: read_array(bytes, 2),
         }
+    }
+
+    fn steps(&self) -> Vec<DecodeStep> {
+        vec![fp16_step(StepKind::BlockScale, "d", self.d)]
     }
 
     fn sub_params(&self) -> Vec<SubParams> {
@@ -335,6 +345,13 @@ impl GgmlBlock for BlockQ4_1 {
         }
     }
 
+    fn steps(&self) -> Vec<DecodeStep> {
+        vec![
+            fp16_step(StepKind::BlockScale, "d", self.d),
+            fp16_step(StepKind::Min, "m", self.m),
+        ]
+    }
+
     fn sub_params(&self) -> Vec<SubParams> {
         vec![SubParams {
             mul: self.d.to_f32(),
@@ -385,6 +402,10 @@ impl GgmlBlock for BlockQ5_0 {
             qh: read_array(bytes, 2),
             qs: read_array(bytes, 6),
         }
+    }
+
+    fn steps(&self) -> Vec<DecodeStep> {
+        vec![fp16_step(StepKind::BlockScale, "d", self.d)]
     }
 
     fn sub_params(&self) -> Vec<SubParams> {
@@ -440,6 +461,13 @@ impl GgmlBlock for BlockQ5_1 {
             qh: read_array(bytes, 4),
             qs: read_array(bytes, 8),
         }
+    }
+
+    fn steps(&self) -> Vec<DecodeStep> {
+        vec![
+            fp16_step(StepKind::BlockScale, "d", self.d),
+            fp16_step(StepKind::Min, "m", self.m),
+        ]
     }
 
     fn sub_params(&self) -> Vec<SubParams> {

@@ -10,6 +10,9 @@ use crate::quant::ggml::legacy::{
     BlockQ4_0, BlockQ4_1, BlockQ5_0, BlockQ5_1, BlockQ8_0, code_affine, code_q8_0, code_sym,
 };
 use crate::quant::granularity::GroupLayout;
+use crate::quant::inspect::{
+    BlockDecode, DecodeStep, check_block, check_data, check_values, element, window,
+};
 use crate::quant::kernel::check_len;
 use crate::quant::quantizer::Quantizer;
 use crate::quant::types::{GgmlType, Granularity};
@@ -211,21 +214,103 @@ impl GgmlQuantizer {
 
     /// The value of code `q` at position `i`, computed exactly as ggml dequantizes.
     fn value(&self, i: usize, q: i32) -> f32 {
-        let p = self.sub(i);
-        match self.ty {
-            GgmlType::Q8_0 | GgmlType::Q8_K => q as f32 * p.mul,
-            GgmlType::Q4_0 => (q - 8) as f32 * p.mul,
-            GgmlType::Q5_0 => (q - 16) as f32 * p.mul,
-            GgmlType::Q4_1 | GgmlType::Q5_1 => q as f32 * p.mul + p.add,
-            GgmlType::IQ4_NL => p.mul * f32::from(IQ4_NL_LEVELS[(q & 0xF) as usize]),
-            GgmlType::Q2_K | GgmlType::Q4_K | GgmlType::Q5_K => p.mul * q as f32 + p.add,
-            GgmlType::Q3_K => p.mul * (q - 4) as f32,
-            GgmlType::Q6_K => p.mul * (q - 32) as f32,
-        }
+        value_of(self.ty, self.sub(i), q)
+    }
+}
+
+/// The value of code `q` in a sub-block of parameters `p`, exactly as ggml dequantizes.
+fn value_of(ty: GgmlType, p: SubParams, q: i32) -> f32 {
+    match ty {
+        GgmlType::Q8_0 | GgmlType::Q8_K => q as f32 * p.mul,
+        GgmlType::Q4_0 => (q - 8) as f32 * p.mul,
+        GgmlType::Q5_0 => (q - 16) as f32 * p.mul,
+        GgmlType::Q4_1 | GgmlType::Q5_1 => q as f32 * p.mul + p.add,
+        GgmlType::IQ4_NL => p.mul * f32::from(IQ4_NL_LEVELS[(q & 0xF) as usize]),
+        GgmlType::Q2_K | GgmlType::Q4_K | GgmlType::Q5_K => p.mul * q as f32 + p.add,
+        GgmlType::Q3_K => p.mul * (q - 4) as f32,
+        GgmlType::Q6_K => p.mul * (q - 32) as f32,
+    }
+}
+
+/// The level of code `q` before the sub-block's step: `q − 8` for Q4_0, the table entry
+/// for IQ4_NL, `q − 32` for Q6_K, …
+fn unit_of(ty: GgmlType, q: i32) -> f64 {
+    f64::from(match ty {
+        GgmlType::Q8_0 | GgmlType::Q8_K | GgmlType::Q4_1 | GgmlType::Q5_1 => q,
+        GgmlType::Q2_K | GgmlType::Q4_K | GgmlType::Q5_K => q,
+        GgmlType::Q4_0 => q - 8,
+        GgmlType::Q5_0 => q - 16,
+        GgmlType::IQ4_NL => i32::from(IQ4_NL_LEVELS[(q & 0xF) as usize]),
+        GgmlType::Q3_K => q - 4,
+        GgmlType::Q6_K => q - 32,
+    })
+}
+
+/// Block `block` of a row of `B` blocks decoded from its bytes alone: the steps of its
+/// fields, and for every listed element its sub-block's step and offset.
+fn decode_block<B: GgmlBlock>(bytes: &[u8]) -> (Vec<DecodeStep>, Vec<SubParams>) {
+    let b = B::from_bytes_unchecked(bytes);
+    (b.steps(), b.sub_params())
+}
+
+impl GgmlQuantizer {
+    /// The number of blocks (the last one padded with zeros).
+    fn block_count(&self) -> usize {
+        self.bytes.len() / self.ty.block_bytes()
     }
 }
 
 impl Quantizer for GgmlQuantizer {
+    fn inspect_blocks(&self) -> usize {
+        self.block_count()
+    }
+
+    /// The block's bytes exactly as ggml stores it (the `#[repr(C)]` struct), the decode of
+    /// its scale fields read back from those bytes, and each element decoded with its
+    /// sub-block's step (and min).
+    fn inspect(&self, data: &[f32], block: usize, first: usize) -> Result<BlockDecode> {
+        check_data(data.len(), self.len)?;
+        check_block(block, self.block_count())?;
+        let (per, size) = (self.ty.block_values(), self.ty.block_bytes());
+        let bytes = self.bytes[block * size..(block + 1) * size].to_vec();
+        let (steps, params) = with_block!(self.ty, B => decode_block::<B>(&bytes));
+        let start = block * per;
+        let len = (start + per).min(self.len) - start;
+        let win = window(len, first);
+        check_values(data, win.clone().map(|k| start + k))?;
+        let sub = self.ty.sub_block_values();
+        let elements = win
+            .clone()
+            .map(|k| {
+                let i = start + k;
+                let q = self.codes.get(i).copied().unwrap_or(0);
+                let p = params.get(k / sub).copied().unwrap_or_default();
+                let raw = q as u32 & ((1u32 << self.ty.code_bits()) - 1);
+                let v = value_of(self.ty, p, q);
+                element(
+                    i,
+                    q,
+                    raw,
+                    unit_of(self.ty, q),
+                    (f64::from(p.mul), f64::from(p.add)),
+                    v,
+                    data[i],
+                )
+            })
+            .collect();
+        Ok(BlockDecode {
+            block,
+            blocks: self.block_count(),
+            len,
+            first: win.start,
+            code_bits: self.ty.code_bits(),
+            bytes,
+            scale_bytes: 0,
+            steps,
+            elements,
+        })
+    }
+
     fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
         check_len(self.len, data.len())?;
         crate::error::check_finite(data)?;

@@ -3,6 +3,10 @@
 use crate::error::{QuantError, Result, check_bits, check_finite};
 use crate::quant::fast;
 use crate::quant::granularity::GroupLayout;
+use crate::quant::inspect::{
+    BlockDecode, DecodeStep, Head, ScaleFormat, StepKind, check_block, check_data, check_values,
+    elements_of, raw_signed, window,
+};
 use crate::quant::linear::affine::{AffineParams, MAX_BITS, MIN_BITS};
 use crate::quant::linear::clipping::clip_range;
 use crate::quant::quantizer::Quantizer;
@@ -67,6 +71,81 @@ impl LinearQuantizer {
         })
     }
 
+    /// Scale group `block` decoded ([`Quantizer::inspect`]) with its scale (and real offset)
+    /// stored as `format`; the codes, in `b` bits, follow the scale and zero-point fields.
+    pub fn inspect_stored(
+        &self,
+        data: &[f32],
+        block: usize,
+        first: usize,
+        format: ScaleFormat,
+    ) -> Result<BlockDecode> {
+        check_data(data.len(), self.layout.len())?;
+        check_block(block, self.params.len())?;
+        let p = &self.params[block];
+        let members = self.layout.members(block);
+        check_values(data, members[window(members.len(), first)].iter().copied())?;
+        let bits = self.scheme.bits;
+        let g = p.grid();
+        let mut steps = vec![format.step(StepKind::Step, "S", p.scale)];
+        let mut bytes = format.bytes(p.scale);
+        let z = f64::from(g.z);
+        match self.scheme.mode {
+            Mode::Asym => {
+                let raw = raw_signed(g.z as i32, bits);
+                steps.push(DecodeStep::stored(
+                    StepKind::ZeroPoint,
+                    None,
+                    u64::from(raw),
+                    bits,
+                    &format!("Z = int{bits}"),
+                    z,
+                ));
+                bytes.extend(crate::quant::inspect::pack_bits(&[raw], bits));
+            }
+            Mode::AsymFloat => {
+                let lo = p.offset.unwrap_or(0.0);
+                steps.push(format.step(StepKind::Offset, "x_min", lo));
+                bytes.extend(format.bytes(lo));
+                steps.push(DecodeStep::derived(
+                    StepKind::ZeroPoint,
+                    None,
+                    "Z = q_min − x_min/S",
+                    p.zero_point,
+                ));
+            }
+            Mode::Sym => steps.push(DecodeStep::derived(StepKind::ZeroPoint, None, "Z = 0", z)),
+            Mode::MidRise => {
+                steps.push(DecodeStep::derived(StepKind::ZeroPoint, None, "Z = −½", z))
+            }
+        }
+        let (unit_origin, offset) = if g.offset {
+            (f64::from(g.qmin), f64::from(g.lo))
+        } else {
+            (z, 0.0)
+        };
+        let elements = elements_of(
+            data,
+            &members,
+            first,
+            (f64::from(g.s), offset),
+            |x| {
+                let q = p.quantize_one(x);
+                (q, raw_signed(q, bits), f64::from(q) - unit_origin)
+            },
+            |q| p.dequantize_one(q),
+        );
+        let head = Head {
+            block,
+            blocks: self.params.len(),
+            len: members.len(),
+            code_bits: bits,
+            bytes,
+            steps,
+        };
+        Ok(head.with_codes(first, elements))
+    }
+
     fn check_len(&self, n: usize) -> Result<()> {
         if n == self.layout.len() {
             Ok(())
@@ -126,6 +205,16 @@ impl Quantizer for LinearQuantizer {
 
     fn levels(&self) -> Vec<f32> {
         self.params.first().map(|p| p.levels()).unwrap_or_default()
+    }
+
+    fn inspect_blocks(&self) -> usize {
+        self.params.len()
+    }
+
+    /// The scale and offset as the quantizer holds them, in `f32`
+    /// ([`LinearQuantizer::inspect_stored`]).
+    fn inspect(&self, data: &[f32], block: usize, first: usize) -> Result<BlockDecode> {
+        self.inspect_stored(data, block, first, ScaleFormat::F32)
     }
 
     /// `b` bits per code plus, per group, a 32-bit float scale and (for asymmetric modes)

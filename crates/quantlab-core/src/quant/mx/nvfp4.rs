@@ -30,6 +30,10 @@
 
 use crate::error::{QuantError, Result, check_finite};
 use crate::quant::granularity::GroupLayout;
+use crate::quant::inspect::{
+    BlockDecode, DecodeStep, ScaleFormat, StepKind, check_block, check_data, check_values, element,
+    level_steps,
+};
 use crate::quant::kernel::{check_len, code_in_range};
 use crate::quant::mx::block::{pack_codes, unpack_codes};
 use crate::quant::mx::element::ElementFormat;
@@ -181,6 +185,68 @@ impl Nvfp4Quantizer {
 }
 
 impl Quantizer for Nvfp4Quantizer {
+    fn inspect_blocks(&self) -> usize {
+        self.scales.len()
+    }
+
+    /// The block's 9 bytes ([`Nvfp4Block::to_bytes`]), the tensor scale `s₂`, the E4M3
+    /// block scale, their product `d`, and each element `E2M1·d`.
+    fn inspect(&self, data: &[f32], block: usize, first: usize) -> Result<BlockDecode> {
+        check_data(data.len(), self.len)?;
+        check_block(block, self.scales.len())?;
+        let (scale, d) = (self.scales[block], self.effective[block]);
+        let start = block * NVFP4_BLOCK;
+        let end = (start + NVFP4_BLOCK).min(self.len);
+        check_values(data, start..end)?;
+        let mut codes = [0u8; NVFP4_BLOCK];
+        let elements: Vec<_> = (start..end)
+            .map(|i| {
+                let c = element_code(data[i], d);
+                codes[i - start] = c;
+                let unit = ElementFormat::E2m1.value(c);
+                element(
+                    i,
+                    i32::from(c),
+                    u32::from(c),
+                    unit,
+                    (f64::from(d), 0.0),
+                    dequantize_one(c, d),
+                    data[i],
+                )
+            })
+            .collect();
+        let bytes = Nvfp4Block { scale, codes }.to_bytes().to_vec();
+        let mut steps = vec![
+            ScaleFormat::F32.step(
+                StepKind::TensorScale,
+                "s₂ = amax/2688",
+                f64::from(self.tensor_scale),
+            ),
+            DecodeStep::stored(
+                StepKind::BlockScale,
+                None,
+                u64::from(scale),
+                8,
+                "s_b = E4M3",
+                ElementFormat::E4m3.value(scale),
+            ),
+            DecodeStep::derived(StepKind::EffectiveScale, None, "d = s_b·s₂", f64::from(d)),
+        ];
+        steps.extend(level_steps(&elements, "E2M1[c]"));
+        let first = first.min(elements.len().saturating_sub(1));
+        Ok(BlockDecode {
+            block,
+            blocks: self.scales.len(),
+            len: end - start,
+            first,
+            code_bits: 4,
+            bytes,
+            scale_bytes: 1,
+            steps,
+            elements: elements.into_iter().skip(first).collect(),
+        })
+    }
+
     fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
         check_len(self.len, data.len())?;
         check_finite(data)?;

@@ -9,6 +9,9 @@
 
 use crate::error::{QuantError, Result, check_finite};
 use crate::quant::granularity::GroupLayout;
+use crate::quant::inspect::{
+    BlockDecode, DecodeStep, StepKind, check_block, check_data, check_values, element, level_steps,
+};
 use crate::quant::kernel::{check_len, code_in_range};
 use crate::quant::mx::block::{
     MxBlock, dequantize_one, element_code, element_format, element_value, shared_exponent,
@@ -108,6 +111,75 @@ impl MxQuantizer {
 }
 
 impl Quantizer for MxQuantizer {
+    fn inspect_blocks(&self) -> usize {
+        self.scales.len()
+    }
+
+    /// The block's bytes ([`MxBlock::to_bytes`]: the E8M0 byte, then the packed element
+    /// codes; a last partial block padded with zeros), the scale `X = 2^(s − 127)`, and each
+    /// element `P·X`.
+    fn inspect(&self, data: &[f32], block: usize, first: usize) -> Result<BlockDecode> {
+        check_data(data.len(), self.len)?;
+        check_block(block, self.scales.len())?;
+        let scale = self.scales[block];
+        let start = block * MX_BLOCK;
+        let end = (start + MX_BLOCK).min(self.len);
+        check_values(data, start..end)?;
+        let x = e8m0_value(scale);
+        let mut codes = [0u8; MX_BLOCK];
+        let elements: Vec<_> = (start..end)
+            .map(|i| {
+                let c = self.code_at(i, data[i]);
+                codes[i - start] = c;
+                let q = match self.element {
+                    MxElement::Int8 => i32::from(c as i8),
+                    _ => i32::from(c),
+                };
+                let v = dequantize_one(self.element, scale, c);
+                element(
+                    i,
+                    q,
+                    u32::from(c),
+                    element_value(self.element, c),
+                    (x, 0.0),
+                    v,
+                    data[i],
+                )
+            })
+            .collect();
+        let bytes = MxBlock {
+            element: self.element,
+            scale,
+            codes,
+        }
+        .to_bytes();
+        let mut steps = vec![DecodeStep::stored(
+            StepKind::BlockScale,
+            None,
+            u64::from(scale),
+            8,
+            "X = 2^(e − 127)",
+            x,
+        )];
+        let formula = match self.element {
+            MxElement::Int8 => "P = q·2^−6",
+            _ => "P = E·M (element format)",
+        };
+        steps.extend(level_steps(&elements, formula));
+        let first = first.min(elements.len().saturating_sub(1));
+        Ok(BlockDecode {
+            block,
+            blocks: self.scales.len(),
+            len: end - start,
+            first,
+            code_bits: self.element.bits(),
+            bytes,
+            scale_bytes: 1,
+            steps,
+            elements: elements.into_iter().skip(first).collect(),
+        })
+    }
+
     fn quantize(&self, data: &[f32]) -> Result<Vec<i32>> {
         check_len(self.len, data.len())?;
         check_finite(data)?;

@@ -18,7 +18,9 @@
 use half::f16;
 
 use crate::quant::ggml::common::{GgmlBlock, SubParams, nearest_int, read_array, read_f16, to_f16};
+use crate::quant::ggml::common::{fp16_step, sub_steps};
 use crate::quant::ggml::kquants::search::{Qkx2, make_qkx2_quants, pack_2bit, unpack_2bit};
+use crate::quant::inspect::{DecodeStep, StepKind};
 use crate::quant::types::{GgmlType, Q2_K_BYTES, QK_K};
 
 /// One Q2_K super-block.
@@ -136,6 +138,20 @@ impl GgmlBlock for BlockQ2K {
     }
 
     /// `mul = d·sc_j`, `add = −dmin·m_j`.
+    fn steps(&self) -> Vec<DecodeStep> {
+        let raw: Vec<_> = self
+            .scales
+            .iter()
+            .map(|&s| (u32::from(s & 0xF), Some(u32::from(s >> 4))))
+            .collect();
+        let mut v = vec![
+            fp16_step(StepKind::SuperScale, "d", self.d),
+            fp16_step(StepKind::SuperMin, "dmin", self.dmin),
+        ];
+        v.extend(sub_steps(&self.sub_params(), &raw, 4, "d·sc_j"));
+        v
+    }
+
     fn sub_params(&self) -> Vec<SubParams> {
         let (d, dmin) = (self.d.to_f32(), self.dmin.to_f32());
         self.scales

@@ -19,7 +19,9 @@
 use half::f16;
 
 use crate::quant::ggml::common::{GgmlBlock, SubParams, nearest_int, read_array, read_f16, to_f16};
+use crate::quant::ggml::common::{fp16_step, sub_steps};
 use crate::quant::ggml::kquants::search::{make_q3_quants, pack_2bit, unpack_2bit};
+use crate::quant::inspect::{DecodeStep, StepKind};
 use crate::quant::types::{GgmlType, Q3_K_BYTES, QK_K};
 
 /// One Q3_K super-block.
@@ -137,6 +139,15 @@ impl GgmlBlock for BlockQ3K {
     }
 
     /// `mul = d·(sc_j − 32)`.
+    fn steps(&self) -> Vec<DecodeStep> {
+        let raw: Vec<_> = (0..16)
+            .map(|j| ((q3_scale(j, &self.scales) + 32) as u32, None))
+            .collect();
+        let mut v = vec![fp16_step(StepKind::SuperScale, "d", self.d)];
+        v.extend(sub_steps(&self.sub_params(), &raw, 6, "d·(sc_j − 32)"));
+        v
+    }
+
     fn sub_params(&self) -> Vec<SubParams> {
         let d = self.d.to_f32();
         (0..16)

@@ -19,9 +19,11 @@
 use half::f16;
 
 use crate::quant::ggml::common::{GgmlBlock, SubParams, nearest_int, read_array, read_f16, to_f16};
+use crate::quant::ggml::common::{fp16_step, sub_steps};
 use crate::quant::ggml::kquants::search::{
     Qkx2, make_qkx2_quants, pack_scale_min_k4, scale_min_k4,
 };
+use crate::quant::inspect::{DecodeStep, StepKind};
 use crate::quant::types::{GgmlType, Q4_K_BYTES, QK_K};
 
 /// One Q4_K super-block.
@@ -191,6 +193,21 @@ impl GgmlBlock for BlockQ4K {
             scales: read_array(bytes, 4),
             qs: read_array(bytes, 16),
         }
+    }
+
+    fn steps(&self) -> Vec<DecodeStep> {
+        let raw: Vec<_> = (0..8)
+            .map(|j| {
+                let (sc, m) = crate::quant::ggml::kquants::search::scale_min_k4(j, &self.scales);
+                (u32::from(sc), Some(u32::from(m)))
+            })
+            .collect();
+        let mut v = vec![
+            fp16_step(StepKind::SuperScale, "d", self.d),
+            fp16_step(StepKind::SuperMin, "dmin", self.dmin),
+        ];
+        v.extend(sub_steps(&self.sub_params(), &raw, 6, "d·sc_j"));
+        v
     }
 
     fn sub_params(&self) -> Vec<SubParams> {

@@ -15,8 +15,10 @@
 use half::f16;
 
 use crate::quant::ggml::common::{GgmlBlock, SubParams, read_array, read_f16};
+use crate::quant::ggml::common::{fp16_step, sub_steps};
 use crate::quant::ggml::kquants::q4_k::{affine_params, affine_values, fit_affine};
 use crate::quant::ggml::kquants::search::Qkx2;
+use crate::quant::inspect::{DecodeStep, StepKind};
 use crate::quant::types::{GgmlType, Q5_K_BYTES, QK_K};
 
 /// One Q5_K super-block.
@@ -102,6 +104,21 @@ impl GgmlBlock for BlockQ5K {
             qh: read_array(bytes, 16),
             qs: read_array(bytes, 48),
         }
+    }
+
+    fn steps(&self) -> Vec<DecodeStep> {
+        let raw: Vec<_> = (0..8)
+            .map(|j| {
+                let (sc, m) = crate::quant::ggml::kquants::search::scale_min_k4(j, &self.scales);
+                (u32::from(sc), Some(u32::from(m)))
+            })
+            .collect();
+        let mut v = vec![
+            fp16_step(StepKind::SuperScale, "d", self.d),
+            fp16_step(StepKind::SuperMin, "dmin", self.dmin),
+        ];
+        v.extend(sub_steps(&self.sub_params(), &raw, 6, "d·sc_j"));
+        v
     }
 
     fn sub_params(&self) -> Vec<SubParams> {

@@ -23,7 +23,9 @@ use half::f16;
 use crate::quant::ggml::common::{
     GROUP_MAX_EPS, GgmlBlock, SubParams, nearest_int, read_array, read_f16, to_f16,
 };
+use crate::quant::ggml::common::{fp16_step, sub_steps};
 use crate::quant::ggml::kquants::search::make_qx_quants;
+use crate::quant::inspect::{DecodeStep, StepKind};
 use crate::quant::types::{GgmlType, Q6_K_BYTES, QK_K};
 
 /// One Q6_K super-block.
@@ -138,6 +140,17 @@ impl GgmlBlock for BlockQ6K {
     }
 
     /// `mul = d·sc_j`.
+    fn steps(&self) -> Vec<DecodeStep> {
+        let raw: Vec<_> = self
+            .scales
+            .iter()
+            .map(|&s| (u32::from(s as u8), None))
+            .collect();
+        let mut v = vec![fp16_step(StepKind::SuperScale, "d", self.d)];
+        v.extend(sub_steps(&self.sub_params(), &raw, 8, "d·sc_j"));
+        v
+    }
+
     fn sub_params(&self) -> Vec<SubParams> {
         let d = self.d.to_f32();
         self.scales

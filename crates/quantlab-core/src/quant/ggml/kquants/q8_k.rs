@@ -14,6 +14,7 @@
 //! (`i16`, little-endian).
 
 use crate::quant::ggml::common::{GgmlBlock, SubParams, byte, nearest_int, read_array};
+use crate::quant::inspect::{DecodeStep, StepKind};
 use crate::quant::types::{GgmlType, Q8_K_BYTES, QK_K};
 
 /// One Q8_K block.
@@ -108,6 +109,17 @@ impl GgmlBlock for BlockQ8K {
                 i16::from_le_bytes([byte(bytes, 260 + 2 * j), byte(bytes, 261 + 2 * j)])
             }),
         }
+    }
+
+    fn steps(&self) -> Vec<DecodeStep> {
+        vec![DecodeStep::stored(
+            StepKind::BlockScale,
+            None,
+            u64::from(self.d.to_bits()),
+            32,
+            "d = fp32",
+            f64::from(self.d),
+        )]
     }
 
     fn sub_params(&self) -> Vec<SubParams> {

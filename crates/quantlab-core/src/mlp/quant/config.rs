@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{QuantError, Result};
 use crate::quant::scheme::{Scheme, SchemeKind};
-use crate::quant::types::{GranularityKind, IntRange, Mode};
+use crate::quant::types::{GranularityKind, IntRange, MX_BLOCK, Mode, MxElement, NVFP4_BLOCK};
 
 /// How the weights are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -20,6 +20,67 @@ pub enum WeightFormat {
     Int4,
     /// 4-bit NormalFloat with a blockwise absmax ([`crate::quant::nf4`]).
     Nf4,
+    /// MXFP4: FP4 E2M1 elements, one E8M0 scale per block of 32 inputs of a row
+    /// ([`crate::quant::mx`]).
+    Mxfp4,
+    /// MXFP8 with FP8 E4M3 elements, one E8M0 scale per block of 32 inputs of a row.
+    Mxfp8E4m3,
+    /// NVFP4: FP4 E2M1 elements, one FP8 E4M3 scale per block of 16 inputs of a row, one
+    /// `f32` scale per layer ([`crate::quant::mx::nvfp4`]).
+    Nvfp4,
+}
+
+impl WeightFormat {
+    /// The block-scaled float formats, in the order the tables list them.
+    pub const BLOCK_FLOAT: [WeightFormat; 3] = [
+        WeightFormat::Mxfp4,
+        WeightFormat::Mxfp8E4m3,
+        WeightFormat::Nvfp4,
+    ];
+
+    /// The name the tables show: `fp32`, `int8`, `int4`, `nf4`, `MXFP4`, `MXFP8 E4M3`,
+    /// `NVFP4`.
+    pub fn name(self) -> &'static str {
+        match self {
+            WeightFormat::Fp32 => "fp32",
+            WeightFormat::Int8 => "int8",
+            WeightFormat::Int4 => "int4",
+            WeightFormat::Nf4 => "nf4",
+            WeightFormat::Mxfp4 => "MXFP4",
+            WeightFormat::Mxfp8E4m3 => "MXFP8 E4M3",
+            WeightFormat::Nvfp4 => "NVFP4",
+        }
+    }
+
+    /// The MX element type of an MX format (`None` for the others, NVFP4 included).
+    pub fn mx_element(self) -> Option<MxElement> {
+        match self {
+            WeightFormat::Mxfp4 => Some(MxElement::Fp4E2m1),
+            WeightFormat::Mxfp8E4m3 => Some(MxElement::Fp8E4m3),
+            _ => None,
+        }
+    }
+
+    /// Values per block of a block-scaled float format (32 for MX, 16 for NVFP4), `None`
+    /// for the others.
+    pub fn block_size(self) -> Option<u32> {
+        match self {
+            WeightFormat::Mxfp4 | WeightFormat::Mxfp8E4m3 => Some(MX_BLOCK as u32),
+            WeightFormat::Nvfp4 => Some(NVFP4_BLOCK as u32),
+            _ => None,
+        }
+    }
+
+    /// The configuration id of a block-scaled float format (the core's scheme id:
+    /// `mxfp4`, `mxfp8-e4m3`, `nvfp4`), `None` for the others.
+    fn block_float_id(self) -> Option<&'static str> {
+        match self {
+            WeightFormat::Mxfp4 => Some("mxfp4"),
+            WeightFormat::Mxfp8E4m3 => Some("mxfp8-e4m3"),
+            WeightFormat::Nvfp4 => Some("nvfp4"),
+            _ => None,
+        }
+    }
 }
 
 /// How the activations (layer inputs) are treated.
@@ -110,6 +171,13 @@ impl QuantConfig {
         activations: Activations::Fp32,
     };
 
+    /// MXFP4 weight-only: blocks of 32 inputs of a row.
+    pub const MXFP4: QuantConfig = QuantConfig::block_float(WeightFormat::Mxfp4, MX_BLOCK);
+    /// MXFP8 (E4M3) weight-only: blocks of 32 inputs of a row.
+    pub const MXFP8_E4M3: QuantConfig = QuantConfig::block_float(WeightFormat::Mxfp8E4m3, MX_BLOCK);
+    /// NVFP4 weight-only: blocks of 16 inputs of a row and a per-layer tensor scale.
+    pub const NVFP4: QuantConfig = QuantConfig::block_float(WeightFormat::Nvfp4, NVFP4_BLOCK);
+
     /// The course's experiment: fp32, W8, W4-g128, W8A8.
     pub const COURSE: [QuantConfig; 4] = [
         QuantConfig::FP32,
@@ -119,7 +187,7 @@ impl QuantConfig {
     ];
 
     /// Every named configuration, in the order the accuracy table lists them.
-    pub const ALL: [QuantConfig; 11] = [
+    pub const ALL: [QuantConfig; 14] = [
         QuantConfig::FP32,
         QuantConfig::W8,
         QuantConfig::W8_PER_TENSOR,
@@ -131,7 +199,19 @@ impl QuantConfig {
         QuantConfig::W8A8,
         QuantConfig::W8A8_PER_TENSOR,
         QuantConfig::NF4,
+        QuantConfig::MXFP4,
+        QuantConfig::MXFP8_E4M3,
+        QuantConfig::NVFP4,
     ];
+
+    const fn block_float(weights: WeightFormat, block: usize) -> QuantConfig {
+        QuantConfig {
+            weights,
+            granularity: GranularityKind::Group,
+            group_size: block as u32,
+            activations: Activations::Fp32,
+        }
+    }
 
     /// W4 weight-only with groups of `size` inputs.
     pub const fn w4_group(size: u32) -> QuantConfig {
@@ -168,6 +248,13 @@ impl QuantConfig {
             (WeightFormat::Nf4, Activations::Fp32) => format!("nf4-b{}", self.group_size),
             (WeightFormat::Nf4, Activations::Int8PerToken) => {
                 format!("nf4a8-b{}", self.group_size)
+            }
+            (w @ (WeightFormat::Mxfp4 | WeightFormat::Mxfp8E4m3 | WeightFormat::Nvfp4), acts) => {
+                let base = w.block_float_id().unwrap_or_default();
+                match acts {
+                    Activations::Fp32 => base.into(),
+                    Activations::Int8PerToken => format!("{base}-a8"),
+                }
             }
         }
     }
@@ -215,6 +302,11 @@ impl QuantConfig {
                 group_size: rest.parse().ok()?,
                 ..QuantConfig::NF4
             }
+        } else if let Some(c) = QuantConfig::ALL
+            .into_iter()
+            .find(|c| c.weights.block_float_id() == Some(id))
+        {
+            c
         } else {
             return None;
         };
@@ -234,12 +326,26 @@ impl QuantConfig {
             (WeightFormat::Int8, Activations::Int8PerToken) => format!("W8A8 {gran}"),
             (WeightFormat::Int4, _) => format!("W4 {gran}"),
             (WeightFormat::Nf4, _) => format!("NF4 b{}", self.group_size),
+            (w @ (WeightFormat::Mxfp4 | WeightFormat::Mxfp8E4m3 | WeightFormat::Nvfp4), _) => {
+                w.name().into()
+            }
         }
     }
 
     /// Checks the combination: int8 activations need int8 weights with a per-tensor or
-    /// per-channel scale; a group or block size must be 1 to 4,096 where it is used.
+    /// per-channel scale; a group or block size must be 1 to 4,096 where it is used; the
+    /// block-scaled float formats have their format's block (32 or 16 inputs of a row).
     pub fn validate(&self) -> Result<()> {
+        if let Some(block) = self.weights.block_size()
+            && (self.granularity != GranularityKind::Group || self.group_size != block)
+        {
+            return Err(QuantError::InvalidParameter(format!(
+                "{} weights come in blocks of {block} inputs of a row, not {} ({:?})",
+                self.weights.name(),
+                self.group_size,
+                self.granularity
+            )));
+        }
         let uses_size = self.weights == WeightFormat::Nf4
             || (matches!(self.weights, WeightFormat::Int8 | WeightFormat::Int4)
                 && self.granularity == GranularityKind::Group);

@@ -7,8 +7,10 @@ use crate::mlp::Linear;
 use crate::pack::{pack, packed_len, unpack};
 use crate::quant::granularity::GroupLayout;
 use crate::quant::linear::LinearQuantizer;
+use crate::quant::mx::{MxBlock, Nvfp4Block};
 use crate::quant::nf4::{NF4_CODE, Nf4Quantizer};
 use crate::quant::quantizer::Quantizer;
+use crate::quant::types::{MxElement, NVFP4_BLOCK_BYTES};
 
 /// Round-to-nearest int8 / int4 codes of a weight matrix with the scales of a
 /// configuration's granularity (symmetric, signed, round half to even): what the plain
@@ -90,6 +92,27 @@ pub enum QuantWeights {
         /// Values per block `B`.
         block_size: usize,
     },
+    /// MX blocks ([`crate::quant::mx`]): each row of `W` in blocks of 32 inputs (the last
+    /// one zero-padded), row after row, each with its E8M0 scale byte and 32 element codes
+    /// (`block_float.rs`).
+    Mx {
+        /// FP4 E2M1 or FP8 E4M3.
+        element: MxElement,
+        /// `out · blocks_per_row` blocks; `ŵ = P·2^(scale − 127)`.
+        blocks: Vec<MxBlock>,
+        /// `⌈in/32⌉`.
+        blocks_per_row: usize,
+    },
+    /// NVFP4 blocks ([`crate::quant::mx::nvfp4`]): each row of `W` in blocks of 16 inputs,
+    /// each with its E4M3 scale byte and 16 E2M1 codes, and one `f32` tensor scale.
+    Nvfp4 {
+        /// The tensor scale `s₂`; `ŵ = E2M1(q)·(E4M3(c_b)·s₂)`.
+        tensor_scale: f32,
+        /// `out · blocks_per_row` blocks.
+        blocks: Vec<Nvfp4Block>,
+        /// `⌈in/16⌉`.
+        blocks_per_row: usize,
+    },
 }
 
 impl QuantWeights {
@@ -100,6 +123,13 @@ impl QuantWeights {
             QuantWeights::Int8 { codes, scales, .. } => (codes.len(), 4 * scales.len()),
             QuantWeights::Int4 { packed, scales, .. } => (packed.len(), 4 * scales.len()),
             QuantWeights::Nf4 { packed, absmax, .. } => (packed.len(), 4 * absmax.len()),
+            // One scale byte per block, the rest codes; NVFP4's tensor scale is an f32.
+            QuantWeights::Mx {
+                element, blocks, ..
+            } => (blocks.len() * (element.block_bytes() - 1), blocks.len()),
+            QuantWeights::Nvfp4 { blocks, .. } => {
+                (blocks.len() * (NVFP4_BLOCK_BYTES - 1), blocks.len() + 4)
+            }
         }
     }
 }
@@ -163,6 +193,10 @@ impl QuantLayer {
                     deq,
                     Vec::new(),
                 )
+            }
+            WeightFormat::Mxfp4 | WeightFormat::Mxfp8E4m3 | WeightFormat::Nvfp4 => {
+                let (weights, deq) = super::block_float::fit(w, out_dim, in_dim, config.weights)?;
+                (weights, deq, Vec::new())
             }
         };
         Ok(QuantLayer {

@@ -302,13 +302,10 @@ impl QuantConfig {
                 group_size: rest.parse().ok()?,
                 ..QuantConfig::NF4
             }
-        } else if let Some(c) = QuantConfig::ALL
-            .into_iter()
-            .find(|c| c.weights.block_float_id() == Some(id))
-        {
-            c
         } else {
-            return None;
+            QuantConfig::ALL
+                .into_iter()
+                .find(|c| c.weights.block_float_id() == Some(id))?
         };
         cfg.validate().ok().map(|_| cfg)
     }

@@ -40,11 +40,11 @@
 //! their dequantized weights, bit for bit the quantizers' `dequantize`.
 //!
 //! **Size** ([`ModelSize`]): codes (`n` bytes for int8, `⌈n/2⌉` for int4 and NF4, `4n` for
-//! fp32; for the block-scaled floats the element codes of whole blocks, `out·⌈in/B⌉·B` of them)
-//! + scales (`f32` per scale group / NF4 block; one byte per MX / NVFP4 block, plus NVFP4's
-//! `f32` tensor scale) + `f32` biases: 4.25, 8.25 and 4.5 bits per weight for MXFP4, MXFP8
-//! and NVFP4 when `in` is a multiple of the block. W8A8 stores the same
-//! as W8; its activation scales are computed on the fly.
+//! fp32; for the block-scaled floats the element codes of whole blocks, `out·⌈in/B⌉·B` of
+//! them), plus scales (`f32` per scale group / NF4 block; one byte per MX / NVFP4 block, and
+//! NVFP4's `f32` tensor scale), plus `f32` biases: 4.25, 8.25 and 4.5 bits per weight for
+//! MXFP4, MXFP8 and NVFP4 when `in` is a multiple of the block. W8A8 stores the same as W8;
+//! its activation scales are computed on the fly.
 //!
 //! **Per-layer error** ([`layer_errors`]): the fp32 and the quantized model run end to end on
 //! the same inputs, and each layer's output `z_l` (before the ReLU) is compared — so the error

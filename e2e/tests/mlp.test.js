@@ -293,9 +293,13 @@ test('MNIST loads only when chosen, and a drawn digit is classified by every con
   await page.mouse.up();
   await page.waitForSelector('[data-testid="draw-pred-w8a8"]');
   const classes = {};
-  for (const id of ['fp32', 'w8', 'w4-g128', 'w8a8', 'nf4-b64']) classes[id] = await readout(page, `draw-pred-${id}`);
+  for (const id of ['fp32', 'w8', 'w4-g128', 'w8a8', 'nf4-b64', 'mxfp4', 'mxfp8-e4m3', 'nvfp4']) {
+    classes[id] = await readout(page, `draw-pred-${id}`);
+  }
   console.log('drawn stroke classified as', JSON.stringify(classes));
-  assert.equal(await page.locator('[data-testid^="draw-pred-"]').count(), 11);
+  // Every configuration of the accuracy table (14) classifies the drawing.
+  assert.equal(await page.locator('[data-testid^="draw-pred-"]').count(), 14);
+  for (const id of ['mxfp4', 'mxfp8-e4m3', 'nvfp4']) assert.match(classes[id], /^\d$/, id);
   assert.equal(classes.fp32, '1');
   assert.equal(classes.w8a8, '1');
   // The same "1" by keyboard: clear, focus the pad, lower the pen at the top, move down, lift it.

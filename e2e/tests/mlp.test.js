@@ -46,7 +46,7 @@ test('Iris trains by itself with the defaults; W8 and W8A8 stay within 1 point o
   assert.equal(await readout(page, 'train-status'), 'done');
   assert.equal(await readout(page, 'epochs-done'), '30');
   // Every configuration has a row; the confusion matrix counts every test sample.
-  assert.equal(await page.locator('[data-testid="accuracy-table"] tbody tr').count(), 11);
+  assert.equal(await page.locator('[data-testid="accuracy-table"] tbody tr').count(), 14);
   const cells = await page.locator('[data-testid="confusion"] tbody td').allTextContents();
   assert.equal(cells.map(Number).reduce((a, b) => a + b, 0), 45);
   // Per-layer SNR: fp32 is exact, W8A8 is finite and positive.
@@ -61,6 +61,54 @@ test('Iris trains by itself with the defaults; W8 and W8A8 stay within 1 point o
   assert.equal(await readout(page, 'simd-compiled'), 'yes');
   assert.equal(await readout(page, 'simd-mismatches'), '0');
   assert.ok(await num(page, 'simd-compared') > 0);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('MXFP4, MXFP8 E4M3 and NVFP4 rows: accuracy, exact bytes, per-layer SNR, the session columns and the cm link', async () => {
+  const page = await open('?lab=mlp&cm=nvfp4');
+  await waitForResults(page);
+  const ids = ['mxfp4', 'mxfp8-e4m3', 'nvfp4'];
+  const fp32 = await num(page, 'acc-fp32');
+  const row = {};
+  for (const id of ids) {
+    row[id] = {
+      acc: await num(page, `acc-${id}`),
+      delta: await num(page, `delta-${id}`),
+      size: Number.parseInt(await readout(page, `size-${id}`), 10),
+      snr: [await num(page, `snr-${id}-0`), await num(page, `snr-${id}-1`)],
+    };
+    assert.equal(await page.locator(`[data-testid="accuracy-table"] tr[data-config="${id}"]`).count(), 1, id);
+  }
+  console.log('iris block floats', JSON.stringify({ fp32, ...row }));
+  for (const id of ids) {
+    const r = row[id];
+    assert.ok(r.acc >= 0 && r.acc <= 100, id);
+    assert.ok(Math.abs(r.delta - (r.acc - fp32)) < 0.02, id);
+    // Weight-only: finite, positive SNR on both layers (4 -> 16 -> 3).
+    for (const v of r.snr) assert.ok(Number.isFinite(v) && v > 5, `${id} ${r.snr}`);
+  }
+  assert.ok(Math.abs(row['mxfp8-e4m3'].acc - fp32) <= 5, JSON.stringify(row));
+  // Bytes, exactly: rows of 4 and 16 inputs are one block each (19 blocks), 17 / 33 / 9
+  // bytes a block, NVFP4's tensor scale 4 bytes per layer, 19 fp32 biases.
+  assert.equal(row.mxfp4.size, 19 * 17 + 76);
+  assert.equal(row['mxfp8-e4m3'].size, 19 * 33 + 76);
+  assert.equal(row.nvfp4.size, 19 * 9 + 2 * 4 + 76);
+  assert.match(await readout(page, 'block-float-hint'), /4\.25, 8\.25 and 4\.5 bits per weight/);
+  // The confusion matrix of the configuration in the link, and the weights column.
+  assert.equal(await page.locator('[data-testid="cm-config"]').inputValue(), 'nvfp4');
+  assert.match(await page.locator('[data-testid="confusion"] caption').textContent(), /NVFP4/);
+  assert.equal((await page.locator('[data-testid="accuracy-table"] tr[data-config="mxfp8-e4m3"] td').first().textContent()).trim(), 'MXFP8 E4M3');
+  await page.selectOption('[data-testid="cm-config"]', 'mxfp4');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('cm') === 'mxfp4');
+  const cells = await page.locator('[data-testid="confusion"] tbody td').allTextContents();
+  assert.equal(cells.map(Number).reduce((a, b) => a + b, 0), 45);
+  // The session table lists the three as columns, filled for this dataset.
+  const head = await page.locator('[data-testid="session-table"] thead').textContent();
+  for (const w of ['MXFP4', 'MXFP8 E4M3', 'NVFP4']) assert.ok(head.includes(w), head);
+  const irisRow = await page.locator('[data-testid="session-table"] tbody tr').first().locator('td').allTextContents();
+  assert.equal(irisRow.length, 10);
+  for (const v of irisRow.slice(7)) assert.ok(Number.isFinite(Number.parseFloat(v)), irisRow.join(' '));
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -245,9 +293,13 @@ test('MNIST loads only when chosen, and a drawn digit is classified by every con
   await page.mouse.up();
   await page.waitForSelector('[data-testid="draw-pred-w8a8"]');
   const classes = {};
-  for (const id of ['fp32', 'w8', 'w4-g128', 'w8a8', 'nf4-b64']) classes[id] = await readout(page, `draw-pred-${id}`);
+  for (const id of ['fp32', 'w8', 'w4-g128', 'w8a8', 'nf4-b64', 'mxfp4', 'mxfp8-e4m3', 'nvfp4']) {
+    classes[id] = await readout(page, `draw-pred-${id}`);
+  }
   console.log('drawn stroke classified as', JSON.stringify(classes));
-  assert.equal(await page.locator('[data-testid^="draw-pred-"]').count(), 11);
+  // Every configuration of the accuracy table (14) classifies the drawing.
+  assert.equal(await page.locator('[data-testid^="draw-pred-"]').count(), 14);
+  for (const id of ['mxfp4', 'mxfp8-e4m3', 'nvfp4']) assert.match(classes[id], /^\d$/, id);
   assert.equal(classes.fp32, '1');
   assert.equal(classes.w8a8, '1');
   // The same "1" by keyboard: clear, focus the pad, lower the pen at the top, move down, lift it.

@@ -119,6 +119,14 @@ pub struct BenchArgs {
     /// then dequantize (the oracle the fast path is tested against).
     #[arg(long)]
     pub reference: bool,
+    /// Time decoding instead: the stored bytes of the input's tensor (a .gguf file, any
+    /// type quantlab reads: the ggml blocks, MXFP4, NVFP4, …) to float32, with no
+    /// quantization; the scheme options are then ignored (any --scheme will do).
+    #[arg(long, conflicts_with = "reference")]
+    pub decode: bool,
+    /// With --decode: write the decoded tensor to this file as float32 .npy.
+    #[arg(long, short, value_name = "OUT.npy", requires = "decode")]
+    pub output: Option<PathBuf>,
     /// Print the timings as JSON.
     #[arg(long)]
     pub json: bool,

@@ -258,6 +258,9 @@ pub fn schemes(as_json: bool) -> String {
 
 /// `quantlab bench`: median and fastest seconds of fit → quantize → dequantize.
 pub fn bench(args: &BenchArgs) -> Result<String, String> {
+    if args.decode {
+        return bench_decode(args);
+    }
     let scheme = args.scheme.to_scheme()?;
     let input = load(&args.input)?;
     let x = &input.tensor.data;
@@ -307,6 +310,61 @@ pub fn bench(args: &BenchArgs) -> Result<String, String> {
             format!("{} ({} values)", input.path, x.len()),
         ),
         ("scheme".into(), scheme_summary(&scheme)),
+        ("runs".into(), format!("{} (after 1 warm-up)", args.repeat)),
+        ("median_s".into(), num(median)),
+        ("min_s".into(), num(min)),
+    ]))
+}
+
+/// `quantlab bench --decode`: times decoding a .gguf tensor's stored bytes to `f32`.
+fn bench_decode(args: &BenchArgs) -> Result<String, String> {
+    let path = args.input.input.display().to_string();
+    let bytes = std::fs::read(&args.input.input).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if !crate::inspect::is_gguf(&path, &bytes) {
+        return Err(format!(
+            "--decode reads a .gguf tensor; {path} is not a GGUF file"
+        ));
+    }
+    let entry = crate::inspect::gguf_entry(&path, &bytes, args.input.tensor.as_deref())?;
+    let run = || -> Result<(f64, Vec<f32>), String> {
+        let start = Instant::now();
+        let y = quantlab_core::weights::file::decode_whole(&entry, &bytes)
+            .map_err(|e| format!("{path}: {e}"))?;
+        let t = start.elapsed().as_secs_f64();
+        Ok((t, std::hint::black_box(y)))
+    };
+    let (_, y) = run()?; // warm-up
+    if let Some(out) = &args.output {
+        let npy = io::npy::write(&entry.shape, &y).map_err(|e| e.to_string())?;
+        std::fs::write(out, npy).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    }
+    let mut times = Vec::with_capacity(args.repeat as usize);
+    for _ in 0..args.repeat {
+        times.push(run()?.0);
+    }
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = median(&sorted);
+    let min = sorted.first().copied().unwrap_or(0.0);
+    if args.json {
+        let doc = json!({
+            "input": path,
+            "tensor": entry.name,
+            "dtype": entry.dtype,
+            "values": y.len(),
+            "repeat": args.repeat,
+            "path": "decode",
+            "seconds": times,
+            "median_s": median,
+            "min_s": min,
+        });
+        let mut s = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+        s.push('\n');
+        return Ok(s);
+    }
+    Ok(table(&[
+        ("input".into(), format!("{path} ({} values)", y.len())),
+        ("tensor".into(), format!("{} {}", entry.name, entry.dtype)),
         ("runs".into(), format!("{} (after 1 warm-up)", args.repeat)),
         ("median_s".into(), num(median)),
         ("min_s".into(), num(min)),

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use quantlab_core::io::Tensor;
 use quantlab_core::weights::file::{
-    FileIndex, Indexed, PROBE_BYTES, decode_whole, header_span, index_in_memory, index_or_more,
+    FileIndex, Indexed, PROBE_BYTES, TensorEntry, decode_whole, header_span, index_in_memory,
+    index_or_more,
 };
 use quantlab_core::weights::gguf::MAGIC;
 use serde_json::json;
@@ -21,6 +22,14 @@ pub fn is_gguf(path: &str, bytes: &[u8]) -> bool {
 /// The tensor `name` of a GGUF file held in memory, decoded whole; without a name, the only
 /// tensor quantlab decodes, else an error listing them.
 pub fn gguf_tensor(path: &str, bytes: &[u8], name: Option<&str>) -> Result<Tensor, String> {
+    let entry = gguf_entry(path, bytes, name)?;
+    let data = decode_whole(&entry, bytes).map_err(|e| format!("{path}: {e}"))?;
+    Tensor::new(entry.name.clone(), entry.shape.clone(), data).map_err(|e| e.to_string())
+}
+
+/// The entry of tensor `name` of a GGUF file held in memory (see [`gguf_tensor`]), for
+/// [`decode_whole`].
+pub fn gguf_entry(path: &str, bytes: &[u8], name: Option<&str>) -> Result<TensorEntry, String> {
     let idx = index_in_memory(path, bytes).map_err(|e| format!("{path}: {e}"))?;
     let entry = match name {
         Some(n) => idx.tensors.iter().find(|t| t.name == n).ok_or_else(|| {
@@ -44,8 +53,7 @@ pub fn gguf_tensor(path: &str, bytes: &[u8], name: Option<&str>) -> Result<Tenso
             }
         }
     };
-    let data = decode_whole(entry, bytes).map_err(|e| format!("{path}: {e}"))?;
-    Tensor::new(entry.name.clone(), entry.shape.clone(), data).map_err(|e| e.to_string())
+    Ok(entry.clone())
 }
 
 /// `a [2, 3] Q4_K, b [4] F32, …` (the first twelve, then how many more).

@@ -112,3 +112,70 @@ fn without_a_tensor_name_the_error_lists_them_and_bad_files_are_one_line() {
     assert_eq!(err.lines().count(), 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn bench_decode_times_a_gguf_tensor_and_writes_what_the_core_decodes() {
+    let path = reference();
+    let dir = std::env::temp_dir().join(format!("quantlab-gguf-decode-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_npy = dir.join("decoded.npy");
+    let (code, out, err) = quantlab(&[
+        "bench",
+        "--decode",
+        "-s",
+        "linear",
+        "--input",
+        path.to_str().unwrap(),
+        "--tensor",
+        "t.q4_k",
+        "--repeat",
+        "2",
+        "--output",
+        out_npy.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["path"], "decode");
+    assert_eq!(doc["dtype"], "Q4_K");
+    assert_eq!(doc["values"], 768);
+    assert_eq!(doc["seconds"].as_array().unwrap().len(), 2);
+    assert!(doc["median_s"].as_f64().unwrap() >= 0.0);
+    // The .npy holds exactly the core's decoding of the tensor's bytes.
+    let bytes = std::fs::read(&path).unwrap();
+    let idx = quantlab_core::weights::file::index_in_memory("ref.gguf", &bytes).unwrap();
+    let entry = idx.tensors.iter().find(|t| t.name == "t.q4_k").unwrap();
+    let want = quantlab_core::weights::file::decode_whole(entry, &bytes).unwrap();
+    let npy = std::fs::read(&out_npy).unwrap();
+    let got = quantlab_core::io::read(&npy, quantlab_core::io::Format::Npy, None).unwrap();
+    assert_eq!(got.shape, vec![3, 256]);
+    assert!(
+        got.data
+            .iter()
+            .zip(&want)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+            && got.data.len() == want.len()
+    );
+    // Not a GGUF file, or --decode with --reference: errors in words.
+    let (code, _, err) = quantlab(&[
+        "bench",
+        "--decode",
+        "-s",
+        "linear",
+        "--input",
+        out_npy.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a GGUF file"), "{err}");
+    let (code, _, _) = quantlab(&[
+        "bench",
+        "--decode",
+        "--reference",
+        "-s",
+        "linear",
+        "--input",
+        path.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -228,6 +228,7 @@ fn weights_text(c: &QuantConfig, l: Locale) -> String {
         W::Int8 => "int8",
         W::Int4 => "int4",
         W::Nf4 => "nf4",
+        w @ (W::Mxfp4 | W::Mxfp8E4m3 | W::Nvfp4) => w.name(),
     };
     let gran = match c.granularity {
         GranularityKind::Group => format!("g{}", c.group_size),

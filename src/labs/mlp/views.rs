@@ -271,7 +271,7 @@ pub fn AccuracyTable(
                         view! {
                             <tr data-config=c.id()>
                                 <th>{config_label(c, i18n)}</th>
-                                <td>{format!("{:?}", c.weights).to_lowercase()}</td>
+                                <td>{c.weights.name()}</td>
                                 <td>{acts}</td>
                                 {num_td(Some(acc_testid(c)), fixed(100.0 * f64::from(r.accuracy), 2), i18n)}
                                 {num_td(Some(format!("delta-{}", c.id())), fixed(100.0 * f64::from(r.accuracy - base_acc), 2), i18n)}
@@ -284,6 +284,7 @@ pub fn AccuracyTable(
                     }).collect_view()}
                 </tbody>
             </table>
+            <p class="hint" data-testid="block-float-hint">{t!(i18n, mlp.block_float_hint)}</p>
         })
     }
 }
@@ -302,6 +303,9 @@ pub fn SessionTable(
         QuantConfig::W8_PER_TENSOR,
         QuantConfig::W4_G32,
         QuantConfig::NF4,
+        QuantConfig::MXFP4,
+        QuantConfig::MXFP8_E4M3,
+        QuantConfig::NVFP4,
     ];
     let i18n = use_i18n();
     move || {

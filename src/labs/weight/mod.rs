@@ -2,15 +2,18 @@
 //! uploaded tensor; its histogram with the levels; `r = S·(q − Z)` worked for one weight;
 //! scales and errors per channel or group; metrics with the storage of scales included;
 //! the packing of the first weights; a sortable comparison of the standard schemes, per
-//! tensor and per file for uploads.
+//! tensor and per file for uploads; a per-group scheme with and without a rotation before
+//! it.
 //!
 //! [`state`] holds the URL state and the shared signals, [`pipeline`] the memos from the
 //! tensor to the study, [`canvases`] the drawing, [`controls`] the form, [`views`] the
-//! readouts and tables, and [`upload`] reads files in slices.
+//! readouts and tables, [`rotation`] the rotation figure, and [`upload`] reads files in
+//! slices.
 
 pub mod canvases;
 pub mod controls;
 pub mod pipeline;
+pub mod rotation;
 pub mod state;
 pub mod upload;
 pub mod views;
@@ -20,6 +23,7 @@ use leptos::prelude::*;
 use self::canvases::{Canvases, draw_effect};
 use self::controls::{QuantizerControls, TensorControls, ViewControls};
 use self::pipeline::WeightPipeline;
+use self::rotation::RotationView;
 use self::state::WeightState;
 use self::upload::Files;
 use self::views::{
@@ -55,6 +59,7 @@ pub fn WeightLab() -> impl IntoView {
                     <div data-view="worked"><WorkedView/></div>
                     <div data-view="heatmap"><GranularityView/></div>
                     <div data-view="packing"><PackingTable/></div>
+                    <div data-view="rotation"><RotationView/></div>
                     <div data-view="comparison"><CompareTable/></div>
                     <div data-view="file"><FileTables/></div>
                 </div>

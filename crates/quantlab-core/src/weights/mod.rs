@@ -9,6 +9,8 @@
 //!   relative Frobenius error, the scale and error of every channel or group, an error heat
 //!   map, and one weight worked through `r = S·(q − Z)` step by step.
 //! - [`packing`]: the first weights → codes → bits → packed bytes and back.
+//! - [`rotation`]: a per-group scheme with and without a randomized Hadamard rotation
+//!   before it: histograms and channel absmax before and after, and both errors.
 //! - [`compare`]: the comparison table of the standard schemes, sortable.
 //! - [`mod@file`]: `.safetensors`, `.npy` and `.gguf` headers read on their own ([`gguf`] parses
 //!   llama.cpp's), so a file of any size
@@ -25,6 +27,7 @@ pub mod compare;
 pub mod file;
 pub mod gguf;
 pub mod packing;
+pub mod rotation;
 pub mod scaled;
 pub mod storage;
 pub mod study;

@@ -110,7 +110,7 @@ impl HadamardRotation {
         if row == 0 {
             return Err(QuantError::Empty);
         }
-        if row % group != 0 {
+        if !row.is_multiple_of(group) {
             return Err(QuantError::RotationDoesNotDivide { group, row });
         }
         Ok(HadamardRotation {
@@ -167,7 +167,7 @@ impl HadamardRotation {
         if len == 0 {
             return Err(QuantError::Empty);
         }
-        if len % self.row != 0 {
+        if !len.is_multiple_of(self.row) {
             let rows = len.div_ceil(self.row);
             return Err(QuantError::ShapeMismatch {
                 shape: vec![rows, self.row],
@@ -242,7 +242,7 @@ impl HadamardRotation {
     pub fn forward_group(&self, values: &[f32], first: usize) -> Result<Vec<f32>> {
         check_finite(values)?;
         if values.len() != self.group
-            || first % self.group != 0
+            || !first.is_multiple_of(self.group)
             || first
                 .checked_add(self.group)
                 .is_none_or(|end| end > self.row)

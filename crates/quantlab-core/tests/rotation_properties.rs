@@ -7,7 +7,7 @@
 
 use proptest::prelude::*;
 use quantlab_core::quant::rotation::HadamardRotation;
-use quantlab_core::quantizer::{GranularityKind, Quantizer, Scheme, SchemeKind};
+use quantlab_core::quantizer::{GranularityKind, Scheme, SchemeKind};
 use quantlab_core::weights::rotation::rotation_study;
 use quantlab_core::weights::study::{StudyOptions, study};
 

@@ -4,7 +4,7 @@
 //!
 //! [`frame`] holds what every chart shares (the cartesian frame, legend, ranges, the chart
 //! error) and [`palette`] the colours; the charts are grouped by lab: [`signal`] (with its
-//! analysis [`views`]), [`weight`], [`memory`] and [`mlp`].
+//! analysis [`views`]), [`weight`] (with its [`rotation`] figure), [`memory`] and [`mlp`].
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -13,6 +13,7 @@ pub mod frame;
 pub mod memory;
 pub mod mlp;
 pub mod palette;
+pub mod rotation;
 pub mod signal;
 pub mod weight;
 

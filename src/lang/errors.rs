@@ -41,6 +41,19 @@ pub fn quant_error(e: &QuantError, l: Locale) -> String {
         }
         QuantError::GroupSizeZero => td_string!(l, widgets.err_group_zero).to_string(),
         QuantError::InvalidParameter(text) => localize_numbers(text, l),
+        QuantError::RotationNotPowerOfTwo { group } => crate::tdf!(
+            l,
+            widgets.err_rotation_pow2,
+            group = localize(&group.to_string(), l)
+        ),
+        QuantError::RotationDoesNotDivide { group, row } => crate::tdf!(
+            l,
+            widgets.err_rotation_divide,
+            group = localize(&group.to_string(), l),
+            row = localize(&row.to_string(), l)
+        ),
+        QuantError::RotationOverflow => td_string!(l, widgets.err_rotation_overflow).to_string(),
+        QuantError::RotationNeedsGroups => td_string!(l, widgets.err_rotation_groups).to_string(),
         QuantError::BadFile { format, reason } => crate::tdf!(
             l,
             widgets.err_bad_file,
@@ -75,6 +88,13 @@ mod tests {
             },
             QuantError::AxisOutOfRange { axis: 2, ndim: 2 },
             QuantError::GroupSizeZero,
+            QuantError::RotationNotPowerOfTwo { group: 96 },
+            QuantError::RotationDoesNotDivide {
+                group: 128,
+                row: 500,
+            },
+            QuantError::RotationOverflow,
+            QuantError::RotationNeedsGroups,
             QuantError::BadFile {
                 format: ".npy",
                 reason: "truncated".into(),

@@ -3,7 +3,8 @@
 //!
 //! Which rows show follows the core's [`SchemeKind::parameters`]: a row appears when the
 //! chosen scheme reads its parameter. The granularity rows (per tensor / channel / group)
-//! are only offered where the page has a tensor to group (`granularity`).
+//! are only offered where the page has a tensor to group (`granularity`), and so is the
+//! rotation before quantization, shown only where it applies (per-group granularity).
 
 use leptos::prelude::*;
 use quantlab_core::clipping::ClipKind;
@@ -140,6 +141,21 @@ where
                     <option value=g.to_string() selected=move || scheme.with(|s| s.group_size == g)>{g}</option>
                 }).collect_view()}
             </select>
+        </label>
+        // The rotation: wherever the granularity is per group (the core's `rotation_applies`).
+        <label class:hidden=move || !granularity || !scheme.with(|s| s.rotation_applies())>
+            <input type="checkbox" data-testid=id("rotate")
+                prop:checked=move || scheme.with(|s| s.rotate)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    edit(&|s| s.rotate = on);
+                }/>
+            " "{t!(i18n, widgets.rotate)}
+            <small class="hint" data-testid=id("rotate-hint")>" "{t!(i18n, widgets.rotate_hint)}</small>
+        </label>
+        <label class:hidden=move || !granularity || !scheme.with(|s| s.rotates())>{t!(i18n, widgets.rotate_seed)}" "
+            {number_input(id("rotate-seed"), "0", "1", move || scheme.with(|s| s.rotate_seed.to_string()),
+                move |v: u64| edit(&|s| s.rotate_seed = v))}
         </label>
         <label class:hidden=hide("clip")>{t!(i18n, widgets.clip_range)}" "
             {id_select_in(id("clip"),

@@ -193,6 +193,15 @@ pub struct SchemeArgs {
     /// k-means: seed of the k-means++ start [default: 0].
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+    /// Rotate before quantizing: a randomized Hadamard transform over each group of
+    /// --group-size values (a power of two dividing the rows), undone after, so the error is
+    /// measured on the original values. Per-group schemes only (--granularity group); it
+    /// stores nothing but its 64-bit seed.
+    #[arg(long)]
+    pub rotate: bool,
+    /// --rotate: seed of the rotation's random signs [default: 0].
+    #[arg(long, value_name = "S", requires = "rotate")]
+    pub rotate_seed: Option<u64>,
 }
 
 impl SchemeArgs {
@@ -250,6 +259,19 @@ impl SchemeArgs {
         }
         if let Some(v) = self.seed {
             s.kmeans_seed = v;
+        }
+        if self.rotate {
+            s.rotate = true;
+            if !s.rotation_applies() {
+                return Err(format!(
+                    "--rotate applies to per-group schemes only: add --granularity group \
+                     (and --group-size G, a power of two) to {}",
+                    self.scheme.id()
+                ));
+            }
+        }
+        if let Some(v) = self.rotate_seed {
+            s.rotate_seed = v;
         }
         s.validate().map_err(|e| e.to_string())?;
         Ok(s)

@@ -74,6 +74,9 @@ fn scheme_summary(s: &Scheme) -> String {
             parts.push(format!("{p} {v}"));
         }
     }
+    if s.rotates() {
+        parts.push(format!("rotate (Hadamard, seed {})", s.rotate_seed));
+    }
     parts.join(" · ")
 }
 

@@ -790,3 +790,119 @@ fn the_mx_formats_and_nvfp4_quantize_from_the_command_line_with_exact_bits() {
     );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
+
+#[test]
+fn rotate_quantizes_the_rotated_tensor_and_measures_on_the_original() {
+    let dir = tempfile::tempdir().unwrap();
+    // 16 rows of 128 with an outlier column every 32: rotation spreads it over its group.
+    let x: Vec<f32> = (0..16 * 128)
+        .map(|i| {
+            let v = ((i as f32) * 0.37).sin() * 0.02;
+            if i % 32 == 7 { v * 50.0 } else { v }
+        })
+        .collect();
+    let p = npy_file(dir.path(), "w.npy", &[16, 128], &x);
+    let args = |rotate: &[&'static str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "quantize",
+            "-s",
+            "linear",
+            "-b",
+            "4",
+            "--mode",
+            "sym",
+            "--granularity",
+            "group",
+            "--group-size",
+            "32",
+            "-i",
+            path_str(&p),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        a.extend(rotate.iter().map(|s| s.to_string()));
+        a
+    };
+    let run = |rotate: &[&'static str]| {
+        let mut a = args(rotate);
+        a.push("--json".into());
+        json(&quantlab(&a.iter().map(String::as_str).collect::<Vec<_>>()))
+    };
+    let plain = run(&[]);
+    let rotated = run(&["--rotate", "--rotate-seed", "5"]);
+    let scheme = Scheme {
+        bits: 4,
+        mode: Mode::Sym,
+        granularity: quantlab_core::quantizer::GranularityKind::Group,
+        group_size: 32,
+        rotate: true,
+        rotate_seed: 5,
+        ..Scheme::default()
+    };
+    let back: Scheme = serde_json::from_value(rotated["scheme"].clone()).unwrap();
+    assert_eq!(back, scheme);
+    let y = scheme
+        .fit(&x, &[16, 128])
+        .unwrap()
+        .quantize_dequantize(&x)
+        .unwrap();
+    let mse = |d: &Value| d["metrics"]["mse"].as_f64().unwrap();
+    assert_eq!(mse(&rotated), quantlab_core::metrics::mse(&x, &y));
+    assert!(
+        mse(&rotated) * 2.0 < mse(&plain),
+        "{} {}",
+        mse(&rotated),
+        mse(&plain)
+    );
+    // The seed's 64 bits over 2048 weights.
+    let bits = |d: &Value| d["metrics"]["bits_per_weight"].as_f64().unwrap();
+    assert!((bits(&rotated) - bits(&plain) - 64.0 / 2048.0).abs() < 1e-12);
+    // In the text summary, and refused in words where it cannot apply.
+    let a = args(&["--rotate"]);
+    let text = quantlab(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains("rotate (Hadamard, seed 0)"),
+        "{}",
+        text.stdout
+    );
+    let x = path_str(&p);
+    assert_one_line_error(
+        &quantlab(&["quantize", "-s", "linear", "--rotate", "-i", x]),
+        1,
+        "--granularity group",
+    );
+    assert_one_line_error(
+        &quantlab(&[
+            "quantize",
+            "-s",
+            "linear",
+            "--granularity",
+            "group",
+            "--group-size",
+            "48",
+            "--rotate",
+            "-i",
+            x,
+        ]),
+        1,
+        "power-of-two",
+    );
+    assert_one_line_error(
+        &quantlab(&[
+            "quantize",
+            "-s",
+            "linear",
+            "--granularity",
+            "group",
+            "--group-size",
+            "256",
+            "--rotate",
+            "-i",
+            x,
+        ]),
+        1,
+        "256 does not divide a row of 128",
+    );
+}

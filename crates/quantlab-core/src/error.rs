@@ -57,6 +57,34 @@ pub enum QuantError {
     /// A parameter outside its domain, with an explanation.
     #[error("{0}")]
     InvalidParameter(String),
+    /// A Hadamard rotation over groups whose size is not a power of two.
+    #[error(
+        "the Hadamard rotation needs a power-of-two group size (16, 32, 64, 128, …), not {group}"
+    )]
+    RotationNotPowerOfTwo {
+        /// The group size asked for.
+        group: usize,
+    },
+    /// A Hadamard rotation over groups that do not tile the rows.
+    #[error(
+        "the Hadamard rotation needs groups that divide every row: {group} does not divide a row of {row}"
+    )]
+    RotationDoesNotDivide {
+        /// The group size.
+        group: usize,
+        /// The length of a row (the last axis).
+        row: usize,
+    },
+    /// The rotated values do not fit in `f32`.
+    #[error(
+        "the Hadamard rotation overflows float32: values near ±3.4e38 summed over a group exceed the largest float"
+    )]
+    RotationOverflow,
+    /// A rotation study of a scheme without per-group scales.
+    #[error(
+        "the rotation applies to per-group schemes only: choose per-group granularity (linear, μ-law, A-law, G.711, log2, FP4, FP8)"
+    )]
+    RotationNeedsGroups,
     /// A file that cannot be read as the format it is in ([`crate::io`]): truncated, wrong
     /// magic number, bad header, offsets out of range, an unsupported data type, a shape
     /// that does not match the data.
@@ -82,6 +110,10 @@ impl QuantError {
             QuantError::AxisOutOfRange { .. } => "axis-range",
             QuantError::GroupSizeZero => "group-zero",
             QuantError::InvalidParameter(_) => "invalid-parameter",
+            QuantError::RotationNotPowerOfTwo { .. } => "rotation-power-of-two",
+            QuantError::RotationDoesNotDivide { .. } => "rotation-divide",
+            QuantError::RotationOverflow => "rotation-overflow",
+            QuantError::RotationNeedsGroups => "rotation-needs-groups",
             QuantError::BadFile { .. } => "bad-file",
         }
     }
@@ -139,6 +171,10 @@ mod tests {
             QuantError::AxisOutOfRange { axis: 0, ndim: 0 },
             QuantError::GroupSizeZero,
             QuantError::InvalidParameter(String::new()),
+            QuantError::RotationNotPowerOfTwo { group: 3 },
+            QuantError::RotationDoesNotDivide { group: 4, row: 6 },
+            QuantError::RotationOverflow,
+            QuantError::RotationNeedsGroups,
             QuantError::BadFile {
                 format: ".npy",
                 reason: String::new(),

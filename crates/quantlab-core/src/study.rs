@@ -74,15 +74,18 @@ impl SignalStudy {
 /// data.
 pub fn study_signal(data: &[f32], shape: &[usize], scheme: &Scheme) -> Result<SignalStudy> {
     // The linear scheme is fitted directly so its scale and zero-point can be reported.
+    // A rotated scheme goes through the registry's rotated quantizer (its parameters are
+    // those of the rotated domain, reported by `describe`).
     let (quantizer, params): (Box<dyn Quantizer>, Option<AffineParams>) =
         match scheme.scheme.scales() {
-            ScaleLayout::Affine => {
+            ScaleLayout::Affine if !scheme.rotates() => {
                 scheme.validate()?;
                 let lq = LinearQuantizer::fit(data, shape, scheme)?;
                 let p = lq.params.first().copied();
                 (Box::new(lq), p)
             }
             ScaleLayout::None
+            | ScaleLayout::Affine
             | ScaleLayout::GroupAbsmax
             | ScaleLayout::MiniFloat
             | ScaleLayout::GgmlBlock(_)

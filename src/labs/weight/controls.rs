@@ -118,6 +118,8 @@ pub fn TensorControls() -> impl IntoView {
                 <label class:hidden=move || state.with(|s| s.dist != WeightDist::StudentT)>"ν " {number("wl-nu", |s| s.nu, |s, v| s.nu = v)}</label>
                 <label class:hidden=move || state.with(|s| s.dist != WeightDist::Bimodal)>{move || t_string!(i18n, weight.mode_distance)} {number("wl-sep", |s| s.sep, |s, v| s.sep = v)}</label>
                 <label>{move || t_string!(i18n, weight.row_spread)} {number("wl-spread", |s| s.spread, |s, v| s.spread = v)}</label>
+                <label>{move || t_string!(i18n, weight.outliers)} {number("wl-outliers", |s| s.outliers, |s, v| s.outliers = v)}</label>
+                <label class:hidden=move || state.with(|s| s.outliers == 0)>{move || t_string!(i18n, weight.outlier_gain)} {number("wl-outlier-gain", |s| s.outlier_gain, |s, v| s.outlier_gain = v)}</label>
             </div>
             <div class:hidden=move || source.get() != WeightSource::Drawn>
                 <DrawnBars/>
@@ -202,6 +204,7 @@ pub fn embed_views(locale: Locale) -> &'static [Choice] {
             ("inspector", td_string!(l, weight.e_inspector)),
             ("card", td_string!(l, weight.card_heading)),
             ("packing", td_string!(l, weight.e_packing)),
+            ("rotation", td_string!(l, weight.e_rotation)),
             ("comparison", td_string!(l, weight.e_comparison)),
         ]
     })
@@ -219,6 +222,7 @@ pub fn embed_controls(locale: Locale) -> &'static [Choice] {
             ("wl-mode", td_string!(l, weight.e_mode)),
             ("wl-granularity", td_string!(l, weight.e_granularity)),
             ("wl-group-size", td_string!(l, weight.e_group_size)),
+            ("wl-rotate", td_string!(l, weight.e_rotate)),
             ("wl-scale-dtype", td_string!(l, weight.e_scale_dtype)),
             ("wl-dist", td_string!(l, weight.e_dist)),
             ("wl-seed", td_string!(l, weight.e_seed)),

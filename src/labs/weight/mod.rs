@@ -2,17 +2,20 @@
 //! uploaded tensor; its histogram with the levels; `r = S·(q − Z)` worked for one weight;
 //! scales and errors per channel or group; metrics with the storage of scales included;
 //! the packing of the first weights; a sortable comparison of the standard schemes, per
-//! tensor and per file for uploads.
+//! tensor and per file for uploads; a per-group scheme with and without a rotation before
+//! it.
 //!
 //! [`state`] holds the URL state and the shared signals, [`pipeline`] the memos from the
 //! tensor to the study, [`canvases`] the drawing, [`controls`] the form, [`views`] the
-//! readouts and tables, and [`upload`] reads files in slices.
+//! readouts and tables, [`rotation`] the rotation figure, and [`upload`] reads files in
+//! slices.
 
 pub mod canvases;
 pub mod card;
 pub mod controls;
 pub mod inspector;
 pub mod pipeline;
+pub mod rotation;
 pub mod state;
 pub mod upload;
 pub mod views;
@@ -24,6 +27,7 @@ use self::card::FormatCard;
 use self::controls::{QuantizerControls, TensorControls, ViewControls};
 use self::inspector::{BlockInspector, Inspector};
 use self::pipeline::WeightPipeline;
+use self::rotation::RotationView;
 use self::state::WeightState;
 use self::upload::Files;
 use self::views::{
@@ -62,6 +66,7 @@ pub fn WeightLab() -> impl IntoView {
                     <div data-view="heatmap"><GranularityView/></div>
                     <div data-view="inspector"><BlockInspector/></div>
                     <div data-view="packing"><PackingTable/></div>
+                    <div data-view="rotation"><RotationView/></div>
                     <div data-view="comparison"><CompareTable/></div>
                     <div data-view="file"><FileTables/></div>
                 </div>

@@ -9,6 +9,7 @@ use quantlab_core::QuantError;
 use quantlab_core::analysis::{Histogram, histogram};
 use quantlab_core::weights::compare::{CompareRow, compare_row, standard_schemes};
 use quantlab_core::weights::packing::{PackingView, packing_view};
+use quantlab_core::weights::rotation::{RotationStudy, rotation_study};
 use quantlab_core::weights::study::{Study, StudyOptions, WorkedExample, study};
 use quantlab_core::weights::synth::{decode_bars, generate, sample_drawn};
 
@@ -76,6 +77,25 @@ pub fn compute_study(t: &WeightTensor, state: &WeightLabState) -> Result<Arc<Stu
     .map(Arc::new)
 }
 
+/// The rotation study of the lab's per-group scheme on `t` (with and without the rotation,
+/// whatever the checkbox says), with the histogram's bins.
+pub fn compute_rotation(
+    t: &WeightTensor,
+    state: &WeightLabState,
+) -> Result<Arc<RotationStudy>, QuantError> {
+    rotation_study(
+        &t.data,
+        &t.shape,
+        &state.scheme,
+        &StudyOptions {
+            scale_dtype: state.scale_dtype,
+            ..StudyOptions::default()
+        },
+        clamp_bins(state.bins),
+    )
+    .map(Arc::new)
+}
+
 /// The packing view of the first weights.
 pub fn compute_packing(
     t: &WeightTensor,
@@ -136,6 +156,8 @@ pub struct WeightPipeline {
     pub result: Memo<WeightOutcome<Study>>,
     /// The packing of the first weights.
     pub packing: Memo<Result<PackingView, WeightError>>,
+    /// The scheme with and without the rotation.
+    pub rotation: Memo<WeightOutcome<RotationStudy>>,
     /// The selected weight worked through.
     pub worked: Memo<Option<Worked>>,
     /// The comparison of the standard schemes.
@@ -206,6 +228,23 @@ impl WeightPipeline {
                 },
             )?)
         });
+        let rotation_key = Memo::new(move |_| state.with(|s| (s.scheme, s.scale_dtype, s.bins)));
+        let rotation = Memo::new_with_compare(
+            move |_| {
+                let t = tensor.get()?;
+                let (scheme, scale_dtype, bins) = rotation_key.get();
+                perf_mark("wl-rotation-start");
+                let _measure = Measure("wl-rotation", "wl-rotation-start");
+                let s = WeightLabState {
+                    scheme,
+                    scale_dtype,
+                    bins,
+                    ..WeightLabState::default()
+                };
+                Ok(compute_rotation(&t, &s)?)
+            },
+            arc_changed::<RotationStudy>,
+        );
         let worked = Memo::new(move |_| {
             let pick = state.with(|s| s.pick);
             let t = tensor.get().ok()?;
@@ -215,7 +254,12 @@ impl WeightPipeline {
                 let k = pick.min(len.saturating_sub(1));
                 let i = r.geometry.flat_index(r.group, k)?;
                 let w = r.worked(&t.data, k).map(|(_, w)| w);
-                Some((k, i, f64::from(t.data[i]), f64::from(r.recon[i]), w))
+                // With a rotation the steps work on the rotated weight: show it and its `r`.
+                let (x, y) = match (&r.rotation, w) {
+                    (Some(_), Some(w)) => (w.x, w.r),
+                    _ => (f64::from(t.data[i]), f64::from(r.recon[i])),
+                };
+                Some((k, i, x, y, w))
             })
         });
         WeightPipeline {
@@ -223,6 +267,7 @@ impl WeightPipeline {
             hist,
             result,
             packing,
+            rotation,
             worked,
             compare: compare_table(st, tensor),
         }
@@ -327,5 +372,27 @@ mod tests {
         );
         s.pack_bits = 5;
         assert!(compute_packing(&t, &s).is_err());
+    }
+
+    #[test]
+    fn the_outlier_showcase_gains_from_the_rotation_and_the_checkbox_changes_the_study() {
+        let s = WeightLabState::default().outlier_showcase();
+        let q = quantlab_core::url_state::to_query(&s);
+        assert!(q.contains("outliers=8"), "{q}");
+        let t = generated(&s).unwrap();
+        let r = compute_rotation(&t, &s).unwrap();
+        assert!(r.mse_ratio() > 2.0, "{}", r.mse_ratio());
+        let plain = compute_study(&t, &s).unwrap();
+        let mut on = s.clone();
+        on.scheme.rotate = true;
+        let rotated = compute_study(&t, &on).unwrap();
+        assert_eq!(plain.metrics, r.plain);
+        assert_eq!(rotated.metrics, r.rotated);
+        assert!(rotated.storage.bits_per_weight > plain.storage.bits_per_weight);
+        // Per tensor, the rotation does not apply: the study says so in words.
+        let mut tensor = on.clone();
+        tensor.scheme.granularity = quantlab_core::quantizer::GranularityKind::Tensor;
+        assert!(compute_rotation(&t, &tensor).is_err());
+        assert_eq!(compute_study(&t, &tensor).unwrap().rotation, None);
     }
 }

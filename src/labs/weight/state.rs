@@ -59,6 +59,10 @@ pub struct WeightLabState {
     pub sep: f64,
     /// Synthetic: spread of the per-row log gains.
     pub spread: f64,
+    /// Synthetic: how many input channels (columns) are outliers.
+    pub outliers: usize,
+    /// Synthetic: the gain of the outlier columns.
+    pub outlier_gain: f64,
     /// Drawn: the bar heights, encoded (empty: a bell).
     pub bars: String,
     /// Drawn: the histogram covers `[−hist_range, hist_range]`.
@@ -104,6 +108,8 @@ impl Default for WeightLabState {
             nu: s.nu,
             sep: s.sep,
             spread: s.spread,
+            outliers: s.outliers,
+            outlier_gain: s.outlier_gain,
             bars: String::new(),
             hist_range: 0.1,
             tensor: String::new(),
@@ -152,6 +158,29 @@ impl WeightLabState {
             nu: self.nu,
             sep: self.sep,
             spread: self.spread,
+            outliers: self.outliers,
+            outlier_gain: self.outlier_gain,
+        }
+    }
+
+    /// The showcase of the rotation: this state with 8 outlier input channels (20× gain)
+    /// in a synthetic normal tensor, quantized int4 symmetric in groups of 128.
+    pub fn outlier_showcase(&self) -> WeightLabState {
+        let d = WeightLabState::default();
+        WeightLabState {
+            source: WeightSource::Synthetic,
+            dist: quantlab_core::weights::synth::WeightDist::Normal,
+            rows: d.rows,
+            cols: d.cols,
+            outliers: 8,
+            outlier_gain: quantlab_core::weights::synth::DEFAULT_OUTLIER_GAIN,
+            scheme: Scheme {
+                rotate: self.scheme.rotate,
+                rotate_seed: self.scheme.rotate_seed,
+                ..d.scheme
+            },
+            group: 0,
+            ..self.clone()
         }
     }
 
@@ -168,6 +197,8 @@ impl WeightLabState {
             nu: self.nu,
             sep: self.sep,
             spread: self.spread,
+            outliers: self.outliers,
+            outlier_gain: self.outlier_gain,
             bars: self.bars.clone(),
             hist_range: self.hist_range,
             dataset: self.dataset.clone(),

@@ -241,6 +241,9 @@ pub fn WorkedView() -> impl IntoView {
                     {(!linear).then(|| view! {
                         <p class="hint" data-testid="wl-worked-nonlinear">{td_string!(l, weight.nonlinear)}</p>
                     })}
+                    {r.rotation.is_some().then(|| view! {
+                        <p class="hint" data-testid="wl-worked-rotated">{td_string!(l, weight.rot_worked)}</p>
+                    })}
                 }
             }))}}
             {move || { let l = i18n.get_locale(); worked.with(|w| w.as_ref().map(|&(k, i, x, r, ex)| view! {
@@ -352,7 +355,7 @@ pub fn PackingTable() -> impl IntoView {
     view! {
         <h3>{move || t_string!(i18n, weight.pack_title)}</h3>
         {move || { let l = i18n.get_locale(); packing.with(|p| match p {
-            Err(e) => view! { <p class="error" data-testid="wl-pack-error">{e.to_string()}</p> }.into_any(),
+            Err(e) => view! { <p class="error" data-testid="wl-pack-error">{e.message(l)}</p> }.into_any(),
             Ok(p) => view! {
                 <p class="hint">{fill(td_string!(l, weight.pack_hint), &[
                     ("n", &p.weights.len().to_string()),
@@ -361,6 +364,7 @@ pub fn PackingTable() -> impl IntoView {
                     ("qmin", &p.qmin.to_string()),
                     ("straddle", if p.bits == 3 { td_string!(l, weight.pack_straddle) } else { "" }),
                 ])}</p>
+                {p.rotated.then(|| view! { <p class="hint" data-testid="wl-pack-rotated">{td_string!(l, weight.rot_packing)}</p> })}
                 <table class="pack-table">
                     <tbody>
                         <tr><th scope="row">{td_string!(l, weight.pack_weights)}</th><td data-testid="wl-pack-weights">{p.weights.iter().map(|&w| loc(num(f64::from(w)), l)).collect::<Vec<_>>().join(" ")}</td></tr>

@@ -10,9 +10,12 @@
 //!    [`kernel`] and [`granularity`]);
 //! 2. families, each importing only the leaves: [`linear`] (with its clipping and affine
 //!    parameters), [`companding`] (μ-law, A-law, G.711), [`codebook`] (k-means,
-//!    Lloyd-Max), [`nf4`], [`minifloat`], [`log2`], [`ggml`], [`mx`] (OCP MX and NVFP4);
+//!    Lloyd-Max), [`nf4`], [`minifloat`], [`log2`], [`ggml`], [`mx`] (OCP MX and NVFP4),
+//!    and [`rotation`] (the randomized Hadamard transform applied before any per-group
+//!    scheme, and the quantizer wrapper that undoes it);
 //! 3. [`registry`]: the only module that names every family's quantizer type; it turns a
-//!    [`Scheme`](scheme::Scheme) into a fitted `Box<dyn Quantizer>`.
+//!    [`Scheme`](scheme::Scheme) into a fitted `Box<dyn Quantizer>` (behind the rotation
+//!    when [`Scheme::rotate`](scheme::Scheme::rotate) applies).
 
 pub mod fast;
 pub mod granularity;
@@ -30,5 +33,6 @@ pub mod log2;
 pub mod minifloat;
 pub mod mx;
 pub mod nf4;
+pub mod rotation;
 
 pub mod registry;

@@ -12,6 +12,7 @@ use crate::quant::minifloat::{FloatFormat, MiniFloatQuantizer};
 use crate::quant::mx::{MxQuantizer, Nvfp4Quantizer};
 use crate::quant::nf4::Nf4Quantizer;
 use crate::quant::quantizer::Quantizer;
+use crate::quant::rotation::{HadamardRotation, RotatedQuantizer};
 use crate::quant::scheme::{Scheme, SchemeKind};
 use crate::quant::types::MxElement;
 use crate::quant::types::{GgmlType, Granularity};
@@ -20,9 +21,35 @@ use crate::quant::types::{GgmlType, Granularity};
 /// the one place that turns a [`SchemeKind`] into its quantizer type.
 ///
 /// Validates the parameters first ([`Scheme::validate`]), then the data (non-empty,
-/// finite, matching the shape).
+/// finite, matching the shape). When the scheme rotates ([`Scheme::rotates`]) the quantizer
+/// is a [`RotatedQuantizer`]: fitted on the rotated data, reconstructing in the original
+/// domain.
 pub fn fit(scheme: &Scheme, data: &[f32], shape: &[usize]) -> Result<Box<dyn Quantizer>> {
     scheme.validate()?;
+    match rotation(scheme, shape, data.len())? {
+        Some(r) => Ok(Box::new(RotatedQuantizer::fit(r, data, |x| {
+            fit_plain(scheme, x, shape)
+        })?)),
+        None => fit_plain(scheme, data, shape),
+    }
+}
+
+/// The rotation of `scheme` for `len` values of `shape`, `None` when it does not rotate
+/// ([`Scheme::rotates`]): groups of [`Scheme::group_size`] along the last axis, signs from
+/// [`Scheme::rotate_seed`].
+///
+/// Errors: a group size that is not a power of two or does not divide the rows, a shape
+/// that does not hold `len` values, no values.
+pub fn rotation(scheme: &Scheme, shape: &[usize], len: usize) -> Result<Option<HadamardRotation>> {
+    if !scheme.rotates() {
+        return Ok(None);
+    }
+    HadamardRotation::for_shape(scheme.group_size as usize, shape, len, scheme.rotate_seed)
+        .map(Some)
+}
+
+/// [`fit`] without the rotation.
+fn fit_plain(scheme: &Scheme, data: &[f32], shape: &[usize]) -> Result<Box<dyn Quantizer>> {
     let g = scheme.granularity();
     let bits = scheme.bits;
     Ok(match scheme.scheme {
@@ -485,5 +512,54 @@ mod tests {
                 "{kind:?}"
             );
         }
+    }
+
+    #[test]
+    fn every_per_group_kind_rotates_and_reconstructs_in_the_original_domain() {
+        // Rows of 256 with one outlier column every 64.
+        let x: Vec<f32> = (0..8 * 256)
+            .map(|i| {
+                let v = ((i as f32) * 0.71).sin() * 0.02;
+                if i % 64 == 5 { v * 40.0 } else { v }
+            })
+            .collect();
+        for kind in SchemeKind::ALL {
+            let s = Scheme {
+                scheme: kind,
+                bits: 4,
+                granularity: GranularityKind::Group,
+                group_size: 64,
+                rotate: true,
+                rotate_seed: 3,
+                ..Scheme::default()
+            };
+            let q = s.fit(&x, &[8, 256]).unwrap();
+            let y = q.quantize_dequantize(&x).unwrap();
+            assert_eq!(y.len(), x.len(), "{kind:?}");
+            assert!(y.iter().all(|v| v.is_finite()), "{kind:?}");
+            let plain = Scheme { rotate: false, ..s };
+            let p = plain.fit(&x, &[8, 256]).unwrap();
+            if s.rotates() {
+                // The codes are those of the rotated data, and the seed costs 64/N bits.
+                assert_ne!(q.quantize(&x).unwrap(), p.quantize(&x).unwrap(), "{kind:?}");
+                let extra = q.bits_per_value() - p.bits_per_value();
+                assert!((extra - 64.0 / x.len() as f64).abs() < 1e-12, "{kind:?}");
+                assert_eq!(q.dequantize(&q.quantize(&x).unwrap()).unwrap(), y);
+            } else {
+                assert_eq!(y, p.quantize_dequantize(&x).unwrap(), "{kind:?}");
+            }
+        }
+        // A group that does not divide the row is refused in words.
+        let s = Scheme {
+            granularity: GranularityKind::Group,
+            group_size: 128,
+            rotate: true,
+            ..Scheme::default()
+        };
+        let e = s.fit(&x[..8 * 200], &[8, 200]).unwrap_err();
+        assert!(
+            e.to_string().contains("does not divide a row of 200"),
+            "{e}"
+        );
     }
 }

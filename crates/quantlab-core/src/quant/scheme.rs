@@ -682,6 +682,14 @@ pub struct Scheme {
     /// always give the same codebook. (Not named `seed`: lab states that embed a scheme
     /// have their own `seed`, and the URL flattens both into one query string.)
     pub kmeans_seed: u64,
+    /// Rotate before quantizing ([`crate::quant::rotation`]): a randomized Hadamard
+    /// transform over each scale group, undone after, so outlier channels are spread over
+    /// their groups. Applies where [`Scheme::rotation_applies`] (per-group granularity);
+    /// ignored elsewhere. Needs a power-of-two group size that divides the rows.
+    pub rotate: bool,
+    /// Seed of the rotation's random signs (the only thing a rotation stores: 64 bits per
+    /// tensor). Not named `seed`, like [`Scheme::kmeans_seed`].
+    pub rotate_seed: u64,
 }
 
 impl Default for Scheme {
@@ -703,6 +711,8 @@ impl Default for Scheme {
             // `clipping::DEFAULT_PERCENTILE`, written as the f64 literal.
             percentile: 99.9,
             kmeans_seed: 0,
+            rotate: false,
+            rotate_seed: 0,
         }
     }
 }
@@ -730,6 +740,34 @@ impl Scheme {
         }
     }
 
+    /// Whether [`Scheme::rotate`] can apply: the scheme has per-group scales, i.e. it takes a
+    /// granularity ([`SchemeDescriptor::granularity`], with its per-group scale layouts) and
+    /// the granularity is per group. Blocks with layouts of their own (NF4, ggml, MX,
+    /// NVFP4), codebooks and casts are not rotated.
+    pub fn rotation_applies(&self) -> bool {
+        let per_group = match self.granularity {
+            GranularityKind::Group => true,
+            GranularityKind::Tensor | GranularityKind::Channel => false,
+        };
+        let group_scales = match self.scheme.scales() {
+            ScaleLayout::Affine | ScaleLayout::GroupAbsmax | ScaleLayout::MiniFloat => {
+                self.scheme.uses_granularity()
+            }
+            ScaleLayout::None
+            | ScaleLayout::GgmlBlock(_)
+            | ScaleLayout::Nf4Block
+            | ScaleLayout::Codebook
+            | ScaleLayout::MxBlock(_)
+            | ScaleLayout::Nvfp4Block => false,
+        };
+        per_group && group_scales
+    }
+
+    /// Whether this scheme rotates: [`Scheme::rotate`] is on and applies.
+    pub fn rotates(&self) -> bool {
+        self.rotate && self.rotation_applies()
+    }
+
     /// The width of one code in bits: [`Scheme::bits`], or the width the format fixes.
     pub fn code_bits(&self) -> u32 {
         self.scheme.fixed_bits().unwrap_or(self.bits)
@@ -739,7 +777,8 @@ impl Scheme {
     ///
     /// Errors: bits outside [`SchemeKind::bits_range`], symmetric linear with 1 bit, a group
     /// size of 0 with per-group granularity, μ ≤ 0 or not finite, A < 1 or not finite, a block
-    /// size of 0, a clipping percentile outside 50..=100 (linear with `clip = percentile`).
+    /// size of 0, a clipping percentile outside 50..=100 (linear with `clip = percentile`), a
+    /// rotation over groups whose size is not a power of two.
     /// Parameters a scheme does not use are not checked.
     pub fn validate(&self) -> Result<()> {
         if self.scheme.fixed_bits().is_none() {
@@ -751,6 +790,11 @@ impl Scheme {
             && self.group_size == 0
         {
             return Err(QuantError::GroupSizeZero);
+        }
+        if self.rotates() && !self.group_size.is_power_of_two() {
+            return Err(QuantError::RotationNotPowerOfTwo {
+                group: self.group_size as usize,
+            });
         }
         match self.scheme {
             SchemeKind::Linear => {
@@ -945,5 +989,69 @@ mod tests {
                 assert!(json.get(*p).is_some(), "{kind:?} names {p}");
             }
         }
+    }
+
+    #[test]
+    fn an_old_link_without_rotate_does_not_rotate_and_rotate_round_trips() {
+        let old: Scheme = serde_json::from_str(
+            r#"{"scheme":"linear","bits":4,"granularity":"group","group_size":128}"#,
+        )
+        .unwrap();
+        assert!(!old.rotate && !old.rotates());
+        assert_eq!(old.rotate_seed, 0);
+        let (q, w) = crate::url_state::from_query::<Scheme>("bits=4&granularity=group");
+        assert!(w.is_empty(), "{w:?}");
+        assert!(!q.rotate);
+        let on = Scheme {
+            rotate: true,
+            rotate_seed: 9,
+            ..old
+        };
+        let query = crate::url_state::to_query(&on);
+        assert!(
+            query.contains("rotate=true") && query.contains("rotate_seed=9"),
+            "{query}"
+        );
+        let (back, w) = crate::url_state::from_query::<Scheme>(&query);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(back, on);
+        assert!(back.rotates());
+    }
+
+    #[test]
+    fn rotation_applies_exactly_to_per_group_scales() {
+        for kind in SchemeKind::ALL {
+            for granularity in [
+                GranularityKind::Tensor,
+                GranularityKind::Channel,
+                GranularityKind::Group,
+            ] {
+                let s = Scheme {
+                    scheme: kind,
+                    granularity,
+                    rotate: true,
+                    ..Scheme::default()
+                };
+                let expected = granularity == GranularityKind::Group && kind.uses_granularity();
+                assert_eq!(s.rotates(), expected, "{kind:?} {granularity:?}");
+                assert!(!Scheme { rotate: false, ..s }.rotates());
+            }
+        }
+        let bad = Scheme {
+            granularity: GranularityKind::Group,
+            group_size: 96,
+            rotate: true,
+            ..Scheme::default()
+        };
+        assert_eq!(
+            bad.validate(),
+            Err(QuantError::RotationNotPowerOfTwo { group: 96 })
+        );
+        // Ignored (and so not checked) where it does not apply.
+        let tensor = Scheme {
+            granularity: GranularityKind::Tensor,
+            ..bad
+        };
+        assert_eq!(tensor.validate(), Ok(()));
     }
 }

@@ -11,6 +11,8 @@
 //! - [`inspect`]: one block decoded in numbers for the block inspector: bytes, the
 //!   scales step by step, every element's code, reconstruction and error.
 //! - [`packing`]: the first weights → codes → bits → packed bytes and back.
+//! - [`rotation`]: a per-group scheme with and without a randomized Hadamard rotation
+//!   before it: histograms and channel absmax before and after, and both errors.
 //! - [`compare`]: the comparison table of the standard schemes, sortable.
 //! - [`mod@file`]: `.safetensors`, `.npy` and `.gguf` headers read on their own ([`gguf`] parses
 //!   llama.cpp's), so a file of any size
@@ -28,6 +30,7 @@ pub mod file;
 pub mod gguf;
 pub mod inspect;
 pub mod packing;
+pub mod rotation;
 pub mod scaled;
 pub mod storage;
 pub mod study;

@@ -6,7 +6,9 @@
 //! stored unsigned as `u = q − q_min ∈ [0, 2^b − 1]` and packed LSB-first: code 0 sits in
 //! the lowest bits of byte 0, and a 3-bit code may straddle two bytes.
 //! Symmetric quantization needs 2 bits, so a 1-bit view of a symmetric scheme uses the
-//! asymmetric mode ([`PackingView::mode`] says which).
+//! asymmetric mode ([`PackingView::mode`] says which). A rotated scheme
+//! ([`Scheme::rotates`]) stores the codes of the rotated weights: the view packs those
+//! ([`PackingView::rotated`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +45,10 @@ pub struct PackingView {
     /// Whether the unpacked codes equal the packed ones (and so the weights reconstruct the
     /// same).
     pub round_trip: bool,
+    /// Whether `weights` and `recon` are rotated values (`R·x`, before the inverse
+    /// rotation): the scheme rotates.
+    #[serde(default)]
+    pub rotated: bool,
 }
 
 impl PackingView {
@@ -117,10 +123,16 @@ pub fn packing_view(
         }
         _ => (data, shape.to_vec()),
     };
+    // A rotated scheme quantizes the rotated rows.
+    let rotated = match crate::quant::registry::rotation(&s, &fit_shape, fit_data.len())? {
+        Some(r) => Some(r.forward(fit_data)?),
+        None => None,
+    };
+    let fit_data: &[f32] = rotated.as_deref().unwrap_or(fit_data);
     let geometry = Geometry::of_scheme(&s, &fit_shape, fit_data.len())?;
     let params = linear_params(fit_data, &fit_shape, &geometry, &s)?;
     let layout = geometry.layout();
-    let weights = data[..count].to_vec();
+    let weights = fit_data[..count].to_vec();
     let codes: Vec<i32> = weights
         .iter()
         .enumerate()
@@ -139,6 +151,7 @@ pub fn packing_view(
         bits,
         mode,
         round_trip: unpacked == unsigned,
+        rotated: rotated.is_some(),
         weights,
         codes,
         qmin,

@@ -17,6 +17,10 @@
 //! | NVFP4 | fixed blocks of 16 (an E4M3 byte), one fp32 tensor scale | `4.5 + 32/N` |
 //! | fp16, bf16 | none | 16 |
 //!
+//! A rotated scheme ([`Scheme::rotates`], [`crate::quant::rotation`]) stores nothing more
+//! than its own codes and scales, except the rotation's seed: 64 bits per tensor
+//! ([`Storage::rotation_bits`]), so int4 g128 with rotation costs `4.125 + 64/N`.
+//!
 //! So int4 with groups of 128 and fp16 scales costs `4 + 16/128 = 4.125` bits per weight,
 //! and `4.15625` asymmetric (a 4-bit zero-point per group too).
 //!
@@ -30,6 +34,7 @@ use crate::error::Result;
 use crate::pack::packed_len;
 use crate::quant::granularity::GroupLayout;
 use crate::quant::nf4::nf4_bits_per_value;
+use crate::quant::rotation::ROTATION_SEED_BITS;
 use crate::quant::scheme::{ScaleLayout, Scheme};
 use crate::quant::types::{Granularity, Mode};
 use crate::quant::types::{MX_BLOCK, NVFP4_BLOCK, NVFP4_BLOCK_BYTES};
@@ -101,6 +106,10 @@ pub struct Storage {
     /// Bits per weight including the metadata: `8·(code + meta bytes)/N`, exact for ggml
     /// and NF4, and `b + G·meta bits/N` for the others.
     pub bits_per_weight: f64,
+    /// Of the metadata, the bits of the rotation's seed (64 when the scheme rotates, else
+    /// 0): the only storage a rotation adds.
+    #[serde(default)]
+    pub rotation_bits: u32,
 }
 
 impl Storage {
@@ -183,6 +192,12 @@ pub fn storage(scheme: &Scheme, shape: &[usize], n: usize, scale: ScaleDtype) ->
             groups as u64 * u64::from(scale.bits())
         }
     };
+    let rotation_bits = if scheme.rotates() {
+        ROTATION_SEED_BITS
+    } else {
+        0
+    };
+    let meta_bits = meta_bits + u64::from(rotation_bits);
     let meta_bytes = meta_bits.div_ceil(8);
     let bits_per_weight = if n == 0 {
         0.0
@@ -196,6 +211,7 @@ pub fn storage(scheme: &Scheme, shape: &[usize], n: usize, scale: ScaleDtype) ->
         code_bytes,
         meta_bytes,
         bits_per_weight,
+        rotation_bits,
     })
 }
 

@@ -28,6 +28,7 @@ use crate::quant::kernel::round_half_even_f32;
 use crate::quant::linear::{AffineParams, LinearQuantizer};
 use crate::quant::quantizer::Quantizer;
 use crate::quant::registry;
+use crate::quant::rotation::HadamardRotation;
 use crate::quant::scheme::{ScaleLayout, Scheme};
 use crate::quant::types::Granularity;
 use crate::quant::types::{MX_BLOCK, NVFP4_BLOCK};
@@ -452,6 +453,10 @@ pub struct Study {
     pub heat: ErrorMap,
     /// Linear only: groups whose scale rounded to 0 in the storage format.
     pub underflow_groups: usize,
+    /// The rotation applied before the scheme ([`Scheme::rotates`]); then `scales`,
+    /// `params` and `levels` are those of the rotated weights, while `recon`, the metrics,
+    /// `group_mse` and the heat map are measured in the original domain.
+    pub rotation: Option<HadamardRotation>,
 }
 
 impl Study {
@@ -467,10 +472,22 @@ impl Study {
 
     /// The `k`-th weight of the selected group worked through `r = S·(q − Z)` (linear
     /// schemes), with its flat index; `None` for other schemes or past the group's end.
+    /// With a rotation, the weight worked through is the rotated one, `(R·x)_i`: the value
+    /// the scheme quantizes.
     pub fn worked(&self, data: &[f32], k: usize) -> Option<(usize, WorkedExample)> {
         let p = self.params.get(self.group)?;
         let i = self.geometry.flat_index(self.group, k)?;
-        Some((i, worked_example(p, *data.get(i)?)))
+        let x = match &self.rotation {
+            None => *data.get(i)?,
+            Some(r) => {
+                let first = self.geometry.flat_index(self.group, 0)?;
+                let len = self.geometry.group_len(self.group);
+                let (_, cols) = self.geometry.matrix();
+                let group = data.get(first..first + len)?;
+                *r.forward_group(group, first % cols).ok()?.get(k)?
+            }
+        };
+        Some((i, worked_example(p, x)))
     }
 }
 
@@ -482,6 +499,19 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
     let n = data.len();
     let geometry = Geometry::of_scheme(scheme, shape, n)?;
     let st = storage(scheme, shape, n, opts.scale_dtype)?;
+    // Rotation: the same per-group path below runs on `R·x` (`domain`), with the scheme
+    // itself (`plain`); the reconstruction is rotated back before anything is measured.
+    let rotation = registry::rotation(scheme, shape, n)?;
+    let rotated = match &rotation {
+        Some(r) => Some(r.forward(data)?),
+        None => None,
+    };
+    let domain: &[f32] = rotated.as_deref().unwrap_or(data);
+    let plain = Scheme {
+        rotate: false,
+        ..*scheme
+    };
+    let scheme = &plain;
     let group = opts.group.min(geometry.num_groups().saturating_sub(1));
     let mut params = Vec::new();
     let mut underflow_groups = 0;
@@ -491,7 +521,7 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
     let layout = (scheme.scheme.scales(), registry::float_format(scheme));
     let (recon, scales, levels): (Vec<f32>, Vec<f64>, Vec<f32>) = match layout {
         (ScaleLayout::Affine, _) => {
-            let mut lparams = linear_params(data, shape, &geometry, scheme)?;
+            let mut lparams = linear_params(domain, shape, &geometry, scheme)?;
             underflow_groups = store_params(&mut lparams, opts.scale_dtype);
             // One pass: reconstruction and the per-group sums together.
             let mut recon = vec![0.0f32; n];
@@ -499,7 +529,7 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
             let (gsum, gn) = (&mut sums.0, &mut sums.1);
             geometry.for_each_group(|i, g| {
                 let p = &lparams[g];
-                let x = data[i];
+                let x = domain[i];
                 let y = p.dequantize_one(p.quantize_one(x));
                 recon[i] = y;
                 let xf = f64::from(x);
@@ -518,12 +548,12 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         }
         (ScaleLayout::Nf4Block, _) => {
             let q = crate::quant::nf4::Nf4Quantizer::fit(
-                data,
+                domain,
                 shape,
                 scheme.block_size as usize,
                 scheme.double_quant,
             )?;
-            let recon = q.quantize_dequantize(data)?;
+            let recon = q.quantize_dequantize(domain)?;
             let a = q.decode_absmax.get(group).copied().unwrap_or(0.0);
             let mut levels: Vec<f32> = crate::quant::nf4::NF4_CODE.iter().map(|&c| c * a).collect();
             levels.dedup();
@@ -532,8 +562,8 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         }
         (ScaleLayout::MiniFloat, Some(format)) => {
             use crate::quant::minifloat::MiniFloatQuantizer;
-            let q = MiniFloatQuantizer::fit(format, data, shape, scheme.granularity())?;
-            let recon = q.quantize_dequantize(data)?;
+            let q = MiniFloatQuantizer::fit(format, domain, shape, scheme.granularity())?;
+            let recon = q.quantize_dequantize(domain)?;
             let first = q.levels();
             let (s0, sg) = (
                 q.scales.first().copied().unwrap_or(0.0),
@@ -549,8 +579,8 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         }
         (ScaleLayout::MxBlock(element), _) => {
             use crate::quant::mx::MxQuantizer;
-            let q = MxQuantizer::fit(element, data, shape)?;
-            let recon = q.quantize_dequantize(data)?;
+            let q = MxQuantizer::fit(element, domain, shape)?;
+            let recon = q.quantize_dequantize(domain)?;
             let scales = q.scale_values();
             let levels = q.block_levels(group);
             (recon, scales, levels)
@@ -558,8 +588,8 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         (ScaleLayout::Nvfp4Block, _) => {
             use crate::quant::mx::Nvfp4Quantizer;
             use crate::quant::mx::nvfp4::dequantize_one;
-            let q = Nvfp4Quantizer::fit(data, shape)?;
-            let recon = q.quantize_dequantize(data)?;
+            let q = Nvfp4Quantizer::fit(domain, shape)?;
+            let recon = q.quantize_dequantize(domain)?;
             let d = q.effective_scales();
             let scales = d.iter().map(|&v| f64::from(v)).collect();
             let dg = d.get(group).copied().unwrap_or(0.0);
@@ -570,8 +600,8 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         }
         (ScaleLayout::GgmlBlock(ty), _) => {
             use crate::quant::ggml::GgmlQuantizer;
-            let q = GgmlQuantizer::fit(ty, data, shape)?;
-            let recon = q.quantize_dequantize(data)?;
+            let q = GgmlQuantizer::fit(ty, domain, shape)?;
+            let recon = q.quantize_dequantize(domain)?;
             let scales = q.scales().iter().map(|&v| f64::from(v)).collect();
             (recon, scales, q.levels())
         }
@@ -582,9 +612,18 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
             | ScaleLayout::Codebook,
             _,
         ) => {
-            let q = scheme.fit(data, shape)?;
-            (q.quantize_dequantize(data)?, Vec::new(), q.levels())
+            let q = scheme.fit(domain, shape)?;
+            (q.quantize_dequantize(domain)?, Vec::new(), q.levels())
         }
+    };
+    let recon = match &rotation {
+        Some(r) => {
+            // The one-pass sums above were of the rotated domain: measure again.
+            totals = None;
+            sums = (vec![0.0f64; ng], vec![0u32; ng]);
+            r.inverse(&recon)?
+        }
+        None => recon,
     };
     if recon.len() != n {
         return Err(QuantError::ShapeMismatch {
@@ -669,6 +708,7 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         underflow_groups,
         recon,
         geometry,
+        rotation,
     })
 }
 

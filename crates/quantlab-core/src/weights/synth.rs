@@ -14,6 +14,13 @@
 //! | `bimodal` | `±sep + N(0, 1)` with equal probability |
 //! | `uniform` | `U(−√3, √3)` (variance 1) |
 //!
+//! **Outlier channels.** `outliers` input channels (columns), chosen by the seed, are
+//! multiplied by `outlier_gain` after the values are drawn (so the other columns are the
+//! same as without them): the channels that a few large activations make large in trained
+//! transformers, and what a rotation before quantization ([`crate::quant::rotation`])
+//! spreads out. The columns are a partial Fisher–Yates shuffle of `0..cols` by a ChaCha8
+//! generator seeded with `seed ^ OUTLIER_STREAM` ([`outlier_columns`]).
+//!
 //! **Drawn.** A histogram of [`DRAWN_BARS`] bars over `[−range, range]`, heights in `[0, 1]`,
 //! travels in the link through [`crate::drawn`]'s encoding (height `h` stored as `2h − 1`).
 //! [`sample_drawn`] draws values with probability proportional to the bar heights (a bar is
@@ -101,6 +108,40 @@ pub struct SynthSpec {
     pub sep: f64,
     /// Spread of the per-row log gains (0: every row alike).
     pub spread: f64,
+    /// Outlier input channels: how many columns are scaled by `outlier_gain` (0: none).
+    #[serde(default)]
+    pub outliers: usize,
+    /// The gain of the outlier columns (> 0).
+    #[serde(default = "default_outlier_gain")]
+    pub outlier_gain: f64,
+}
+
+/// The default gain of outlier columns: 20×.
+pub const DEFAULT_OUTLIER_GAIN: f64 = 20.0;
+
+fn default_outlier_gain() -> f64 {
+    DEFAULT_OUTLIER_GAIN
+}
+
+/// Mixed into the seed for the choice of the outlier columns, so that the values drawn do
+/// not depend on it.
+pub const OUTLIER_STREAM: u64 = 0x6f75_746c_6965_7273;
+
+/// The outlier columns of `spec`, ascending (`min(outliers, cols)` distinct columns).
+pub fn outlier_columns(spec: &SynthSpec) -> Vec<usize> {
+    let k = spec.outliers.min(spec.cols);
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ OUTLIER_STREAM);
+    let mut cols: Vec<usize> = (0..spec.cols).collect();
+    for i in 0..k {
+        let j = rng.random_range(i..spec.cols);
+        cols.swap(i, j);
+    }
+    let mut out = cols[..k].to_vec();
+    out.sort_unstable();
+    out
 }
 
 impl Default for SynthSpec {
@@ -114,6 +155,8 @@ impl Default for SynthSpec {
             nu: 3.0,
             sep: 2.5,
             spread: 0.3,
+            outliers: 0,
+            outlier_gain: DEFAULT_OUTLIER_GAIN,
         }
     }
 }
@@ -146,7 +189,7 @@ fn check_positive(name: &str, v: f64) -> Result<()> {
 /// Generates the tensor of `spec`, row-major `[rows, cols]`.
 ///
 /// Errors: an empty or too large shape, σ ≤ 0, ν ≤ 0, a negative or non-finite `sep` or
-/// `spread`.
+/// `spread`, more outlier columns than columns, an outlier gain that is not positive.
 pub fn generate(spec: &SynthSpec) -> Result<Vec<f32>> {
     let n = check_shape(spec.rows, spec.cols)?;
     check_positive("σ", spec.sigma)?;
@@ -161,6 +204,13 @@ pub fn generate(spec: &SynthSpec) -> Result<Vec<f32>> {
             )));
         }
     }
+    if spec.outliers > spec.cols {
+        return Err(QuantError::InvalidParameter(format!(
+            "{} outlier columns is more than the {} columns",
+            spec.outliers, spec.cols
+        )));
+    }
+    check_positive("the outlier gain", spec.outlier_gain)?;
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let student = StudentT::new(spec.nu)
         .map_err(|e| QuantError::InvalidParameter(format!("ν = {}: {e}", spec.nu)))?;
@@ -191,6 +241,15 @@ pub fn generate(spec: &SynthSpec) -> Result<Vec<f32>> {
             // Clamp to the f32 range (a Student-t with tiny ν can exceed it).
             let v = (gain * z).clamp(-f64::from(f32::MAX), f64::from(f32::MAX));
             out.push(v as f32);
+        }
+    }
+    let outliers = outlier_columns(spec);
+    if !outliers.is_empty() {
+        let max = f64::from(f32::MAX);
+        for row in out.chunks_exact_mut(spec.cols) {
+            for &c in &outliers {
+                row[c] = (f64::from(row[c]) * spec.outlier_gain).clamp(-max, max) as f32;
+            }
         }
     }
     Ok(out)
@@ -410,5 +469,49 @@ mod tests {
         assert!(sample_drawn(&[0.0; 4], 1.0, 2, 2, 1).is_err());
         assert!(sample_drawn(&bars, 0.0, 2, 2, 1).is_err());
         assert!(decode_bars("!!").is_err());
+    }
+
+    #[test]
+    fn outlier_columns_are_seeded_scaled_and_leave_the_rest_alone() {
+        let base = SynthSpec {
+            rows: 64,
+            cols: 256,
+            ..SynthSpec::default()
+        };
+        let spec = SynthSpec {
+            outliers: 6,
+            outlier_gain: 25.0,
+            ..base
+        };
+        let cols = outlier_columns(&spec);
+        assert_eq!(cols.len(), 6);
+        assert!(cols.windows(2).all(|w| w[0] < w[1]) && cols[5] < 256);
+        assert_eq!(cols, outlier_columns(&spec));
+        assert_ne!(cols, outlier_columns(&SynthSpec { seed: 2, ..spec }));
+        let (x, y) = (generate(&base).unwrap(), generate(&spec).unwrap());
+        for (i, (a, b)) in x.iter().zip(&y).enumerate() {
+            if cols.contains(&(i % 256)) {
+                assert_eq!(*b, ((f64::from(*a)) * 25.0) as f32);
+            } else {
+                assert_eq!(a, b);
+            }
+        }
+        assert!(outlier_columns(&base).is_empty());
+        assert!(
+            generate(&SynthSpec {
+                outliers: 300,
+                ..spec
+            })
+            .unwrap_err()
+            .to_string()
+            .contains("outlier")
+        );
+        assert!(
+            generate(&SynthSpec {
+                outlier_gain: f64::NAN,
+                ..spec
+            })
+            .is_err()
+        );
     }
 }

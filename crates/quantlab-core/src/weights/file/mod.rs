@@ -470,7 +470,10 @@ fn npy_index(head: &[u8], file_len: u64) -> Result<FileIndex> {
         .iter()
         .try_fold(1usize, |a, &d| a.checked_mul(d))
         .ok_or_else(|| bad(NPY, format!("the shape {shape:?} is too large to hold")))?;
-    let (order, kind) = descr.split_at(descr.len().min(1));
+    // The byte-order character, then the kind: split after the first *character*, since a
+    // damaged header can start its descr with a multi-byte one (fuzzing found `'Ĕ4'`).
+    let cut = descr.chars().next().map_or(0, char::len_utf8);
+    let (order, kind) = descr.split_at(cut);
     let big_endian = order == ">";
     let element = match (order, kind) {
         ("<" | ">" | "=" | "|", "f2") => Some(ElementType::F16),
@@ -1027,6 +1030,13 @@ mod tests {
             &[0; 8],
         );
         assert!(message(read_in_memory("a.npy", &huge, None)).contains("too large"));
+        // A descr that starts with a multi-byte character (found by fuzzing: it panicked by
+        // splitting the string inside 'Ĕ').
+        let odd = npy(
+            "{'descr': '\u{114}4', 'fortran_order': False, 'shape': (1,), }",
+            &[0; 4],
+        );
+        assert!(message(read_in_memory("a.npy", &odd, None)).contains("unsupported dtype"));
     }
 
     #[test]

@@ -126,6 +126,37 @@ for (const f of FORMATS) {
   });
 }
 
+test('a weight of the packing view opens its block, by click and by Tab and Enter', async () => {
+  const f = FORMATS[0]; // linear int4 g128: the packing view applies
+  const page = await open('?lab=weight');
+  const buttons = page.locator('[data-testid="wl-pack-weight"]');
+  await buttons.first().waitFor({ timeout: 20000 });
+  // The cell still reads as the list of packed weights.
+  const shown = (await readout(page, 'wl-pack-weights')).split(' ').map(Number.parseFloat);
+  assert.equal(shown.length, await buttons.count());
+  await buttons.nth(5).click();
+  await showsBlock(page, 0);
+  let p = await panel(page);
+  checkBlock(f, p);
+  // The weight clicked is in the block, with the value the packing view shows.
+  const e5 = p.elements.find((e) => e.index === 5);
+  assert.ok(e5, 'weight 5 is listed');
+  assert.ok(close(e5.original, shown[5], shown[5]), `${e5.original} vs ${shown[5]}`);
+  assert.match(await readout(page, 'inspector-title'), /weight 5 /);
+  // Keyboard: focus weight 9 and press Enter.
+  await buttons.nth(9).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /weight 9 /.test(document.querySelector('[data-testid="inspector-title"]')?.textContent ?? ''), null, { timeout: 20000 });
+  p = await panel(page);
+  assert.ok(p.elements.some((e) => e.index === 9 && close(e.original, shown[9], shown[9])));
+  // A heat-map cell chosen afterwards names its cell again.
+  await page.locator('[data-testid="wl-heat-canvas"]').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /heat-map cell/.test(document.querySelector('[data-testid="inspector-title"]')?.textContent ?? ''), null, { timeout: 20000 });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('the format card: the parts of the bits per weight sum to the lab\'s readout, and the grid has the levels', async () => {
   for (const f of FORMATS) {
     const page = await open(`?lab=weight${f.query}`);

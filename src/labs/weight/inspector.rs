@@ -25,6 +25,8 @@ pub struct Inspector {
     pub cursor: RwSignal<(usize, usize)>,
     /// The flat index of the chosen weight (the first of the chosen cell), if any.
     pub chosen: RwSignal<Option<usize>>,
+    /// Whether the weight was chosen on the heat map (else in the packing view).
+    pub from_map: RwSignal<bool>,
     /// The chosen block decoded, or why not.
     pub decode: Memo<Option<Result<Arc<BlockDecode>, String>>>,
 }
@@ -56,6 +58,7 @@ impl Inspector {
         Inspector {
             cursor,
             chosen,
+            from_map: RwSignal::new(true),
             decode,
         }
     }
@@ -68,8 +71,15 @@ impl Inspector {
     /// Chooses heat-map cell `(r, c)`: its first weight.
     pub fn choose_cell(&self, map: &ErrorMap, cols: usize, (r, c): (usize, usize)) {
         self.cursor.set((r, c));
+        self.from_map.set(true);
         self.chosen
             .set(Some(r * map.row_step * cols + c * map.col_step));
+    }
+
+    /// Chooses the weight at flat index `i` (a weight of the packing view).
+    pub fn choose_weight(&self, i: usize) {
+        self.from_map.set(false);
+        self.chosen.set(Some(i));
     }
 }
 
@@ -200,13 +210,20 @@ pub fn BlockInspector() -> impl IntoView {
                 let hex: Vec<String> = d.bytes.iter().map(|b| format!("{b:02X}")).collect();
                 let (r, c) = ins.cursor.get();
                 let shown = d.elements.len();
+                let title = if ins.from_map.get() {
+                    td_string!(l, weight.insp_title)
+                } else {
+                    td_string!(l, weight.insp_title_weight)
+                };
+                let weight = ins.chosen.get().unwrap_or_default();
                 view! {
-                    <p data-testid="inspector-title">{fill(td_string!(l, weight.insp_title), &[
+                    <p data-testid="inspector-title">{fill(title, &[
                         ("b", &d.block.to_string()),
                         ("n", &d.blocks.to_string()),
                         ("len", &d.len.to_string()),
                         ("r", &r.to_string()),
                         ("c", &c.to_string()),
+                        ("i", &weight.to_string()),
                     ])}
                     <span hidden data-testid="inspector-block" data-value=d.block.to_string()></span>
                     <span hidden data-testid="inspector-len" data-value=d.len.to_string()></span>

@@ -92,7 +92,7 @@ pub fn RotationView() -> impl IntoView {
             )).unwrap_or_default()) }}</p>
             <table class="mem-table rotation-table" data-testid="wl-rot-table">
                 <thead><tr>
-                    <th scope="col"></th>
+                    <th scope="col"><span class="visually-hidden">{move || t_string!(i18n, weight.rot_measure)}</span></th>
                     <th scope="col">{move || t_string!(i18n, weight.rot_without)}</th>
                     <th scope="col">{move || t_string!(i18n, weight.rot_with)}</th>
                 </tr></thead>

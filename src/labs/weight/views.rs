@@ -367,7 +367,7 @@ pub fn PackingTable() -> impl IntoView {
                 {p.rotated.then(|| view! { <p class="hint" data-testid="wl-pack-rotated">{td_string!(l, weight.rot_packing)}</p> })}
                 <table class="pack-table">
                     <tbody>
-                        <tr><th scope="row">{td_string!(l, weight.pack_weights)}</th><td data-testid="wl-pack-weights">{p.weights.iter().map(|&w| loc(num(f64::from(w)), l)).collect::<Vec<_>>().join(" ")}</td></tr>
+                        <tr><th scope="row">{td_string!(l, weight.pack_weights)}</th><td data-testid="wl-pack-weights">{pack_weight_buttons(&p.weights, l)}</td></tr>
                         <tr><th scope="row">{td_string!(l, weight.pack_codes)}</th><td data-testid="wl-pack-codes">{p.codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
                         <tr><th scope="row">"u = q − q_min"</th><td data-testid="wl-pack-unsigned">{p.unsigned.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
                         <tr><th scope="row">{td_string!(l, weight.pack_bits_of_u)}</th><td data-testid="wl-pack-bits-view" class="mono" translate="no">{p.code_bits().join(" ")}</td></tr>
@@ -385,6 +385,29 @@ pub fn PackingTable() -> impl IntoView {
         })}}
 
     }
+}
+
+/// The packed weights as buttons separated by spaces (so the cell reads as the list of
+/// numbers): a click, or Tab and Enter, opens the weight's block in the inspector.
+fn pack_weight_buttons(weights: &[f32], l: Locale) -> impl IntoView + use<> {
+    let ins = super::inspector::Inspector::use_();
+    weights
+        .iter()
+        .enumerate()
+        .map(|(i, &w)| {
+            // The name starts with the number shown (WCAG 2.5.3, label in name).
+            let shown = loc(num(f64::from(w)), l);
+            let label = fill(
+                td_string!(l, weight.pack_weight_button),
+                &[("w", &shown), ("i", &i.to_string())],
+            );
+            view! {
+                {(i > 0).then_some(" ")}
+                <button type="button" class="pack-weight" data-testid="wl-pack-weight" data-index=i.to_string()
+                    aria-label=label on:click=move |_| ins.choose_weight(i)>{shown}</button>
+            }
+        })
+        .collect_view()
 }
 
 /// The sortable comparison of the standard schemes on this tensor.

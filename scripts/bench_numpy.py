@@ -8,6 +8,12 @@ path (`--reference`: quantize to integer codes, then dequantize), checks that qu
 NumPy give the same values (`max |diff|` and whether every float32 is bit-identical, from
 `quantlab quantize --output`), and prints a table with the ratio ours / numpy.
 
+With `--wasm PKG` (the script passes it when Node.js and the WebAssembly build are at hand)
+each case is also timed in WebAssembly: the core built as the web app builds it, run by
+Node.js (V8, Chromium's engine) through scripts/bench_wasm.cjs, on the same file and the
+same scheme; the `wasm s` column, the ratio native/wasm (the issue's target: at least 0.5)
+and whether the WebAssembly values equal the native ones bit for bit (`wasm=`).
+
 The arithmetic is float32 on both sides, as a NumPy user writes it on a float32 array
 (docs/performance.md): scales are float32 quotients (`amax / 127`), values are divided by
 the scale (`x / S`, not `x * (1/S)`), `np.rint` rounds half to even. NF4 picks the nearest
@@ -167,6 +173,11 @@ def time_numpy(fn, x, repeat):
 
 
 def time_ours(quantlab, path, opts, repeat, reference=False):
+    return bench_doc(quantlab, path, opts, repeat, reference)["median_s"]
+
+
+def bench_doc(quantlab, path, opts, repeat, reference=False):
+    """The JSON `quantlab bench` prints: median_s, the scheme it ran, the SIMD level."""
     extra = ["--reference"] if reference else []
     out = subprocess.run(
         [quantlab, "bench", "--input", path, "--repeat", str(repeat), "--json", *extra, *opts],
@@ -174,7 +185,20 @@ def time_ours(quantlab, path, opts, repeat, reference=False):
         capture_output=True,
         text=True,
     )
-    return json.loads(out.stdout)["median_s"]
+    return json.loads(out.stdout)
+
+
+def time_wasm(pkg, path, scheme, repeat, native_out):
+    """Median seconds in WebAssembly and how many values differ from the native output."""
+    out = subprocess.run(
+        ["node", os.path.join(os.path.dirname(__file__), "bench_wasm.cjs"), pkg, path,
+         json.dumps(scheme), str(repeat), native_out],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    doc = json.loads(out.stdout)
+    return doc["median_s"], doc["differing"], doc["simd"]
 
 
 def max_diff(quantlab, path, opts, fn, x, workdir):
@@ -268,6 +292,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per case (median)")
     ap.add_argument("--seed", type=int, default=20240607)
     ap.add_argument("--workdir", default=".tools/bench-data")
+    ap.add_argument("--wasm", help="wasm-bindgen (nodejs) output of crates/quantlab-wasm-bench")
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
 
@@ -276,11 +301,17 @@ def main():
     print(f"numpy {np.__version__}, python {platform.python_version()}; median of {args.repeat} runs")
     print("ours = quantlab bench (release, opt-level 3): fit + quantize + dequantize, single thread;")
     print("  fast = vectorized one-pass path (runtime SIMD dispatch), scalar = --reference (codes, then values)")
+    if args.wasm:
+        node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+        print(f"  wasm = the same core built as the web app (wasm32, simd128, opt-level 3) in Node.js {node} (V8);")
+        print("  native/wasm = fast s / wasm s (1 = as fast as native); wasm= : its float32s equal the native ones")
     print()
     header = (
         f"{'case':<22} {'values':>9} {'fast s':>9} {'scalar s':>9} {'numpy s':>9} "
         f"{'fast/numpy':>10} {'numpy/fast':>10} {'max |diff|':>10} {'bits':>5}"
     )
+    if args.wasm:
+        header += f" {'wasm s':>9} {'native/wasm':>11} {'wasm=':>5}"
     print(header)
     print("-" * len(header))
     for size in args.sizes.split(","):
@@ -292,14 +323,19 @@ def main():
         np.save(path, x)
         for name, opts, fn in CASES:
             t_np = time_numpy(fn, x, args.repeat)
-            t_fast = time_ours(args.quantlab, path, opts, args.repeat)
+            fast = bench_doc(args.quantlab, path, opts, args.repeat)
+            t_fast = fast["median_s"]
             t_ref = time_ours(args.quantlab, path, opts, args.repeat, reference=True)
             diff, same = max_diff(args.quantlab, path, opts, fn, x, args.workdir)
-            print(
+            line = (
                 f"{name:<22} {x.size:>9} {t_fast:>9.4f} {t_ref:>9.4f} {t_np:>9.4f} "
-                f"{t_fast / t_np:>10.3f} {t_np / t_fast:>10.1f} {diff:>10.3g} {'same' if same else 'DIFF':>5}",
-                flush=True,
+                f"{t_fast / t_np:>10.3f} {t_np / t_fast:>10.1f} {diff:>10.3g} {'same' if same else 'DIFF':>5}"
             )
+            if args.wasm:
+                native_out = os.path.join(args.workdir, "ours.npy")
+                t_wasm, differing, _ = time_wasm(args.wasm, path, fast["scheme"], args.repeat, native_out)
+                line += f" {t_wasm:>9.4f} {t_fast / t_wasm:>11.2f} {'same' if differing == 0 else differing:>5}"
+            print(line, flush=True)
         os.remove(path)
     kmeans_table(args.quantlab, args.workdir, args.seed, args.repeat)
     return 0

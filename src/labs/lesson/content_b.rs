@@ -17,8 +17,9 @@ use super::question::{Kind, Question};
 use super::section::{lab_href, open_in_lab, prose};
 use crate::format::num;
 use crate::labs::Lab;
+use crate::labs::weight::packing::PackingTable;
 use crate::labs::weight::state::WeightLabState;
-use crate::labs::weight::views::{GranularityView, PackingTable};
+use crate::labs::weight::views::GranularityView;
 use crate::lang::numbers::{localize, number_span};
 use crate::lang::{Locale, use_i18n};
 

@@ -14,6 +14,7 @@ pub mod canvases;
 pub mod card;
 pub mod controls;
 pub mod inspector;
+pub mod packing;
 pub mod pipeline;
 pub mod rotation;
 pub mod state;
@@ -26,13 +27,13 @@ use self::canvases::{Canvases, draw_effect};
 use self::card::FormatCard;
 use self::controls::{QuantizerControls, TensorControls, ViewControls};
 use self::inspector::{BlockInspector, Inspector};
+use self::packing::PackingTable;
 use self::pipeline::WeightPipeline;
 use self::rotation::RotationView;
 use self::state::WeightState;
 use self::upload::Files;
 use self::views::{
-    CompareTable, FileTables, GranularityView, HistogramView, Notices, PackingTable, Readouts,
-    WorkedView,
+    CompareTable, FileTables, GranularityView, HistogramView, Notices, Readouts, WorkedView,
 };
 
 /// The Weight lab page.

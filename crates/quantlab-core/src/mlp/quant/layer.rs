@@ -134,7 +134,7 @@ impl QuantWeights {
     }
 }
 
-/// One layer of a [`QuantizedMlp`].
+/// One layer of a [`QuantizedMlp`](super::QuantizedMlp).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuantLayer {
     /// Inputs per sample.

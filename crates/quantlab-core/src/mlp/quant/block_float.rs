@@ -16,7 +16,7 @@
 //! NVFP4).
 
 use super::config::WeightFormat;
-use super::layer::QuantWeights;
+use super::weights::QuantWeights;
 use crate::error::{QuantError, Result};
 use crate::quant::mx::{MxQuantizer, Nvfp4Quantizer};
 use crate::quant::quantizer::Quantizer;

@@ -62,8 +62,10 @@ mod layer;
 mod model;
 #[cfg(test)]
 mod tests;
+mod weights;
 
 pub use config::{Activations, QuantConfig, WeightFormat};
 pub use eval::{Evaluation, LayerError, evaluate, layer_errors};
-pub use layer::{IntFit, QuantLayer, QuantWeights, nibble_bytes};
+pub use layer::{IntFit, QuantLayer, nibble_bytes};
 pub use model::{AccumulatorReport, Int8LayerTrace, ModelSize, QuantizedMlp};
+pub use weights::QuantWeights;

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::{Activations, QuantConfig};
-use super::layer::{QuantLayer, QuantWeights};
+use super::layer::QuantLayer;
+use super::weights::QuantWeights;
 use crate::dataset::Dataset;
 use crate::error::{QuantError, Result};
 use crate::mlp::int8::{self, I16Accumulation};

@@ -76,7 +76,7 @@ fn grid(levels: &[f32], l: Locale) -> impl IntoView + use<> {
         })
         .collect::<Vec<_>>();
     view! {
-        <svg data-testid="card-grid" viewBox="0 0 600 40" width="600" height="40" role="img" aria-label=td_string!(l, weight.card_grid_aria)>
+        <svg class="card-grid" data-testid="card-grid" viewBox="0 0 600 40" width="600" height="40" role="img" aria-label=td_string!(l, weight.card_grid_aria)>
             <line x1="10" x2="590" y1="20" y2="20" stroke="currentColor" stroke-opacity="0.4"></line>
             {ticks}
         </svg>

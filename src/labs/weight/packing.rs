@@ -51,15 +51,21 @@ pub fn PackingTable() -> impl IntoView {
 }
 
 /// The packed weights as buttons separated by spaces (so the cell reads as the list of
-/// numbers): a click, or Tab and Enter, opens the weight's block in the inspector.
-fn pack_weight_buttons(weights: &[f32], l: Locale) -> impl IntoView + use<> {
-    let ins = Inspector::use_();
-    weights
+/// numbers): a click, or Tab and Enter, opens the weight's block in the inspector. Where the
+/// view is hosted without an inspector (the lesson's packing figure), plain numbers.
+fn pack_weight_buttons(weights: &[f32], l: Locale) -> AnyView {
+    let shown: Vec<String> = weights
         .iter()
+        .map(|&w| localize(&num(f64::from(w)), l))
+        .collect();
+    let Some(ins) = use_context::<Inspector>() else {
+        return shown.join(" ").into_any();
+    };
+    shown
+        .into_iter()
         .enumerate()
-        .map(|(i, &w)| {
+        .map(|(i, shown)| {
             // The name starts with the number shown (WCAG 2.5.3, label in name).
-            let shown = localize(&num(f64::from(w)), l);
             let label = fill(
                 td_string!(l, weight.pack_weight_button),
                 &[("w", &shown), ("i", &i.to_string())],
@@ -71,4 +77,5 @@ fn pack_weight_buttons(weights: &[f32], l: Locale) -> impl IntoView + use<> {
             }
         })
         .collect_view()
+        .into_any()
 }

@@ -278,7 +278,8 @@ pub fn GranularityView() -> impl IntoView {
     let (scales_canvas, heat_canvas) = (canvases.scales, canvases.heat);
     let readout = move |f| readout(result, f);
     let i18n = use_i18n();
-    let ins = super::inspector::Inspector::use_();
+    // The Weight lab has a block inspector; the lesson's hosted figure has none.
+    let ins = use_context::<super::inspector::Inspector>();
     let tensor = WeightPipeline::use_().tensor;
     let cols = move || {
         tensor.with_untracked(|t| {
@@ -300,6 +301,7 @@ pub fn GranularityView() -> impl IntoView {
         let py = f64::from(ev.offset_y()) * f64::from(c.height()) / ch;
         result.with_untracked(|r| {
             if let Ok(r) = r
+                && let Some(ins) = ins
                 && let Some(cell) = wc::heat_cell_at(&r.heat, c.width(), c.height(), px, py)
             {
                 ins.choose_cell(&r.heat, cols(), cell);
@@ -308,7 +310,9 @@ pub fn GranularityView() -> impl IntoView {
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         result.with_untracked(|r| {
-            let Ok(r) = r else { return };
+            let (Ok(r), Some(ins)) = (r, ins) else {
+                return;
+            };
             if let Some(cell) = super::inspector::move_cursor(
                 &ev.key(),
                 ev.shift_key(),

@@ -66,6 +66,20 @@ pub fn run() -> Result<(), String> {
     })
 }
 
+/// The Weight lab's whole study of the loaded tensor with the scheme set
+/// ([`quantlab_core::weights::study::study`]: reconstruction, metrics, per-group errors,
+/// the heat map), the work behind one control change in the page; returns its MSE.
+#[wasm_bindgen]
+pub fn study() -> Result<f64, String> {
+    use quantlab_core::weights::study::{StudyOptions, study};
+    STATE.with_borrow(|s| {
+        let scheme = s.scheme.ok_or("no scheme set")?;
+        study(&s.data, &s.shape, &scheme, &StudyOptions::default())
+            .map(|st| st.metrics.mse)
+            .map_err(|e| format!("{}: {e}", scheme.scheme.id()))
+    })
+}
+
 /// How many float32 values of the last [`run`] differ in their bits from the values of a
 /// float32 `.npy` file (the native CLI's `quantize --output` of the same tensor and scheme).
 #[wasm_bindgen]
@@ -130,6 +144,8 @@ mod tests {
             Ok(())
         );
         assert_eq!(run(), Ok(()));
+        let mse = study().unwrap_or(-1.0);
+        assert!(mse > 0.0 && mse < 0.01, "{mse}");
         let expected = Scheme {
             bits: 4,
             mode: quantlab_core::quant::types::Mode::Sym,

@@ -9,7 +9,9 @@ use quantlab_core::QuantError;
 use quantlab_core::analysis::{Histogram, histogram};
 use quantlab_core::weights::compare::{CompareRow, compare_row, standard_schemes};
 use quantlab_core::weights::packing::{PackingView, packing_view};
-use quantlab_core::weights::rotation::{RotationStudy, rotation_study};
+use quantlab_core::weights::rotation::{
+    RotationErrors, RotationSpread, RotationStudy, rotation_errors, rotation_spread,
+};
 use quantlab_core::weights::study::{Study, StudyOptions, WorkedExample, study};
 use quantlab_core::weights::synth::{decode_bars, generate, sample_drawn};
 
@@ -83,7 +85,27 @@ pub fn compute_rotation(
     t: &WeightTensor,
     state: &WeightLabState,
 ) -> Result<Arc<RotationStudy>, QuantError> {
-    rotation_study(
+    let spread = compute_rotation_spread(t, state)?;
+    let errors = compute_rotation_errors(t, state, None)?;
+    Ok(Arc::new(RotationStudy::join(&spread, &errors)))
+}
+
+/// The half of the rotation study that a change of bits, mode or scale storage keeps.
+pub fn compute_rotation_spread(
+    t: &WeightTensor,
+    state: &WeightLabState,
+) -> Result<Arc<RotationSpread>, QuantError> {
+    rotation_spread(&t.data, &t.shape, &state.scheme, clamp_bins(state.bins)).map(Arc::new)
+}
+
+/// The error half of the rotation study; `known` is the lab's own study of `state` on `t`
+/// (one of the two sides), when there is one.
+pub fn compute_rotation_errors(
+    t: &WeightTensor,
+    state: &WeightLabState,
+    known: Option<&Study>,
+) -> Result<RotationErrors, QuantError> {
+    rotation_errors(
         &t.data,
         &t.shape,
         &state.scheme,
@@ -91,9 +113,8 @@ pub fn compute_rotation(
             scale_dtype: state.scale_dtype,
             ..StudyOptions::default()
         },
-        clamp_bins(state.bins),
+        known,
     )
-    .map(Arc::new)
 }
 
 /// The packing view of the first weights.
@@ -228,20 +249,41 @@ impl WeightPipeline {
                 },
             )?)
         });
-        let rotation_key = Memo::new(move |_| state.with(|s| (s.scheme, s.scale_dtype, s.bins)));
+        // The rotation figure in two halves: its histograms and channel series follow the
+        // group size, the seed and the bins only; its error table reuses the study above for
+        // the side the checkbox is on, so a change of bits studies one more scheme, not two.
+        let spread_key = Memo::new(move |_| {
+            state.with(|s| {
+                let sc = &s.scheme;
+                (sc.rotation_applies(), sc.group_size, sc.rotate_seed, s.bins)
+            })
+        });
+        let spread = Memo::new(move |_| -> WeightOutcome<RotationSpread> {
+            let t = tensor.get()?;
+            spread_key.track();
+            let s = state.with_untracked(|s| s.clone());
+            perf_mark("wl-rotation-start");
+            let _measure = Measure("wl-rotation", "wl-rotation-start");
+            Ok(compute_rotation_spread(&t, &s)?)
+        });
+        let errors_key = Memo::new(move |_| state.with(|s| (s.scheme, s.scale_dtype)));
+        let errors = Memo::new(move |_| -> WeightOutcome<RotationErrors> {
+            let t = tensor.get()?;
+            let (scheme, scale_dtype) = errors_key.get();
+            let known = result.get().ok();
+            perf_mark("wl-rotation-start");
+            let _measure = Measure("wl-rotation", "wl-rotation-start");
+            let s = WeightLabState {
+                scheme,
+                scale_dtype,
+                ..WeightLabState::default()
+            };
+            Ok(Arc::new(compute_rotation_errors(&t, &s, known.as_deref())?))
+        });
         let rotation = Memo::new_with_compare(
             move |_| {
-                let t = tensor.get()?;
-                let (scheme, scale_dtype, bins) = rotation_key.get();
-                perf_mark("wl-rotation-start");
-                let _measure = Measure("wl-rotation", "wl-rotation-start");
-                let s = WeightLabState {
-                    scheme,
-                    scale_dtype,
-                    bins,
-                    ..WeightLabState::default()
-                };
-                Ok(compute_rotation(&t, &s)?)
+                let (sp, er) = (spread.get()?, errors.get()?);
+                Ok(Arc::new(RotationStudy::join(&sp, &er)))
             },
             arc_changed::<RotationStudy>,
         );

@@ -1,6 +1,5 @@
 //! A number's bits in the formats a model is stored in: fp32, fp16, bf16 and int8.
 
-use half::{bf16, f16};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{QuantError, Result};
@@ -154,11 +153,11 @@ pub fn layout(value: f64, format: NumberFormat) -> Result<BitLayout> {
             (v.to_bits(), f64::from(v))
         }
         NumberFormat::Fp16 => {
-            let v = f16::from_f64(value);
+            let v = crate::quant::kernel::f16_from_f64(value);
             (u32::from(v.to_bits()), v.to_f64())
         }
         NumberFormat::Bf16 => {
-            let v = bf16::from_f64(value);
+            let v = crate::quant::kernel::bf16_from_f64(value);
             (u32::from(v.to_bits()), v.to_f64())
         }
         NumberFormat::Int8 => {

@@ -193,8 +193,8 @@ impl ScaleFormat {
     pub fn raw(self, v: f64) -> u64 {
         match self {
             ScaleFormat::F32 => u64::from((v as f32).to_bits()),
-            ScaleFormat::F16 => u64::from(half::f16::from_f64(v).to_bits()),
-            ScaleFormat::Bf16 => u64::from(half::bf16::from_f64(v).to_bits()),
+            ScaleFormat::F16 => u64::from(crate::quant::kernel::f16_from_f64(v).to_bits()),
+            ScaleFormat::Bf16 => u64::from(crate::quant::kernel::bf16_from_f64(v).to_bits()),
         }
     }
 

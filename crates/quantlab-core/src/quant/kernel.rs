@@ -140,8 +140,66 @@ pub fn check_a_law(a: f64) -> Result<()> {
     }
 }
 
+/// `v` rounded to `f32` **to odd**: the `f32` toward zero, with its last bit set when `v`
+/// is not exact. Rounding that once more to a format at least two bits narrower (fp16,
+/// bf16) gives `v` correctly rounded to that format, with no double rounding.
+fn f32_round_to_odd(v: f64) -> f32 {
+    let near = v as f32;
+    if f64::from(near) == v || v.is_nan() {
+        return near;
+    }
+    // Toward zero: one step back in magnitude when the nearest went past `v`.
+    let bits = near.to_bits();
+    let toward_zero = if f64::from(near).abs() > v.abs() {
+        bits - 1
+    } else {
+        bits
+    };
+    f32::from_bits(toward_zero | 1)
+}
+
+/// `v` rounded to the nearest fp16, ties to even, as NumPy's `float16(v)` does.
+///
+/// `half::f16::from_f64` is not correctly rounded: its portable path drops the low 32 bits
+/// of the `f64` fraction before rounding, and its F16C path (x86-64) rounds to `f32` first,
+/// so a value just past a midpoint can land on the tie and round to even, and the native
+/// and WebAssembly builds disagreed on such values.
+pub fn f16_from_f64(v: f64) -> half::f16 {
+    half::f16::from_f32(f32_round_to_odd(v))
+}
+
+/// `v` rounded to the nearest bf16, ties to even (see [`f16_from_f64`]).
+pub fn bf16_from_f64(v: f64) -> half::bf16 {
+    half::bf16::from_f32(f32_round_to_odd(v))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn f16_and_bf16_of_an_f64_are_rounded_once() {
+        use super::{bf16_from_f64, f16_from_f64};
+        let p = |e: i32| 2f64.powi(e);
+        // Just past the midpoint, exactly on it, just below it.
+        assert_eq!(f16_from_f64(1.0 + p(-11) + p(-40)).to_f64(), 1.0 + p(-10));
+        assert_eq!(f16_from_f64(1.0 + p(-11)).to_f64(), 1.0);
+        assert_eq!(f16_from_f64(1.0 + 3.0 * p(-11)).to_f64(), 1.0 + p(-9));
+        assert_eq!(f16_from_f64(1.0 + p(-11) - p(-40)).to_f64(), 1.0);
+        assert_eq!(
+            f16_from_f64(-(1.0 + p(-11) + p(-40))).to_f64(),
+            -(1.0 + p(-10))
+        );
+        assert_eq!(bf16_from_f64(1.0 + p(-8) + p(-40)).to_f64(), 1.0 + p(-7));
+        assert_eq!(bf16_from_f64(1.0 + p(-8)).to_f64(), 1.0);
+        // Exact values, the largest, overflow, subnormals and zeros.
+        assert_eq!(f16_from_f64(0.5).to_f64(), 0.5);
+        assert_eq!(f16_from_f64(65504.0).to_f64(), 65504.0);
+        assert!(f16_from_f64(1e300).is_infinite());
+        assert_eq!(f16_from_f64(p(-24)).to_f64(), p(-24));
+        assert_eq!(f16_from_f64(p(-25) + p(-60)).to_f64(), p(-24));
+        assert_eq!(f16_from_f64(p(-25)).to_f64(), 0.0);
+        assert_eq!(f16_from_f64(-0.0).to_bits(), 0x8000);
+        assert!(f16_from_f64(f64::NAN).is_nan());
+    }
     use super::*;
 
     #[test]

@@ -331,11 +331,14 @@ mod tests {
         let scale = d.steps[0].value;
         assert_eq!(
             d.steps[0].raw,
-            Some((u64::from(half::f16::from_f64(scale).to_bits()), 16))
+            Some((
+                u64::from(crate::quant::kernel::f16_from_f64(scale).to_bits()),
+                16
+            ))
         );
         assert_eq!(
             u16::from_le_bytes([d.bytes[0], d.bytes[1]]),
-            half::f16::from_f64(scale).to_bits()
+            crate::quant::kernel::f16_from_f64(scale).to_bits()
         );
         // Row 0 is groups 0, 1, 2 (128 + 128 + 44); row 1 starts at group 3.
         assert_eq!(locate(&s, &shape, 900, 300).unwrap(), (3, 0));

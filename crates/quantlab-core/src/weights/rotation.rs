@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::study::{StudyOptions, WeightMetrics, study};
+use super::study::{Study, StudyOptions, WeightMetrics, study};
 use crate::analysis::{Histogram, histogram};
 use crate::error::{QuantError, Result, check_finite};
 use crate::quant::registry;
@@ -113,8 +113,148 @@ fn kurtosis(data: &[f32]) -> f64 {
     if m2 > 0.0 { m4 / (m2 * m2) } else { 0.0 }
 }
 
+/// The half of a [`RotationStudy`] that depends on the tensor, the group size, the seed and
+/// the bins only (not on the bits, mode or scale storage): the histograms, the channel
+/// absmax series and the kurtosis before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RotationSpread {
+    /// See [`RotationStudy::group`].
+    pub group: usize,
+    /// See [`RotationStudy::seed`].
+    pub seed: u64,
+    /// See [`RotationStudy::before`].
+    pub before: Histogram,
+    /// See [`RotationStudy::after`].
+    pub after: Histogram,
+    /// See [`RotationStudy::channel_step`].
+    pub channel_step: usize,
+    /// See [`RotationStudy::absmax_before`].
+    pub absmax_before: Vec<f64>,
+    /// See [`RotationStudy::absmax_after`].
+    pub absmax_after: Vec<f64>,
+    /// See [`RotationStudy::kurtosis_before`].
+    pub kurtosis_before: f64,
+    /// See [`RotationStudy::kurtosis_after`].
+    pub kurtosis_after: f64,
+}
+
+/// The other half: the scheme's error and bits per weight without and with the rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RotationErrors {
+    /// See [`RotationStudy::plain`].
+    pub plain: WeightMetrics,
+    /// See [`RotationStudy::rotated`].
+    pub rotated: WeightMetrics,
+    /// See [`RotationStudy::bits_plain`].
+    pub bits_plain: f64,
+    /// See [`RotationStudy::bits_rotated`].
+    pub bits_rotated: f64,
+}
+
+impl RotationStudy {
+    /// The study made of its two halves.
+    pub fn join(spread: &RotationSpread, errors: &RotationErrors) -> RotationStudy {
+        RotationStudy {
+            group: spread.group,
+            seed: spread.seed,
+            before: spread.before.clone(),
+            after: spread.after.clone(),
+            channel_step: spread.channel_step,
+            peak_before: peak_ratio(&spread.absmax_before),
+            peak_after: peak_ratio(&spread.absmax_after),
+            absmax_before: spread.absmax_before.clone(),
+            absmax_after: spread.absmax_after.clone(),
+            kurtosis_before: spread.kurtosis_before,
+            kurtosis_after: spread.kurtosis_after,
+            plain: errors.plain,
+            rotated: errors.rotated,
+            bits_plain: errors.bits_plain,
+            bits_rotated: errors.bits_rotated,
+        }
+    }
+}
+
+/// The scheme with its rotation on, after the checks every half makes.
+fn rotated_scheme(data: &[f32], scheme: &Scheme) -> Result<Scheme> {
+    if !scheme.rotation_applies() {
+        return Err(QuantError::RotationNeedsGroups);
+    }
+    let on = Scheme {
+        rotate: true,
+        ..*scheme
+    };
+    on.validate()?;
+    check_finite(data)?;
+    Ok(on)
+}
+
+/// The distribution half of [`rotation_study`] (it reads the scheme's group size and seed,
+/// and whether a rotation applies to it). Errors as there.
+pub fn rotation_spread(
+    data: &[f32],
+    shape: &[usize],
+    scheme: &Scheme,
+    bins: usize,
+) -> Result<RotationSpread> {
+    let on = rotated_scheme(data, scheme)?;
+    let rotation =
+        registry::rotation(&on, shape, data.len())?.ok_or(QuantError::RotationNeedsGroups)?;
+    let rotated = rotation.forward(data)?;
+    let absmax = |x: &[f32]| x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let a = f64::from(absmax(data).max(absmax(&rotated)));
+    let range = if a > 0.0 { (-a, a) } else { (-0.5, 0.5) };
+    let cols = rotation.row();
+    let channel_step = cols.div_ceil(MAX_CHANNEL_POINTS).max(1);
+    Ok(RotationSpread {
+        group: rotation.group(),
+        seed: rotation.seed(),
+        before: histogram(data, bins, Some(range))?,
+        after: histogram(&rotated, bins, Some(range))?,
+        channel_step,
+        absmax_before: channel_absmax(data, cols, channel_step),
+        absmax_after: channel_absmax(&rotated, cols, channel_step),
+        kurtosis_before: kurtosis(data),
+        kurtosis_after: kurtosis(&rotated),
+    })
+}
+
+/// The error half of [`rotation_study`]: [`study`] of the scheme without and with the
+/// rotation. `known`, when given, must be the study of this very `data`, `shape`, scheme
+/// (either side of its rotate flag) and `opts`' scale storage; that side is taken from it
+/// instead of being studied again (the Weight lab passes its main study). Errors as there.
+pub fn rotation_errors(
+    data: &[f32],
+    shape: &[usize],
+    scheme: &Scheme,
+    opts: &StudyOptions,
+    known: Option<&Study>,
+) -> Result<RotationErrors> {
+    let on = rotated_scheme(data, scheme)?;
+    let off = Scheme {
+        rotate: false,
+        ..*scheme
+    };
+    let side = |rotated: bool, s: &Scheme| -> Result<(WeightMetrics, f64)> {
+        match known {
+            Some(k) if k.rotation.is_some() == rotated => {
+                Ok((k.metrics, k.storage.bits_per_weight))
+            }
+            _ => study(data, shape, s, opts).map(|st| (st.metrics, st.storage.bits_per_weight)),
+        }
+    };
+    let (plain, bits_plain) = side(false, &off)?;
+    let (rotated, bits_rotated) = side(true, &on)?;
+    Ok(RotationErrors {
+        plain,
+        rotated,
+        bits_plain,
+        bits_rotated,
+    })
+}
+
 /// The rotation study of per-group `scheme` (its [`Scheme::rotate`] flag is ignored: both
-/// sides are computed) on `data` (row-major, `shape`), with `bins` histogram bins.
+/// sides are computed) on `data` (row-major, `shape`), with `bins` histogram bins: its two
+/// halves, [`rotation_spread`] and [`rotation_errors`].
 ///
 /// Errors: a scheme without per-group scales ([`QuantError::RotationNeedsGroups`]), a group
 /// size that is not a power of two or does not divide the rows, bad data, shape or bins, and
@@ -126,50 +266,9 @@ pub fn rotation_study(
     opts: &StudyOptions,
     bins: usize,
 ) -> Result<RotationStudy> {
-    if !scheme.rotation_applies() {
-        return Err(QuantError::RotationNeedsGroups);
-    }
-    let on = Scheme {
-        rotate: true,
-        ..*scheme
-    };
-    let off = Scheme {
-        rotate: false,
-        ..*scheme
-    };
-    on.validate()?;
-    check_finite(data)?;
-    let n = data.len();
-    let rotation = registry::rotation(&on, shape, n)?.ok_or(QuantError::RotationNeedsGroups)?;
-    let rotated = rotation.forward(data)?;
-    let absmax = |x: &[f32]| x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-    let a = f64::from(absmax(data).max(absmax(&rotated)));
-    let range = if a > 0.0 { (-a, a) } else { (-0.5, 0.5) };
-    let before = histogram(data, bins, Some(range))?;
-    let after = histogram(&rotated, bins, Some(range))?;
-    let cols = rotation.row();
-    let channel_step = cols.div_ceil(MAX_CHANNEL_POINTS).max(1);
-    let absmax_before = channel_absmax(data, cols, channel_step);
-    let absmax_after = channel_absmax(&rotated, cols, channel_step);
-    let plain = study(data, shape, &off, opts)?;
-    let with = study(data, shape, &on, opts)?;
-    Ok(RotationStudy {
-        group: rotation.group(),
-        seed: rotation.seed(),
-        before,
-        after,
-        channel_step,
-        peak_before: peak_ratio(&absmax_before),
-        peak_after: peak_ratio(&absmax_after),
-        absmax_before,
-        absmax_after,
-        kurtosis_before: kurtosis(data),
-        kurtosis_after: kurtosis(&rotated),
-        plain: plain.metrics,
-        rotated: with.metrics,
-        bits_plain: plain.storage.bits_per_weight,
-        bits_rotated: with.storage.bits_per_weight,
-    })
+    let spread = rotation_spread(data, shape, scheme, bins)?;
+    let errors = rotation_errors(data, shape, scheme, opts, None)?;
+    Ok(RotationStudy::join(&spread, &errors))
 }
 
 #[cfg(test)]
@@ -238,6 +337,27 @@ mod tests {
     }
 
     #[test]
+    fn a_known_study_stands_for_its_side_and_the_halves_join_to_the_study() {
+        let (x, shape) = outlier_tensor();
+        let opts = StudyOptions::default();
+        let s = int(4, 64);
+        let whole = rotation_study(&x, &shape, &s, &opts, 32).unwrap();
+        let fresh = rotation_errors(&x, &shape, &s, &opts, None).unwrap();
+        for rotate in [false, true] {
+            let side = Scheme { rotate, ..s };
+            let known = study(&x, &shape, &side, &opts).unwrap();
+            let reused = rotation_errors(&x, &shape, &s, &opts, Some(&known)).unwrap();
+            assert_eq!(reused, fresh, "rotate = {rotate}");
+        }
+        let spread = rotation_spread(&x, &shape, &s, 32).unwrap();
+        assert_eq!(RotationStudy::join(&spread, &fresh), whole);
+        assert_eq!(
+            rotation_spread(&x, &shape, &Scheme::default(), 32).map(|_| ()),
+            Err(QuantError::RotationNeedsGroups)
+        );
+    }
+
+    #[test]
     fn the_study_with_rotation_is_the_registry_quantizer_rotated_back() {
         let (x, shape) = outlier_tensor();
         let s = Scheme {
@@ -253,7 +373,8 @@ mod tests {
         let q = s.fit(&x, &shape).unwrap();
         let y = q.quantize_dequantize(&x).unwrap();
         assert_eq!(st.recon, y);
-        assert_eq!(st.metrics, WeightMetrics::compute(&x, &y));
+        let m = WeightMetrics::compute(&x, &y);
+        assert!(st.metrics.agrees_with(&m), "{:?} vs {m:?}", st.metrics);
         assert_eq!(st.storage.rotation_bits, 64);
         // The worked weight is the rotated one, quantized with the rotated group's scale.
         let (i, w) = st.worked(&x, 3).unwrap();

@@ -78,14 +78,14 @@ impl ScaleDtype {
         match self {
             ScaleDtype::Fp32 => f64::from(v as f32),
             ScaleDtype::Fp16 => {
-                let h = half::f16::from_f64(v);
+                let h = crate::quant::kernel::f16_from_f64(v);
                 if h.is_infinite() {
                     f64::from(half::f16::MAX) * v.signum()
                 } else {
                     h.to_f64()
                 }
             }
-            ScaleDtype::Bf16 => half::bf16::from_f64(v).to_f64(),
+            ScaleDtype::Bf16 => crate::quant::kernel::bf16_from_f64(v).to_f64(),
         }
     }
 }
@@ -509,11 +509,26 @@ mod tests {
     fn scales_round_to_their_format() {
         assert_eq!(
             ScaleDtype::Fp16.round(1.0 / 3.0),
-            half::f16::from_f64(1.0 / 3.0).to_f64()
+            crate::quant::kernel::f16_from_f64(1.0 / 3.0).to_f64()
         );
         assert_eq!(ScaleDtype::Fp16.round(1e6), 65504.0);
         assert_eq!(ScaleDtype::Bf16.round(1.0 + 1.0 / 512.0), 1.0);
         assert_eq!(ScaleDtype::Fp32.round(0.1), f64::from(0.1f32));
+    }
+
+    #[test]
+    fn a_scale_rounds_once_to_fp16_and_bf16_on_every_machine() {
+        // Just above the midpoint of 1 and the next fp16 (1 + 2⁻¹⁰): the nearest fp16 is
+        // 1 + 2⁻¹⁰. Going through f32 first (what the F16C instructions need, and what the
+        // hardware path of `half::f16::from_f64` does) loses the 2⁻⁴⁰, lands on the tie and
+        // rounds to even, 1. The web build never took that path, so the page and the CLI
+        // disagreed on such scales.
+        let v = 1.0 + 2f64.powi(-11) + 2f64.powi(-40);
+        assert_eq!(ScaleDtype::Fp16.round(v), 1.0 + 2f64.powi(-10));
+        assert_eq!(f64::from(v as f32), 1.0 + 2f64.powi(-11));
+        // bf16 (7 fraction bits): the same case one format down.
+        let b = 1.0 + 2f64.powi(-8) + 2f64.powi(-40);
+        assert_eq!(ScaleDtype::Bf16.round(b), 1.0 + 2f64.powi(-7));
     }
 
     #[test]

@@ -66,17 +66,22 @@ impl WeightMetrics {
         }
     }
 
-    /// The figures of reconstruction `y` of `x` (equal lengths).
+    /// The figures of reconstruction `y` of `x` (equal lengths), summed in `f64` by
+    /// [`crate::quant::fast::reduce::error_sums`].
     pub fn compute(x: &[f32], y: &[f32]) -> Self {
-        let (mut sx, mut se, mut mx) = (0.0f64, 0.0f64, 0.0f64);
-        for (&a, &b) in x.iter().zip(y) {
-            let a = f64::from(a);
-            let e = a - f64::from(b);
-            sx += a * a;
-            se += e * e;
-            mx = mx.max(e.abs());
-        }
+        let level = crate::quant::fast::level();
+        let (sx, se, mx) = crate::quant::fast::dispatch::error_sums(level, x, y);
         Self::from_sums(sx, se, mx, x.len())
+    }
+
+    /// Whether every figure equals `other`'s to a relative `1e-12` (sums of the same terms
+    /// taken in another order).
+    pub fn agrees_with(&self, other: &WeightMetrics) -> bool {
+        let near = |a: f64, b: f64| a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
+        near(self.mse, other.mse)
+            && near(self.snr_db, other.snr_db)
+            && near(self.max_error, other.max_error)
+            && near(self.rel_frobenius, other.rel_frobenius)
     }
 }
 
@@ -374,10 +379,19 @@ pub fn linear_params(
         crate::quant::linear::MIN_BITS,
         crate::quant::linear::MAX_BITS,
     )?;
-    geometry
-        .min_max(data)
+    // The quantizer's own vectorized fit (the same extremes as a left-to-right pass).
+    let (extremes, _) = crate::quant::fast::groups::group_min_max(geometry.layout(), data);
+    extremes
         .into_iter()
-        .map(|(lo, hi)| AffineParams::choose(lo, hi, scheme.bits, scheme.mode, scheme.range))
+        .map(|(lo, hi)| {
+            AffineParams::choose(
+                f64::from(lo),
+                f64::from(hi),
+                scheme.bits,
+                scheme.mode,
+                scheme.range,
+            )
+        })
         .collect()
 }
 
@@ -515,32 +529,19 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
     let group = opts.group.min(geometry.num_groups().saturating_sub(1));
     let mut params = Vec::new();
     let mut underflow_groups = 0;
-    let ng = geometry.num_groups();
-    let mut sums = (vec![0.0f64; ng], vec![0u32; ng]);
-    let mut totals = None;
     let layout = (scheme.scheme.scales(), registry::float_format(scheme));
     let (recon, scales, levels): (Vec<f32>, Vec<f64>, Vec<f32>) = match layout {
         (ScaleLayout::Affine, _) => {
             let mut lparams = linear_params(domain, shape, &geometry, scheme)?;
             underflow_groups = store_params(&mut lparams, opts.scale_dtype);
-            // One pass: reconstruction and the per-group sums together.
+            // Run by run, the quantizer's vectorized `dequantize_one(quantize_one(x))`.
+            let grids: Vec<_> = lparams.iter().map(AffineParams::grid).collect();
+            let level = crate::quant::fast::level();
             let mut recon = vec![0.0f32; n];
-            let (mut sx, mut se, mut mx) = (0.0f64, 0.0f64, 0.0f64);
-            let (gsum, gn) = (&mut sums.0, &mut sums.1);
-            geometry.for_each_group(|i, g| {
-                let p = &lparams[g];
-                let x = domain[i];
-                let y = p.dequantize_one(p.quantize_one(x));
-                recon[i] = y;
-                let xf = f64::from(x);
-                let e = xf - f64::from(y);
-                sx += xf * xf;
-                se += e * e;
-                mx = mx.max(e.abs());
-                gsum[g] += e * e;
-                gn[g] += 1;
+            geometry.layout().for_each_run(|g, r| {
+                let (xs, ys) = (&domain[r.clone()], &mut recon[r]);
+                let _ = crate::quant::fast::dispatch::affine(level, &grids[g], xs, ys);
             });
-            totals = Some((sx, se, mx));
             let scales = lparams.iter().map(|p| p.scale).collect();
             let levels = lparams.get(group).map(|p| p.levels()).unwrap_or_default();
             params = lparams;
@@ -617,12 +618,7 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         }
     };
     let recon = match &rotation {
-        Some(r) => {
-            // The one-pass sums above were of the rotated domain: measure again.
-            totals = None;
-            sums = (vec![0.0f64; ng], vec![0u32; ng]);
-            r.inverse(&recon)?
-        }
+        Some(r) => r.inverse(&recon)?,
         None => recon,
     };
     if recon.len() != n {
@@ -632,10 +628,51 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
             actual: recon.len(),
         });
     }
-    // One pass: totals, per-group sums, heat-map cells.
+    let m = measure(data, &recon, shape, &geometry, opts)?;
+    Ok(Study {
+        metrics: m.metrics,
+        storage: st,
+        scales,
+        params,
+        group_mse: m.group_mse,
+        group,
+        levels,
+        heat: m.heat,
+        underflow_groups,
+        recon,
+        geometry,
+        rotation,
+    })
+}
+
+/// What one pass over `(x, x̂)` measures.
+struct Measured {
+    metrics: WeightMetrics,
+    group_mse: Vec<f64>,
+    heat: ErrorMap,
+}
+
+/// The totals, the MSE of every group of `geometry` and the heat-map cells, in one pass in
+/// row-major order (every sum in `f64`; see [`crate::quant::fast::reduce::error_sums`]).
+fn measure(
+    data: &[f32],
+    recon: &[f32],
+    shape: &[usize],
+    geometry: &Geometry,
+    opts: &StudyOptions,
+) -> Result<Measured> {
+    let n = data.len();
+    if recon.len() != n {
+        return Err(QuantError::ShapeMismatch {
+            shape: shape.to_vec(),
+            expected: n,
+            actual: recon.len(),
+        });
+    }
+    // The cells are of the tensor's matrix view, whatever the scheme's groups are laid on.
     let view = Geometry::new(shape, n, Granularity::PerTensor)?;
     let (rows, cols) = view.matrix();
-    let heat_rows_step = rows.div_ceil(opts.heat_rows.max(1)).max(1);
+    let row_step = rows.div_ceil(opts.heat_rows.max(1)).max(1);
     let col_step = match geometry.granularity() {
         // Groups along the real rows: one cell per group (or per run of groups).
         Granularity::PerGroup { size } if geometry.shape == view.shape => {
@@ -645,59 +682,56 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         _ => cols.div_ceil(opts.heat_cols.max(1)),
     }
     .max(1);
-    let (hr, hc) = (rows.div_ceil(heat_rows_step), cols.div_ceil(col_step));
-    let (gsum, gn) = (&mut sums.0, &mut sums.1);
-    let (sx, se, mx) = match totals {
-        Some(t) => t,
-        None => {
-            let (mut sx, mut se, mut mx) = (0.0f64, 0.0f64, 0.0f64);
-            geometry.for_each_group(|i, g| {
-                let xf = f64::from(data[i]);
-                let e = xf - f64::from(recon[i]);
-                let e2 = e * e;
-                sx += xf * xf;
-                se += e2;
-                mx = mx.max(e.abs());
-                gsum[g] += e2;
-                gn[g] += 1;
-            });
-            (sx, se, mx)
-        }
-    };
-    // The heat map: row by row, a column-cell counter instead of divisions.
+    let (hr, hc) = (rows.div_ceil(row_step), cols.div_ceil(col_step));
     let mut cell_sum = vec![0.0f64; hr * hc];
     let mut cell_n = vec![0u32; hr * hc];
-    for (r, (xs, ys)) in data.chunks(cols).zip(recon.chunks(cols)).enumerate() {
-        let base = (r / heat_rows_step) * hc;
-        let (mut cell, mut k) = (base, 0);
-        for (&x, &y) in xs.iter().zip(ys) {
-            let e = f64::from(x) - f64::from(y);
-            cell_sum[cell] += e * e;
-            cell_n[cell] += 1;
-            k += 1;
-            if k == col_step {
+    let ng = geometry.num_groups();
+    let (mut gsum, mut gn) = (vec![0.0f64; ng], vec![0u32; ng]);
+    let (mut sx, mut se, mut mx) = (0.0f64, 0.0f64, 0.0f64);
+    // The heat-map cursor: matrix row, column, column within the cell, cell.
+    let (mut row, mut col, mut k, mut cell) = (0usize, 0usize, 0usize, 0usize);
+    // The runs of the layout tile `0..n` in order; a run is cut where a cell or a row ends,
+    // and each piece is summed by the vectorized kernel, then added to its totals, its
+    // group and its cell.
+    let level = crate::quant::fast::level();
+    geometry.layout().for_each_run(|g, r| {
+        let mut acc = gsum[g];
+        let mut i = r.start;
+        while i < r.end {
+            let len = (r.end - i).min(col_step - k).min(cols - col);
+            let (px, pe, pm) = crate::quant::fast::dispatch::error_sums(
+                level,
+                &data[i..i + len],
+                &recon[i..i + len],
+            );
+            sx += px;
+            se += pe;
+            mx = mx.max(pm);
+            acc += pe;
+            cell_sum[cell] += pe;
+            cell_n[cell] += len as u32;
+            i += len;
+            col += len;
+            k += len;
+            if col == cols {
+                (row, col, k) = (row + 1, 0, 0);
+                cell = (row / row_step) * hc;
+            } else if k == col_step {
                 k = 0;
                 cell += 1;
             }
         }
-    }
+        gsum[g] = acc;
+        gn[g] += r.len() as u32;
+    });
     let mean = |s: f64, c: u32| if c == 0 { 0.0 } else { s / f64::from(c) };
-    Ok(Study {
+    Ok(Measured {
         metrics: WeightMetrics::from_sums(sx, se, mx, n),
-        storage: st,
-        scales,
-        params,
-        group_mse: gsum
-            .iter()
-            .zip(gn.iter())
-            .map(|(&s, &c)| mean(s, c))
-            .collect(),
-        group,
-        levels,
+        group_mse: gsum.iter().zip(&gn).map(|(&s, &c)| mean(s, c)).collect(),
         heat: ErrorMap {
             rows: hr,
             cols: hc,
-            row_step: heat_rows_step,
+            row_step,
             col_step,
             values: cell_sum
                 .iter()
@@ -705,10 +739,6 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
                 .map(|(&s, &c)| mean(s, c))
                 .collect(),
         },
-        underflow_groups,
-        recon,
-        geometry,
-        rotation,
     })
 }
 
@@ -1026,7 +1056,7 @@ mod timing {
             ..Scheme::default()
         };
         let geo = Geometry::of_scheme(&s, &[1024, 1024], x.len()).unwrap();
-        for _ in 0..3 {
+        for _ in 0..10 {
             let t = std::time::Instant::now();
             let p = linear_params(&x, &[1024, 1024], &geo, &s).unwrap();
             let t1 = t.elapsed();

@@ -11,10 +11,26 @@
 use super::Level;
 use super::affine::AffineF32;
 use super::minifloat::MiniF32;
+#[cfg_attr(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    allow(unused_imports)
+)]
 use super::reduce;
 use super::table::MonotoneTable;
 
 macro_rules! kernel {
+    // With a `simd128` twin in `super::wasm`, run on wasm32 builds that have `simd128`.
+    ($(#[$m:meta])* $name:ident($($a:ident: $t:ty),*) -> $r:ty = $body:path, wasm = $w:path) => {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        $(#[$m])*
+        #[inline]
+        pub fn $name(level: Level, $($a: $t),*) -> $r {
+            let _ = level;
+            $w($($a),*)
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        kernel!($(#[$m])* $name($($a: $t),*) -> $r = $body);
+    };
     ($(#[$m:meta])* $name:ident($($a:ident: $t:ty),*) -> $r:ty = $body:path) => {
         $(#[$m])*
         #[inline]
@@ -46,19 +62,28 @@ macro_rules! kernel {
 
 kernel!(
     /// [`reduce::min_max_finite`].
-    min_max_finite(xs: &[f32]) -> (f32, f32, bool) = reduce::min_max_finite
+    min_max_finite(xs: &[f32]) -> (f32, f32, bool) = reduce::min_max_finite,
+    wasm = super::wasm::min_max_finite
 );
 kernel!(
     /// [`reduce::absmax_finite`].
-    absmax_finite(xs: &[f32]) -> (f32, bool) = reduce::absmax_finite
+    absmax_finite(xs: &[f32]) -> (f32, bool) = reduce::absmax_finite,
+    wasm = super::wasm::absmax_finite
 );
 kernel!(
     /// [`reduce::all_finite`].
-    all_finite(xs: &[f32]) -> bool = reduce::all_finite
+    all_finite(xs: &[f32]) -> bool = reduce::all_finite,
+    wasm = super::wasm::all_finite
+);
+kernel!(
+    /// [`reduce::error_sums`].
+    error_sums(xs: &[f32], ys: &[f32]) -> (f64, f64, f64) = reduce::error_sums,
+    wasm = super::wasm::error_sums
 );
 kernel!(
     /// [`AffineF32::quantize_dequantize`].
-    affine(g: &AffineF32, xs: &[f32], out: &mut [f32]) -> bool = AffineF32::quantize_dequantize
+    affine(g: &AffineF32, xs: &[f32], out: &mut [f32]) -> bool = AffineF32::quantize_dequantize,
+    wasm = super::wasm::affine
 );
 kernel!(
     /// [`MiniF32::quantize_dequantize`].

@@ -18,7 +18,9 @@
 //! min, max, absmax), [`reduce`] (min, max and finiteness in one
 //! pass), [`affine`] (the linear
 //! quantize → dequantize), [`minifloat`] (rounding to FP4/FP8 by bit arithmetic), [`table`]
-//! (a monotone scalar quantizer as thresholds in the input domain plus a table of levels).
+//! (a monotone scalar quantizer as thresholds in the input domain plus a table of levels),
+//! [`wasm`] (the reductions and the affine kernel in `simd128` intrinsics, which the web
+//! app's LTO build at `opt-level = "z"` would otherwise get as scalar loops).
 
 pub mod affine;
 pub mod buffer;
@@ -27,6 +29,8 @@ pub mod groups;
 pub mod minifloat;
 pub mod reduce;
 pub mod table;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod wasm;
 
 /// The instruction sets the kernels of [`dispatch`] are compiled for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

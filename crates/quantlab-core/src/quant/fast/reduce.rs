@@ -86,6 +86,47 @@ pub fn all_finite(xs: &[f32]) -> bool {
     rest.iter().all(|v| v.is_finite()) && bad.iter().all(|&b| b == 0)
 }
 
+/// `(Σx², Σe², max|e|)` with `e = x − y`, every term and sum in `f64`, over the pairs of
+/// `xs` and `ys` (to the shorter length): what an error measure needs, in one pass.
+///
+/// Eight partial sums (lane `i` takes every eighth pair) are added at the end, so the
+/// rounding differs from a left-to-right sum in the last bits (and is usually smaller); for
+/// finite `f32` inputs every term is exact in `f64` up to that rounding.
+#[inline(always)]
+pub fn error_sums(xs: &[f32], ys: &[f32]) -> (f64, f64, f64) {
+    const W: usize = 8;
+    let n = xs.len().min(ys.len());
+    let (xs, ys) = (&xs[..n], &ys[..n]);
+    let (mut sx, mut se, mut mx) = ([0f64; W], [0f64; W], [0f64; W]);
+    let (cx, cy) = (xs.chunks_exact(W), ys.chunks_exact(W));
+    let (rx, ry) = (cx.remainder(), cy.remainder());
+    for (a, b) in cx.zip(cy) {
+        for i in 0..W {
+            let x = f64::from(a[i]);
+            let e = x - f64::from(b[i]);
+            sx[i] += x * x;
+            se[i] += e * e;
+            let m = e.abs();
+            mx[i] = if m > mx[i] { m } else { mx[i] };
+        }
+    }
+    for (i, (&a, &b)) in rx.iter().zip(ry).enumerate() {
+        let x = f64::from(a);
+        let e = x - f64::from(b);
+        sx[i] += x * x;
+        se[i] += e * e;
+        let m = e.abs();
+        mx[i] = if m > mx[i] { m } else { mx[i] };
+    }
+    let (mut tx, mut te, mut tm) = (0f64, 0f64, 0f64);
+    for i in 0..W {
+        tx += sx[i];
+        te += se[i];
+        tm = if mx[i] > tm { mx[i] } else { tm };
+    }
+    (tx, te, tm)
+}
+
 // proptest is a native-only dev-dependency (see Cargo.toml).
 #[cfg(all(test, not(target_arch = "wasm32")))]
 #[allow(clippy::unwrap_used)]
@@ -125,6 +166,39 @@ mod tests {
             // NaN / ∞ error in tests/fast_paths.rs.)
             prop_assert!(!all_finite(&xs));
         }
+    }
+
+    proptest! {
+        #[test]
+        fn error_sums_equal_a_left_to_right_sum_to_rounding(
+            xs in proptest::collection::vec(-1e6f32..1e6, 0..200),
+            noise in proptest::collection::vec(-1e3f32..1e3, 200),
+        ) {
+            let ys: Vec<f32> = xs.iter().zip(&noise).map(|(x, d)| x + d).collect();
+            let (mut rx, mut re, mut rm) = (0f64, 0f64, 0f64);
+            for (&x, &y) in xs.iter().zip(&ys) {
+                let e = f64::from(x) - f64::from(y);
+                rx += f64::from(x) * f64::from(x);
+                re += e * e;
+                rm = rm.max(e.abs());
+            }
+            let (sx, se, sm) = error_sums(&xs, &ys);
+            prop_assert_eq!(sm, rm);
+            prop_assert!((sx - rx).abs() <= 1e-13 * rx, "{} {}", sx, rx);
+            prop_assert!((se - re).abs() <= 1e-13 * re, "{} {}", se, re);
+        }
+    }
+
+    #[test]
+    fn error_sums_of_small_cases() {
+        assert_eq!(error_sums(&[], &[]), (0.0, 0.0, 0.0));
+        assert_eq!(error_sums(&[3.0], &[1.0]), (9.0, 4.0, 2.0));
+        // Lengths differ: the pairs of the shorter.
+        assert_eq!(error_sums(&[1.0, -2.0, 5.0], &[1.0, 0.0]), (5.0, 4.0, 2.0));
+        let xs: Vec<f32> = (0..21).map(|i| i as f32).collect();
+        let ys = vec![0f32; 21];
+        let s: f64 = (0..21).map(|i| f64::from(i * i)).sum();
+        assert_eq!(error_sums(&xs, &ys), (s, s, 20.0));
     }
 
     #[test]

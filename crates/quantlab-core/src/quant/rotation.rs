@@ -75,14 +75,11 @@ pub fn fwht_in_place(v: &mut [f32]) -> Result<()> {
         }
         h = 8;
     }
+    let level = crate::quant::fast::level();
     while h < n {
         for block in v.chunks_exact_mut(2 * h) {
             let (lo, hi) = block.split_at_mut(h);
-            for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
-                let (x, y) = (*a, *b);
-                *a = x + y;
-                *b = x - y;
-            }
+            crate::quant::fast::dispatch::butterflies(level, lo, hi);
         }
         h *= 2;
     }

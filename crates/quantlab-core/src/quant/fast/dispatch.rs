@@ -11,12 +11,12 @@
 use super::Level;
 use super::affine::AffineF32;
 use super::minifloat::MiniF32;
+use super::table::MonotoneTable;
 #[cfg_attr(
     all(target_arch = "wasm32", target_feature = "simd128"),
     allow(unused_imports)
 )]
-use super::reduce;
-use super::table::MonotoneTable;
+use super::{hadamard, reduce};
 
 macro_rules! kernel {
     // With a `simd128` twin in `super::wasm`, run on wasm32 builds that have `simd128`.
@@ -79,6 +79,11 @@ kernel!(
     /// [`reduce::error_sums`].
     error_sums(xs: &[f32], ys: &[f32]) -> (f64, f64, f64) = reduce::error_sums,
     wasm = super::wasm::error_sums
+);
+kernel!(
+    /// [`hadamard::butterflies`].
+    butterflies(lo: &mut [f32], hi: &mut [f32]) -> () = hadamard::butterflies,
+    wasm = super::wasm::butterflies
 );
 kernel!(
     /// [`AffineF32::quantize_dequantize`].

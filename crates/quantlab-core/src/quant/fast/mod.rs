@@ -15,7 +15,7 @@
 //! scalar reference bit for bit.
 //!
 //! Modules: [`dispatch`] (the per-CPU builds), [`buffer`] (huge-page output buffers), [`groups`] (per-group
-//! min, max, absmax), [`reduce`] (min, max and finiteness in one
+//! min, max, absmax), [`hadamard`] (a butterfly stage of the rotation), [`reduce`] (min, max and finiteness in one
 //! pass), [`affine`] (the linear
 //! quantize → dequantize), [`minifloat`] (rounding to FP4/FP8 by bit arithmetic), [`table`]
 //! (a monotone scalar quantizer as thresholds in the input domain plus a table of levels),
@@ -26,6 +26,7 @@ pub mod affine;
 pub mod buffer;
 pub mod dispatch;
 pub mod groups;
+pub mod hadamard;
 pub mod minifloat;
 pub mod reduce;
 pub mod table;

@@ -236,3 +236,18 @@ pub fn affine(g: &AffineF32, xs: &[f32], out: &mut [f32]) -> bool {
     let ok = !v128_any_true(bad);
     g.quantize_dequantize(rest, tail) && ok
 }
+
+/// [`super::hadamard::butterflies`].
+#[inline(always)]
+pub fn butterflies(lo: &mut [f32], hi: &mut [f32]) {
+    let n = lo.len().min(hi.len());
+    let (lo, hi) = (&mut lo[..n], &mut hi[..n]);
+    let mut a4 = lo.chunks_exact_mut(4);
+    let mut b4 = hi.chunks_exact_mut(4);
+    for (a, b) in (&mut a4).zip(&mut b4) {
+        let (x, y) = (load(a), load(b));
+        store(a, f32x4_add(x, y));
+        store(b, f32x4_sub(x, y));
+    }
+    super::hadamard::butterflies(a4.into_remainder(), b4.into_remainder());
+}

@@ -199,8 +199,8 @@ mod tests {
             let s = crate::charts::to_svg((640, 300), |root| {
                 draw_rotation_histogram(
                     root,
-                    &r.before,
-                    &r.after,
+                    &r.spread.before,
+                    &r.spread.after,
                     log,
                     RotationWords::histogram(log, Locale::en),
                 )
@@ -214,8 +214,8 @@ mod tests {
         let pt = crate::charts::to_svg((640, 300), |root| {
             draw_rotation_histogram(
                 root,
-                &r.before,
-                &r.after,
+                &r.spread.before,
+                &r.spread.after,
                 false,
                 RotationWords::histogram(false, Locale::pt_BR),
             )
@@ -230,9 +230,9 @@ mod tests {
         let s = crate::charts::to_svg((640, 240), |root| {
             draw_channel_absmax(
                 root,
-                &r.absmax_before,
-                &r.absmax_after,
-                r.channel_step,
+                &r.spread.absmax_before,
+                &r.spread.absmax_after,
+                r.spread.channel_step,
                 RotationWords::channels(Locale::en),
             )
         })

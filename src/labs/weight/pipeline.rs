@@ -428,8 +428,8 @@ mod tests {
         let mut on = s.clone();
         on.scheme.rotate = true;
         let rotated = compute_study(&t, &on).unwrap();
-        assert_eq!(plain.metrics, r.plain);
-        assert_eq!(rotated.metrics, r.rotated);
+        assert_eq!(plain.metrics, r.errors.plain);
+        assert_eq!(rotated.metrics, r.errors.rotated);
         assert!(rotated.storage.bits_per_weight > plain.storage.bits_per_weight);
         // Per tensor, the rotation does not apply: the study says so in words.
         let mut tensor = on.clone();

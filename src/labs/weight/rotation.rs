@@ -37,8 +37,8 @@ pub fn draw_rotation_effect(st: WeightState, p: WeightPipeline, c: RotationCanva
             let h = r.clone();
             crate::draw_figure!(canvas, |root| draw_rotation_histogram(
                 root,
-                &h.before,
-                &h.after,
+                &h.spread.before,
+                &h.spread.after,
                 log,
                 RotationWords::histogram(log, l)
             ));
@@ -46,9 +46,9 @@ pub fn draw_rotation_effect(st: WeightState, p: WeightPipeline, c: RotationCanva
         if let Some(canvas) = c.channels.get() {
             crate::draw_figure!(canvas, |root| draw_channel_absmax(
                 root,
-                &r.absmax_before,
-                &r.absmax_after,
-                r.channel_step,
+                &r.spread.absmax_before,
+                &r.spread.absmax_after,
+                r.spread.channel_step,
                 RotationWords::channels(l)
             ));
         }
@@ -84,8 +84,8 @@ pub fn RotationView() -> impl IntoView {
             <p data-testid="wl-rot-summary">{move || { let l = i18n.get_locale(); rotation.with(|r| r.as_ref().map(|r| fill(
                 td_string!(l, weight.rot_summary),
                 &[
-                    ("g", &r.group.to_string()),
-                    ("seed", &r.seed.to_string()),
+                    ("g", &r.spread.group.to_string()),
+                    ("seed", &r.spread.seed.to_string()),
                     ("ratio", &localize(&fixed(r.mse_ratio(), 2), l)),
                     ("gain", &localize(&fixed(r.snr_gain_db(), 2), l)),
                 ],
@@ -98,23 +98,23 @@ pub fn RotationView() -> impl IntoView {
                 </tr></thead>
                 <tbody>
                     <tr><th scope="row">"MSE"</th>
-                        <td>{cell("wl-rot-mse-plain", |r| num(r.plain.mse))}</td>
-                        <td>{cell("wl-rot-mse-rotated", |r| num(r.rotated.mse))}</td></tr>
+                        <td>{cell("wl-rot-mse-plain", |r| num(r.errors.plain.mse))}</td>
+                        <td>{cell("wl-rot-mse-rotated", |r| num(r.errors.rotated.mse))}</td></tr>
                     <tr><th scope="row">"SNR (dB)"</th>
-                        <td>{cell("wl-rot-snr-plain", |r| fixed(r.plain.snr_db, 2))}</td>
-                        <td>{cell("wl-rot-snr-rotated", |r| fixed(r.rotated.snr_db, 2))}</td></tr>
+                        <td>{cell("wl-rot-snr-plain", |r| fixed(r.errors.plain.snr_db, 2))}</td>
+                        <td>{cell("wl-rot-snr-rotated", |r| fixed(r.errors.rotated.snr_db, 2))}</td></tr>
                     <tr><th scope="row">"max |e|"</th>
-                        <td>{cell("wl-rot-max-plain", |r| num(r.plain.max_error))}</td>
-                        <td>{cell("wl-rot-max-rotated", |r| num(r.rotated.max_error))}</td></tr>
+                        <td>{cell("wl-rot-max-plain", |r| num(r.errors.plain.max_error))}</td>
+                        <td>{cell("wl-rot-max-rotated", |r| num(r.errors.rotated.max_error))}</td></tr>
                     <tr><th scope="row">{move || t_string!(i18n, weight.r_bits)}</th>
-                        <td>{cell("wl-rot-bits-plain", |r| num(r.bits_plain))}</td>
-                        <td>{cell("wl-rot-bits-rotated", |r| num(r.bits_rotated))}</td></tr>
+                        <td>{cell("wl-rot-bits-plain", |r| num(r.errors.bits_plain))}</td>
+                        <td>{cell("wl-rot-bits-rotated", |r| num(r.errors.bits_rotated))}</td></tr>
                     <tr><th scope="row">{move || t_string!(i18n, weight.rot_peak)}</th>
                         <td>{cell("wl-rot-peak-before", |r| fixed(r.peak_before, 2))}</td>
                         <td>{cell("wl-rot-peak-after", |r| fixed(r.peak_after, 2))}</td></tr>
                     <tr><th scope="row">{move || t_string!(i18n, weight.rot_kurtosis)}</th>
-                        <td>{cell("wl-rot-kurtosis-before", |r| fixed(r.kurtosis_before, 2))}</td>
-                        <td>{cell("wl-rot-kurtosis-after", |r| fixed(r.kurtosis_after, 2))}</td></tr>
+                        <td>{cell("wl-rot-kurtosis-before", |r| fixed(r.spread.kurtosis_before, 2))}</td>
+                        <td>{cell("wl-rot-kurtosis-after", |r| fixed(r.spread.kurtosis_after, 2))}</td></tr>
                 </tbody>
             </table>
             <p class="hint" data-testid="wl-rot-storage">{move || t_string!(i18n, weight.rot_storage)}</p>
@@ -129,7 +129,7 @@ pub fn RotationView() -> impl IntoView {
                     role="img" aria-label=move || t_string!(i18n, weight.rot_channels_aria)></canvas>
                 <figcaption data-testid="wl-rot-channels-caption">{move || { let l = i18n.get_locale(); rotation.with(|r| r.as_ref().map(|r| fill(
                     td_string!(l, weight.rot_channels_caption),
-                    &[("n", &r.absmax_before.len().to_string()), ("step", &r.channel_step.to_string())],
+                    &[("n", &r.spread.absmax_before.len().to_string()), ("step", &r.spread.channel_step.to_string())],
                 )).unwrap_or_default()) }}</figcaption>
                 <FigureExports canvas="wl-rot-channels-canvas" name="wl-rotation-channels"/>
             </figure>

@@ -27,44 +27,21 @@ pub const MAX_CHANNEL_POINTS: usize = 1024;
 /// Before and after the rotation, for one tensor and one per-group scheme.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RotationStudy {
-    /// Values per rotated group (the scheme's group size).
-    pub group: usize,
-    /// The seed of the signs.
-    pub seed: u64,
-    /// The weights' histogram before the rotation, over `[−a, a]` with `a` the largest
-    /// `|value|` before or after (the same bins as `after`).
-    pub before: Histogram,
-    /// The rotated weights' histogram, on `before`'s bins.
-    pub after: Histogram,
-    /// Columns per point of the channel series (1 up to [`MAX_CHANNEL_POINTS`] columns).
-    pub channel_step: usize,
-    /// The absmax of every input channel (or run of `channel_step`) before the rotation.
-    pub absmax_before: Vec<f64>,
-    /// The same after the rotation.
-    pub absmax_after: Vec<f64>,
+    /// The weights before and after the rotation.
+    pub spread: RotationSpread,
+    /// The scheme's error without and with it.
+    pub errors: RotationErrors,
     /// Largest over mean channel absmax, before.
     pub peak_before: f64,
     /// Largest over mean channel absmax, after.
     pub peak_after: f64,
-    /// Kurtosis of the values, before.
-    pub kurtosis_before: f64,
-    /// Kurtosis of the values, after.
-    pub kurtosis_after: f64,
-    /// The scheme's error without the rotation.
-    pub plain: WeightMetrics,
-    /// The scheme's error with the rotation (reconstruction rotated back).
-    pub rotated: WeightMetrics,
-    /// Bits per weight without the rotation.
-    pub bits_plain: f64,
-    /// Bits per weight with the rotation (the seed's 64 bits added).
-    pub bits_rotated: f64,
 }
 
 impl RotationStudy {
     /// How much the rotation lowers the MSE: `MSE_plain / MSE_rotated` (`+∞` when the
     /// rotated error is 0 and the plain one is not, 1 when both are 0).
     pub fn mse_ratio(&self) -> f64 {
-        match (self.plain.mse, self.rotated.mse) {
+        match (self.errors.plain.mse, self.errors.rotated.mse) {
             (a, b) if a == 0.0 && b == 0.0 => 1.0,
             (a, b) => a / b,
         }
@@ -72,7 +49,7 @@ impl RotationStudy {
 
     /// The SNR gained by the rotation, in dB.
     pub fn snr_gain_db(&self) -> f64 {
-        self.rotated.snr_db - self.plain.snr_db
+        self.errors.rotated.snr_db - self.errors.plain.snr_db
     }
 }
 
@@ -118,36 +95,37 @@ fn kurtosis(data: &[f32]) -> f64 {
 /// absmax series and the kurtosis before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RotationSpread {
-    /// See [`RotationStudy::group`].
+    /// Values per rotated group (the scheme's group size).
     pub group: usize,
-    /// See [`RotationStudy::seed`].
+    /// The seed of the signs.
     pub seed: u64,
-    /// See [`RotationStudy::before`].
+    /// The weights' histogram before the rotation, over `[−a, a]` with `a` the largest
+    /// `|value|` before or after (the same bins as `after`).
     pub before: Histogram,
-    /// See [`RotationStudy::after`].
+    /// The rotated weights' histogram, on `before`'s bins.
     pub after: Histogram,
-    /// See [`RotationStudy::channel_step`].
+    /// Columns per point of the channel series (1 up to [`MAX_CHANNEL_POINTS`] columns).
     pub channel_step: usize,
-    /// See [`RotationStudy::absmax_before`].
+    /// The absmax of every input channel (or run of `channel_step`) before the rotation.
     pub absmax_before: Vec<f64>,
-    /// See [`RotationStudy::absmax_after`].
+    /// The same after the rotation.
     pub absmax_after: Vec<f64>,
-    /// See [`RotationStudy::kurtosis_before`].
+    /// Kurtosis of the values, before.
     pub kurtosis_before: f64,
-    /// See [`RotationStudy::kurtosis_after`].
+    /// Kurtosis of the values, after.
     pub kurtosis_after: f64,
 }
 
 /// The other half: the scheme's error and bits per weight without and with the rotation.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RotationErrors {
-    /// See [`RotationStudy::plain`].
+    /// The scheme's error without the rotation.
     pub plain: WeightMetrics,
-    /// See [`RotationStudy::rotated`].
+    /// The scheme's error with the rotation (reconstruction rotated back).
     pub rotated: WeightMetrics,
-    /// See [`RotationStudy::bits_plain`].
+    /// Bits per weight without the rotation.
     pub bits_plain: f64,
-    /// See [`RotationStudy::bits_rotated`].
+    /// Bits per weight with the rotation (the seed's 64 bits added).
     pub bits_rotated: f64,
 }
 
@@ -155,21 +133,10 @@ impl RotationStudy {
     /// The study made of its two halves.
     pub fn join(spread: &RotationSpread, errors: &RotationErrors) -> RotationStudy {
         RotationStudy {
-            group: spread.group,
-            seed: spread.seed,
-            before: spread.before.clone(),
-            after: spread.after.clone(),
-            channel_step: spread.channel_step,
             peak_before: peak_ratio(&spread.absmax_before),
             peak_after: peak_ratio(&spread.absmax_after),
-            absmax_before: spread.absmax_before.clone(),
-            absmax_after: spread.absmax_after.clone(),
-            kurtosis_before: spread.kurtosis_before,
-            kurtosis_after: spread.kurtosis_after,
-            plain: errors.plain,
-            rotated: errors.rotated,
-            bits_plain: errors.bits_plain,
-            bits_rotated: errors.bits_rotated,
+            spread: spread.clone(),
+            errors: *errors,
         }
     }
 }
@@ -308,15 +275,25 @@ mod tests {
                 };
                 let r = rotation_study(&x, &shape, &s, &StudyOptions::default(), 64).unwrap();
                 assert_eq!(
-                    (r.group, r.absmax_before.len(), r.channel_step),
+                    (
+                        r.spread.group,
+                        r.spread.absmax_before.len(),
+                        r.spread.channel_step
+                    ),
                     (128, 512, 1)
                 );
                 assert!(r.peak_before > 15.0 && r.peak_after < 2.5, "{r:?}");
-                assert!(r.kurtosis_before > 100.0 && r.kurtosis_after < 6.0, "{r:?}");
-                assert_eq!(r.before.total(), x.len());
-                assert_eq!(r.after.total(), x.len());
-                assert_eq!(r.before.edges, r.after.edges);
-                assert_eq!(r.bits_rotated - r.bits_plain, 64.0 / x.len() as f64);
+                assert!(
+                    r.spread.kurtosis_before > 100.0 && r.spread.kurtosis_after < 6.0,
+                    "{r:?}"
+                );
+                assert_eq!(r.spread.before.total(), x.len());
+                assert_eq!(r.spread.after.total(), x.len());
+                assert_eq!(r.spread.before.edges, r.spread.after.edges);
+                assert_eq!(
+                    r.errors.bits_rotated - r.errors.bits_plain,
+                    64.0 / x.len() as f64
+                );
                 let ratio = r.mse_ratio();
                 match (bits, mode) {
                     // 8 or 16 levels: the spread-out group is quantized far better.
@@ -422,12 +399,15 @@ mod tests {
         // All zeros: nothing to flatten, nothing lost.
         let z = vec![0.0f32; 256];
         let r = rotation_study(&z, &[2, 128], &int(4, 128), &StudyOptions::default(), 16).unwrap();
-        assert_eq!((r.plain.mse, r.rotated.mse, r.mse_ratio()), (0.0, 0.0, 1.0));
+        assert_eq!(
+            (r.errors.plain.mse, r.errors.rotated.mse, r.mse_ratio()),
+            (0.0, 0.0, 1.0)
+        );
         // One huge outlier: finite results.
         let mut one = vec![0.001f32; 256];
         one[3] = 1.0e30;
         let r =
             rotation_study(&one, &[2, 128], &int(4, 128), &StudyOptions::default(), 16).unwrap();
-        assert!(r.rotated.mse.is_finite() && r.plain.mse.is_finite());
+        assert!(r.errors.rotated.mse.is_finite() && r.errors.plain.mse.is_finite());
     }
 }

@@ -110,6 +110,14 @@ pub fn error_sums(xs: &[f32], ys: &[f32]) -> (f64, f64, f64) {
             mx[i] = if m > mx[i] { m } else { mx[i] };
         }
     }
+    finish_error_sums([sx, se, mx], rx, ry)
+}
+
+/// The end of [`error_sums`] (and of its `simd128` twin): the pairs left over after the
+/// last whole chunk of eight go to lanes `0, 1, …`, then the lanes are folded in order.
+#[inline(always)]
+pub fn finish_error_sums(lanes: [[f64; 8]; 3], rx: &[f32], ry: &[f32]) -> (f64, f64, f64) {
+    let [mut sx, mut se, mut mx] = lanes;
     for (i, (&a, &b)) in rx.iter().zip(ry).enumerate() {
         let x = f64::from(a);
         let e = x - f64::from(b);
@@ -119,7 +127,7 @@ pub fn error_sums(xs: &[f32], ys: &[f32]) -> (f64, f64, f64) {
         mx[i] = if m > mx[i] { m } else { mx[i] };
     }
     let (mut tx, mut te, mut tm) = (0f64, 0f64, 0f64);
-    for i in 0..W {
+    for i in 0..8 {
         tx += sx[i];
         te += se[i];
         tm = if mx[i] > tm { mx[i] } else { tm };

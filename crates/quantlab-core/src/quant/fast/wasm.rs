@@ -171,22 +171,7 @@ pub fn error_sums(xs: &[f32], ys: &[f32]) -> (f64, f64, f64) {
         }
         out
     };
-    let (mut sx, mut se, mut mx) = (unpack(sx), unpack(se), unpack(mx));
-    for (i, (&a, &b)) in rx.iter().zip(ry).enumerate() {
-        let x = f64::from(a);
-        let e = x - f64::from(b);
-        sx[i] += x * x;
-        se[i] += e * e;
-        let m = e.abs();
-        mx[i] = if m > mx[i] { m } else { mx[i] };
-    }
-    let (mut tx, mut te, mut tm) = (0f64, 0f64, 0f64);
-    for i in 0..8 {
-        tx += sx[i];
-        te += se[i];
-        tm = if mx[i] > tm { mx[i] } else { tm };
-    }
-    (tx, te, tm)
+    super::reduce::finish_error_sums([unpack(sx), unpack(se), unpack(mx)], rx, ry)
 }
 
 /// [`AffineF32::quantize_dequantize`].

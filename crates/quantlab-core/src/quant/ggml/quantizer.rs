@@ -145,6 +145,20 @@ impl GgmlQuantizer {
         GroupLayout::new(Granularity::PerTensor, shape, data.len())?;
         let x = padded(ty, data)?;
         let (bytes, params, codes) = with_block!(ty, B => encode::<B>(&x));
+        // Near ±f32::MAX a block's scale times its largest code can round past the largest
+        // float (Q8_K: 128 · max/128 reads back as −∞), as it does in ggml itself: refuse in
+        // words rather than hand on an infinity. Only such data pays for the check.
+        let (absmax, _) = crate::quant::fast::reduce::absmax_finite(data);
+        if absmax > 1e37
+            && dequantize_row(ty, &bytes, data.len())?
+                .iter()
+                .any(|v| !v.is_finite())
+        {
+            return Err(QuantError::InvalidParameter(format!(
+                "{} cannot hold values this close to ±3.4e38: a block's scale times its codes overflows float32 (scale the tensor down)",
+                ty.name()
+            )));
+        }
         Ok(GgmlQuantizer {
             ty,
             len: data.len(),

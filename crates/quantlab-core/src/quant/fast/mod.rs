@@ -19,7 +19,7 @@
 //! pass), [`affine`] (the linear
 //! quantize → dequantize), [`minifloat`] (rounding to FP4/FP8 by bit arithmetic), [`table`]
 //! (a monotone scalar quantizer as thresholds in the input domain plus a table of levels),
-//! [`wasm`] (the reductions and the affine kernel in `simd128` intrinsics, which the web
+//! `wasm` (built for `wasm32` only: the reductions and the affine kernel in `simd128` intrinsics, which the web
 //! app's LTO build at `opt-level = "z"` would otherwise get as scalar loops).
 
 pub mod affine;

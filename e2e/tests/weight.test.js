@@ -274,6 +274,84 @@ test('the comparison table lists every scheme and sorts by a column', async () =
   await page.close();
 });
 
+/** The comparison's rows as the exact numbers behind each cell (`data-value`), by scheme. */
+async function compareValues(page, timeout = 120000) {
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="wl-compare-row"]').length === 33, null, { timeout });
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid="wl-compare-row"]')].map((r) => [
+    r.dataset.scheme, [...r.querySelectorAll('td')].map((td) => `${td.dataset.col}=${td.dataset.value}`).join(' '),
+  ])));
+}
+
+const engine = (page) => page.locator('[data-testid="wl-compare-status"]').getAttribute('data-engine');
+const noWorker = { setup: (p) => p.addInitScript(() => { delete window.Worker; }) };
+
+test('the comparison is computed in the page\'s worker, row for row equal to the page\'s own thread', async () => {
+  const query = '?lab=weight&dist=student-t&nu=3&scale_dtype=bf16';
+  const page = await open(query);
+  const inWorker = await compareValues(page);
+  assert.equal(await engine(page), 'worker');
+  assert.equal(Object.keys(inWorker).length, 33);
+  // The same page where no worker can be made: the rows come from the page's thread.
+  const plain = await openApp(browser, server.url, query, READY, noWorker);
+  const onPage = await compareValues(plain);
+  assert.equal(await engine(plain), 'page');
+  assert.deepEqual(onPage, inWorker);
+  // A worker whose module does not start hands the run back to the page.
+  const broken = await openApp(browser, server.url, query, READY, {
+    setup: (p) => p.route('**/worker.js', (r) => r.fulfill({ contentType: 'text/javascript', body: "onmessage = () => postMessage({ failed: 'no module' });" })),
+  });
+  assert.deepEqual(await compareValues(broken), inWorker);
+  assert.equal(await engine(broken), 'page');
+  for (const p of [page, plain, broken]) {
+    assert.deepEqual(p.problems, []);
+    await p.close();
+  }
+});
+
+test('Cancel stops the comparison and keeps its rows; Run again computes every row', async () => {
+  const page = await open('?lab=weight&rows=2048&cols=2048');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="wl-compare-row"]').length >= 2, null, { timeout: 60000 });
+  assert.equal(await page.locator('[data-testid="wl-compare-progress"]').getAttribute('max'), '33');
+  await page.locator('[data-testid="wl-compare-cancel"]').click();
+  await page.waitForSelector('[data-testid="wl-compare-run"]');
+  const kept = await page.locator('[data-testid="wl-compare-row"]').count();
+  const [, done] = (await readout(page, 'wl-compare-status')).match(/^stopped after (\d+) of 33/) ?? [];
+  assert.ok(Number(done) >= kept && kept >= 2 && kept < 33, `${kept} rows, ${done} done`);
+  assert.equal(await page.locator('[data-testid="wl-compare-progress"]').count(), 0);
+  assert.equal(await page.locator('[data-testid="wl-compare-cancel"]').count(), 0);
+  // Nothing arrives after Cancel: the worker is gone.
+  await page.waitForTimeout(1500);
+  assert.equal(await page.locator('[data-testid="wl-compare-row"]').count(), kept);
+  await page.locator('[data-testid="wl-compare-run"]').click();
+  const all = await compareValues(page);
+  assert.equal(Object.keys(all).length, 33);
+  assert.match(await readout(page, 'wl-compare-status'), /^33 schemes;/);
+  assert.equal(await page.locator('[data-testid="wl-compare-run"]').count(), 0);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('performance: the page answers while the comparison runs on a 4 M-weight tensor (printed, not asserted)', async () => {
+  const query = '?lab=weight&rows=2048&cols=2048';
+  for (const [name, options] of [['worker', {}], ['page thread', noWorker]]) {
+    const page = await openApp(browser, server.url, query, READY, options);
+    // The longest wait of a 5 ms timer while the table fills: how long a click would wait.
+    await page.evaluate(() => {
+      window.__gaps = { max: 0, last: performance.now(), start: performance.now() };
+      window.__timer = setInterval(() => {
+        const now = performance.now();
+        window.__gaps.max = Math.max(window.__gaps.max, now - window.__gaps.last);
+        window.__gaps.last = now;
+      }, 5);
+    });
+    await compareValues(page, 300000);
+    const g = await page.evaluate(() => { clearInterval(window.__timer); return { max: window.__gaps.max, total: performance.now() - window.__gaps.start }; });
+    console.log(`weight lab, 4,194,304 weights, comparison on the ${name}: filled in ${(g.total / 1000).toFixed(1)} s, longest wait of a 5 ms timer ${g.max.toFixed(0)} ms`);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  }
+});
+
 test('an uploaded safetensors file lists every tensor, measures each, and sizes the whole file per scheme', async () => {
   const page = await open();
   const file = smallModel();

@@ -6,12 +6,13 @@
 //! it.
 //!
 //! [`state`] holds the URL state and the shared signals, [`pipeline`] the memos from the
-//! tensor to the study, [`canvases`] the drawing, [`controls`] the form, [`views`] the
+//! tensor to the study, [`compare`] the comparison table (in the page's worker), [`canvases`] the drawing, [`controls`] the form, [`views`] the
 //! readouts and tables, [`rotation`] the rotation figure, and [`upload`] reads files in
 //! slices.
 
 pub mod canvases;
 pub mod card;
+pub mod compare;
 pub mod controls;
 pub mod inspector;
 pub mod packing;

@@ -1,13 +1,12 @@
 //! The Weight lab's pipeline: tensor → scheme → study (metrics, scales, heat map) and the
 //! packing view, as pure functions and as memos ([`WeightPipeline`]); the comparison of the
-//! standard schemes is filled in the background, one scheme per tick.
+//! standard schemes is filled in the background ([`super::compare`]).
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 use quantlab_core::QuantError;
 use quantlab_core::analysis::{Histogram, histogram};
-use quantlab_core::weights::compare::{CompareRow, compare_row, standard_schemes};
 use quantlab_core::weights::packing::{PackingView, packing_view};
 use quantlab_core::weights::rotation::{
     RotationErrors, RotationSpread, RotationStudy, rotation_errors, rotation_spread,
@@ -15,8 +14,8 @@ use quantlab_core::weights::rotation::{
 use quantlab_core::weights::study::{Study, StudyOptions, WorkedExample, study};
 use quantlab_core::weights::synth::{decode_bars, generate, sample_drawn};
 
+use super::compare::{CompareTable, compare_table};
 use super::state::{WeightError, WeightLabState, WeightSource, WeightState, WeightTensor};
-use super::upload;
 use crate::widgets::perf::{mark as perf_mark, measure as perf_measure};
 
 /// A result of the pipeline, or why there is none.
@@ -153,17 +152,6 @@ impl Drop for Measure {
 /// The selected weight worked through: its index in the group, its flat index, the weight,
 /// its reconstruction, and the steps of `r = S·(q − Z)` for linear schemes.
 pub type Worked = (usize, usize, f64, f64, Option<WorkedExample>);
-
-/// The comparison of the standard schemes on the tensor, filled one scheme per tick.
-#[derive(Debug, Clone, Copy)]
-pub struct CompareTable {
-    /// The rows computed so far.
-    pub rows: RwSignal<Vec<CompareRow>>,
-    /// How many schemes are done (rows or refusals).
-    pub done: RwSignal<usize>,
-    /// How many schemes there are.
-    pub total: usize,
-}
 
 /// The pipeline as memos, shared by the canvases and the views as a context
 /// ([`WeightPipeline::use_`]).
@@ -319,39 +307,6 @@ impl WeightPipeline {
     pub fn use_() -> WeightPipeline {
         expect_context()
     }
-}
-
-/// The comparison table, one scheme per tick; a new tensor or scale dtype starts it again.
-fn compare_table(st: WeightState, tensor: Memo<WeightOutcome<WeightTensor>>) -> CompareTable {
-    let table = CompareTable {
-        rows: RwSignal::new(Vec::new()),
-        done: RwSignal::new(0),
-        total: standard_schemes().len(),
-    };
-    let generation = StoredValue::new(0u64);
-    let dtype_key = Memo::new(move |_| st.state.with(|s| s.scale_dtype));
-    Effect::new(move |_| {
-        let t = tensor.get();
-        let dtype = dtype_key.get();
-        let this = generation.get_value() + 1;
-        generation.set_value(this);
-        table.rows.set(Vec::new());
-        table.done.set(0);
-        let Ok(t) = t else { return };
-        wasm_bindgen_futures::spawn_local(async move {
-            for named in standard_schemes() {
-                upload::tick().await;
-                if generation.get_value() != this {
-                    return;
-                }
-                if let Ok(row) = compare_row(&t.data, &t.shape, &named, dtype) {
-                    table.rows.update(|rows| rows.push(row));
-                }
-                table.done.update(|d| *d += 1);
-            }
-        });
-    });
-    table
 }
 
 #[cfg(test)]

@@ -401,14 +401,28 @@ pub fn CompareTable() -> impl IntoView {
     ];
     view! {
         <h3>{move || t_string!(i18n, weight.cmp_title)}</h3>
-        <p class="hint" data-testid="wl-compare-status">{move || {
+        <p class="hint compare-status" data-testid="wl-compare-status" data-engine=move || compare.engine.get().id()>{move || {
             let done = compare.done.get();
-            if done < total_schemes {
-                fill(t_string!(i18n, weight.computing), &[("done", &done.to_string()), ("total", &total_schemes.to_string())])
+            let (total, counts) = (total_schemes.to_string(), done.to_string());
+            let words = if compare.stopped.get() {
+                t_string!(i18n, weight.cmp_stopped)
+            } else if done < total_schemes {
+                t_string!(i18n, weight.computing)
             } else {
-                fill(t_string!(i18n, weight.cmp_done), &[("total", &total_schemes.to_string())])
-            }
+                t_string!(i18n, weight.cmp_done)
+            };
+            fill(words, &[("done", &counts), ("total", &total)])
         }}</p>
+        <p class="compare-progress">
+            <Show when=move || compare.running()>
+                <progress data-testid="wl-compare-progress" max=total_schemes value=move || compare.done.get()></progress>
+                " "
+                <button type="button" data-testid="wl-compare-cancel" on:click=move |_| compare.cancel()>{move || t_string!(i18n, weight.cmp_cancel)}</button>
+            </Show>
+            <Show when=move || compare.stopped.get()>
+                <button type="button" data-testid="wl-compare-run" on:click=move |_| compare.run_again()>{move || t_string!(i18n, weight.cmp_run_again)}</button>
+            </Show>
+        </p>
         <table class="mem-table compare-table" data-testid="wl-compare-table">
             <thead><tr>
                 {columns.into_iter().map(|(k, label)| view! {

@@ -1,0 +1,218 @@
+//! The comparison of the standard schemes on the lab's tensor, filled row by row in the
+//! page's Web Worker ([`crate::worker`]) so that the page answers while a large tensor is
+//! studied 33 times; with a progress bar, Cancel and Run again. Where no worker can start
+//! (or its module fails to load), the rows are computed on the page's thread, one scheme
+//! per tick, as before. Either way the rows are the same, bit for bit.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use quantlab_core::weights::compare::{CompareRow, compare_row, standard_schemes};
+use quantlab_core::weights::storage::ScaleDtype;
+
+use super::pipeline::WeightOutcome;
+use super::state::{WeightState, WeightTensor};
+use super::upload;
+
+/// Where the rows are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// In the page's Web Worker.
+    Worker,
+    /// On the page's own thread, one scheme per tick.
+    Page,
+}
+
+impl Engine {
+    /// Its name in the page's markup (`data-engine`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Engine::Worker => "worker",
+            Engine::Page => "page",
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+type Job = crate::worker::PageWorker;
+/// Natively (the unit tests) no worker is ever started.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug)]
+struct Job;
+
+/// The comparison of the standard schemes on the tensor.
+#[derive(Debug, Clone, Copy)]
+pub struct CompareTable {
+    /// The rows computed so far.
+    pub rows: RwSignal<Vec<CompareRow>>,
+    /// How many schemes are done (rows or refusals).
+    pub done: RwSignal<usize>,
+    /// How many schemes there are.
+    pub total: usize,
+    /// Whether Cancel stopped the run before its end.
+    pub stopped: RwSignal<bool>,
+    /// Where the current run computes.
+    pub engine: RwSignal<Engine>,
+    restart: Trigger,
+    generation: StoredValue<u64>,
+    job: StoredValue<Option<Job>, LocalStorage>,
+}
+
+impl CompareTable {
+    /// Whether a run is under way.
+    pub fn running(&self) -> bool {
+        !self.stopped.get() && self.done.get() < self.total
+    }
+
+    /// Stops the run: the worker is terminated, the page's loop ends at its next tick, the
+    /// rows so far stay.
+    pub fn cancel(&self) {
+        self.halt();
+        if self.done.get_untracked() < self.total {
+            self.stopped.set(true);
+        }
+    }
+
+    /// Ends the current run, whatever it was doing (signals untouched).
+    fn halt(&self) {
+        self.generation.try_update_value(|g| *g += 1);
+        self.stop_job();
+    }
+
+    /// Starts the run again from the first scheme.
+    pub fn run_again(&self) {
+        self.restart.notify();
+    }
+
+    /// Drops the current worker (outside the callback that may be running).
+    fn stop_job(&self) {
+        let job = self.job.try_update_value(Option::take).flatten();
+        if job.is_some() {
+            leptos::task::spawn_local(async move {
+                let _ended = job;
+            });
+        }
+    }
+
+    /// Whether `this` is still the current run.
+    fn current(&self, this: u64) -> bool {
+        self.generation.try_get_value() == Some(this)
+    }
+
+    /// Counts one scheme done: its row, or a refusal.
+    fn finish_one(&self, row: Option<CompareRow>) {
+        if let Some(row) = row {
+            self.rows.update(|rows| rows.push(row));
+        }
+        self.done.update(|d| *d += 1);
+    }
+
+    /// The run on the page's thread, one scheme per tick.
+    fn on_page(self, t: Arc<WeightTensor>, dtype: ScaleDtype, this: u64) {
+        self.engine.set(Engine::Page);
+        wasm_bindgen_futures::spawn_local(async move {
+            for named in standard_schemes() {
+                upload::tick().await;
+                if !self.current(this) {
+                    return;
+                }
+                self.finish_one(compare_row(&t.data, &t.shape, &named, dtype).ok());
+            }
+        });
+    }
+
+    /// The run in a new worker; false where none could start.
+    #[cfg(target_arch = "wasm32")]
+    fn in_worker(self, t: Arc<WeightTensor>, dtype: ScaleDtype, this: u64) -> bool {
+        use crate::worker::{PageWorker, field, object, row_from_figures};
+        use wasm_bindgen::{JsCast, JsValue};
+        let fallback = {
+            let t = t.clone();
+            move || {
+                if self.current(this) {
+                    self.stop_job();
+                    self.on_page(t.clone(), dtype, this);
+                }
+            }
+        };
+        let on_error = fallback.clone();
+        let on_message = move |msg: JsValue| {
+            if field(&msg, "failed").is_truthy() {
+                fallback();
+                return;
+            }
+            if !self.current(this) || field(&msg, "job").as_f64() != Some(this as f64) {
+                return;
+            }
+            if field(&msg, "done").is_truthy() {
+                self.stop_job();
+                return;
+            }
+            let Some(index) = field(&msg, "index").as_f64() else {
+                return;
+            };
+            let figures = field(&msg, "row")
+                .dyn_into::<js_sys::Float64Array>()
+                .ok()
+                .map(|a| a.to_vec());
+            self.finish_one(figures.and_then(|f| row_from_figures(index as usize, &f)));
+        };
+        let Some(worker) = PageWorker::start(on_message, on_error) else {
+            return false;
+        };
+        let data = js_sys::Float32Array::new_with_length(t.data.len() as u32);
+        data.copy_from(&t.data);
+        let shape: Vec<u32> = t.shape.iter().map(|&d| d as u32).collect();
+        let job = object(&[
+            ("kind", "compare".into()),
+            ("job", JsValue::from_f64(this as f64)),
+            ("data", data.clone().into()),
+            ("shape", js_sys::Uint32Array::from(&shape[..]).into()),
+            ("dtype", dtype.id().into()),
+            ("total", JsValue::from_f64(self.total as f64)),
+        ]);
+        if !worker.post(&job, &[data.buffer().into()]) {
+            return false;
+        }
+        self.engine.set(Engine::Worker);
+        self.job.set_value(Some(worker));
+        true
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn in_worker(self, _: Arc<WeightTensor>, _: ScaleDtype, _: u64) -> bool {
+        false
+    }
+}
+
+/// The comparison table of the lab; a new tensor, a new scale storage or Run again starts it
+/// over.
+pub fn compare_table(st: WeightState, tensor: Memo<WeightOutcome<WeightTensor>>) -> CompareTable {
+    let table = CompareTable {
+        rows: RwSignal::new(Vec::new()),
+        done: RwSignal::new(0),
+        total: standard_schemes().len(),
+        stopped: RwSignal::new(false),
+        engine: RwSignal::new(Engine::Worker),
+        restart: Trigger::new(),
+        generation: StoredValue::new(0),
+        job: StoredValue::new_local(None),
+    };
+    let dtype_key = Memo::new(move |_| st.state.with(|s| s.scale_dtype));
+    Effect::new(move |_| {
+        table.restart.track();
+        let t = tensor.get();
+        let dtype = dtype_key.get();
+        table.halt();
+        let this = table.generation.get_value();
+        table.rows.set(Vec::new());
+        table.done.set(0);
+        table.stopped.set(false);
+        let Ok(t) = t else { return };
+        if !table.in_worker(t.clone(), dtype, this) {
+            table.on_page(t, dtype, this);
+        }
+    });
+    on_cleanup(move || table.halt());
+    table
+}

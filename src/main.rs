@@ -28,3 +28,10 @@ pub fn worker_load(data: Vec<f32>, shape: Vec<u32>) {
 pub fn worker_compare_row(index: usize, dtype: &str) -> Result<Vec<f64>, String> {
     quantlab::worker::compare_row(index, dtype)
 }
+
+/// In the worker: the Weight lab's rotation figure as JSON, or the refusal thrown in words
+/// ([`quantlab::worker::rotation`]).
+#[wasm_bindgen]
+pub fn worker_rotation(scheme: &str, dtype: &str, bins: usize) -> Result<String, String> {
+    quantlab::worker::rotation(scheme, dtype, bins)
+}

@@ -4,22 +4,26 @@
 //! The worker runs the app's own module: `web/worker.js` imports the same wasm-bindgen
 //! script and instantiates the same `.wasm` the page loaded (from the browser's cache; the
 //! names come from the boot tag that `web/boot.js` starts from), and calls the functions
-//! `src/main.rs` exports for it ([`load`], [`compare_row`]). In the worker, `main` finds no
+//! `src/main.rs` exports for it ([`load`], [`compare_row`], [`rotation`]). In the worker, `main` finds no
 //! window and mounts nothing. The answers are bit for bit the page's own: the same code on
 //! the same `f32` values.
 //!
 //! Messages are plain objects: to the worker `{kind: "init", js, wasm}` once, then jobs
-//! (`{kind: "compare", job, data, shape, dtype, total}`); from it one message per row
+//! (`{kind: "compare", job, data, shape, dtype, total}`, `{kind: "rotation", job, data, shape,
+//! scheme, dtype, bins}`); from it one message per row
 //! (`{job, index, row}` with `row` the figures of [`compare_row`], or `{job, index, error}`),
-//! `{job, done: true}`
+//! `{job, rotation}` (the JSON of [`RotationStudy`]) or `{job, error}`, `{job, done: true}`
 //! at the end and `{failed}` when the module could not start. A job is stopped by
 //! terminating its worker ([`PageWorker`]'s `Drop`).
 
 use std::cell::RefCell;
 
+use quantlab_core::QuantError;
+use quantlab_core::quantizer::Scheme;
 use quantlab_core::weights::compare::{CompareRow, compare_row as core_row, standard_schemes};
+use quantlab_core::weights::rotation::{RotationStudy, rotation_errors, rotation_spread};
 use quantlab_core::weights::storage::ScaleDtype;
-use quantlab_core::weights::study::WeightMetrics;
+use quantlab_core::weights::study::{StudyOptions, WeightMetrics};
 
 thread_local! {
     /// The tensor of the worker's current job: its values and shape.
@@ -37,8 +41,7 @@ pub fn load(data: Vec<f32>, shape: &[u32]) {
 /// weight, bytes, MSE, SNR, max |e| and relative Frobenius error, as `f64`s (so they reach
 /// the page bit for bit); the refusal in words when the scheme does not apply.
 pub fn compare_row(index: usize, dtype: &str) -> Result<Vec<f64>, String> {
-    let scale_dtype: ScaleDtype = serde_json::from_value(serde_json::Value::from(dtype))
-        .map_err(|e| format!("scale storage {dtype}: {e}"))?;
+    let scale_dtype = parse_dtype(dtype)?;
     let schemes = standard_schemes();
     let named = schemes
         .get(index)
@@ -56,6 +59,37 @@ pub fn compare_row(index: usize, dtype: &str) -> Result<Vec<f64>, String> {
         m.max_error,
         m.rel_frobenius,
     ])
+}
+
+/// In the worker: the rotation figure of `scheme` (its JSON) on the loaded tensor, both
+/// sides studied with scales stored as `scale_dtype`, histograms of `bins` bins, as the JSON
+/// of [`RotationStudy`]; the refusal in words.
+pub fn rotation(scheme: &str, scale_dtype: &str, bins: usize) -> Result<String, String> {
+    let scheme: Scheme = serde_json::from_str(scheme).map_err(|e| format!("scheme: {e}"))?;
+    let scale_dtype = parse_dtype(scale_dtype)?;
+    let study = TENSOR.with(|t| {
+        let (data, shape) = &*t.borrow();
+        let spread = rotation_spread(data, shape, &scheme, bins)?;
+        let opts = StudyOptions {
+            scale_dtype,
+            ..StudyOptions::default()
+        };
+        let errors = rotation_errors(data, shape, &scheme, &opts, None)?;
+        Ok::<_, QuantError>(RotationStudy::join(&spread, &errors))
+    });
+    let study = study.map_err(|e| e.to_string())?;
+    serde_json::to_string(&study).map_err(|e| e.to_string())
+}
+
+/// A rotation figure as [`rotation`] sent it.
+pub fn parse_rotation(json: &str) -> Result<RotationStudy, String> {
+    serde_json::from_str(json).map_err(|e| e.to_string())
+}
+
+/// A scale storage by its name in links (`fp16`).
+fn parse_dtype(dtype: &str) -> Result<ScaleDtype, String> {
+    serde_json::from_value(serde_json::Value::from(dtype))
+        .map_err(|e| format!("scale storage {dtype}: {e}"))
 }
 
 /// The row of standard scheme `index` from the figures [`compare_row`] sent; `None` for
@@ -222,6 +256,38 @@ mod tests {
     }
 
     #[test]
+    fn the_worker_rotation_figure_is_the_page_figure_bit_for_bit() {
+        let spec = SynthSpec {
+            rows: 64,
+            cols: 256,
+            outliers: 4,
+            ..SynthSpec::default()
+        };
+        let data = generate(&spec).unwrap();
+        load(data.clone(), &[64, 256]);
+        // The Weight lab's default: int4, groups of 128.
+        let scheme = crate::labs::weight::state::WeightLabState::default().scheme;
+        let json = serde_json::to_string(&scheme).unwrap();
+        let got = parse_rotation(&rotation(&json, "bf16", 64).unwrap()).unwrap();
+        let spread = rotation_spread(&data, &[64, 256], &scheme, 64).unwrap();
+        let opts = StudyOptions {
+            scale_dtype: ScaleDtype::Bf16,
+            ..StudyOptions::default()
+        };
+        let errors = rotation_errors(&data, &[64, 256], &scheme, &opts, None).unwrap();
+        assert_eq!(got, RotationStudy::join(&spread, &errors));
+        // Per tensor the rotation does not apply: words, as on the page.
+        let tensor = Scheme {
+            granularity: quantlab_core::quantizer::GranularityKind::Tensor,
+            ..scheme
+        };
+        let e = rotation(&serde_json::to_string(&tensor).unwrap(), "fp16", 64).unwrap_err();
+        assert!(!e.is_empty());
+        assert!(rotation("{", "fp16", 64).unwrap_err().starts_with("scheme"));
+        assert!(parse_rotation("[]").is_err());
+    }
+
+    #[test]
     fn a_bad_index_dtype_or_figures_are_refused_in_words() {
         load(vec![0.5; 8], &[2, 4]);
         let e = compare_row(999, "fp16").unwrap_err();
@@ -233,7 +299,10 @@ mod tests {
         // A tensor the schemes refuse: each says why.
         load(vec![0.5, f32::NAN], &[1, 2]);
         for i in 0..standard_schemes().len() {
-            assert!(compare_row(i, "bf16").unwrap_err().contains("finite"), "{i}");
+            assert!(
+                compare_row(i, "bf16").unwrap_err().contains("finite"),
+                "{i}"
+            );
         }
     }
 }

@@ -34,5 +34,12 @@ onmessage = async (e) => {
       }
     }
     postMessage({ job: m.job, done: true });
+  } else if (m.kind === 'rotation') {
+    mod.worker_load(m.data, m.shape);
+    try {
+      postMessage({ job: m.job, rotation: mod.worker_rotation(m.scheme, m.dtype, m.bins) });
+    } catch (error) {
+      postMessage({ job: m.job, error: String(error) });
+    }
   }
 };

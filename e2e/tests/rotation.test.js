@@ -215,3 +215,42 @@ test('the Portuguese page has no English left in the rotation words', async () =
     await en.close(); await pt.close();
   }
 });
+
+/** Every readout of the rotation figure (`data-value`) and its summary. */
+async function figure(page) {
+  await studied(page);
+  return page.evaluate(() => ({
+    summary: document.querySelector('[data-testid="wl-rot-summary"]').textContent,
+    values: Object.fromEntries([...document.querySelectorAll('[data-view="rotation"] [data-testid^="wl-rot-"][data-value]')].map((e) => [e.dataset.testid, e.dataset.value])),
+  }));
+}
+
+test('a large tensor\'s figure is studied in the page\'s worker, equal to the page\'s own, and follows the controls', async () => {
+  // 2048 × 2048 = 4,194,304 weights: past the 2,097,152 the page studies itself.
+  const query = '?lab=weight&rows=2048&cols=2048&outliers=8';
+  const page = await open(query);
+  const pending = await page.locator('[data-testid="wl-rot-unavailable"]').textContent().catch(() => '');
+  const inWorker = await figure(page);
+  assert.equal(Object.keys(inWorker.values).length, 12, JSON.stringify(inWorker.values));
+  assert.ok(Number.parseFloat(inWorker.values['wl-rot-mse-rotated']) * 2 < Number.parseFloat(inWorker.values['wl-rot-mse-plain']));
+  // The lab's own study (on the page) and the worker's unrotated side are the same numbers.
+  assert.equal(await value(page, 'wl-mse'), inWorker.values['wl-rot-mse-plain']);
+  const plain = await openApp(browser, server.url, query, READY, { setup: (p) => p.addInitScript(() => { delete window.Worker; }) });
+  assert.deepEqual(await figure(plain), inWorker);
+  // A change of bits studies the figure again, in the background.
+  const before = inWorker.values['wl-rot-mse-rotated'];
+  await setNumber(page, 'wl-bits', 3);
+  await changed(page, 'wl-rot-mse-rotated', before);
+  await studied(page);
+  assert.equal(await value(page, 'wl-mse'), await value(page, 'wl-rot-mse-plain'));
+  const blue = await canvasStats(page, 'wl-rot-hist-canvas', BLUE);
+  assert.ok(blue.colour > 200, `histogram: blue pixels ${blue.colour}`);
+  // Per tensor the figure is refused at once, in words, with no worker needed.
+  await page.locator('[data-testid="wl-granularity"]').selectOption('tensor');
+  await page.waitForFunction(() => /per-group/.test(document.querySelector('[data-testid="wl-rot-unavailable"]')?.textContent ?? ''));
+  console.log(`rotation figure of 4,194,304 weights: first words while it was studied: "${pending.trim()}"`);
+  for (const p of [page, plain]) {
+    assert.deepEqual(p.problems, []);
+    await p.close();
+  }
+});

@@ -7,7 +7,7 @@
 //!
 //! [`state`] holds the URL state and the shared signals, [`pipeline`] the memos from the
 //! tensor to the study, [`compare`] the comparison table (in the page's worker), [`canvases`] the drawing, [`controls`] the form, [`views`] the
-//! readouts and tables, [`rotation`] the rotation figure, and [`upload`] reads files in
+//! readouts and tables, [`rotation`] the rotation figure ([`rotation_job`] studies a large tensor's in the page's worker), and [`upload`] reads files in
 //! slices.
 
 pub mod canvases;
@@ -18,6 +18,7 @@ pub mod inspector;
 pub mod packing;
 pub mod pipeline;
 pub mod rotation;
+pub mod rotation_job;
 pub mod state;
 pub mod upload;
 pub mod views;

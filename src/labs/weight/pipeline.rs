@@ -15,6 +15,7 @@ use quantlab_core::weights::study::{Study, StudyOptions, WorkedExample, study};
 use quantlab_core::weights::synth::{decode_bars, generate, sample_drawn};
 
 use super::compare::{CompareTable, compare_table};
+use super::rotation_job::{in_background, rotation_job};
 use super::state::{WeightError, WeightLabState, WeightSource, WeightState, WeightTensor};
 use crate::widgets::perf::{mark as perf_mark, measure as perf_measure};
 
@@ -268,8 +269,13 @@ impl WeightPipeline {
             };
             Ok(Arc::new(compute_rotation_errors(&t, &s, known.as_deref())?))
         });
+        // A large tensor's figure comes from the page's worker (`rotation_job`).
+        let background = rotation_job(st, tensor);
         let rotation = Memo::new_with_compare(
             move |_| {
+                if tensor.with(in_background) {
+                    return background.result.get().unwrap_or(Err(WeightError::Pending));
+                }
                 let (sp, er) = (spread.get()?, errors.get()?);
                 Ok(Arc::new(RotationStudy::join(&sp, &er)))
             },

@@ -255,6 +255,10 @@ pub enum WeightError {
         /// Its dtype.
         dtype: String,
     },
+    /// A figure is being studied in the page's worker.
+    Pending,
+    /// The page's worker refused the work (its words).
+    Worker(String),
 }
 
 impl From<QuantError> for WeightError {
@@ -278,6 +282,8 @@ impl fmt::Display for WeightError {
                 write!(f, "{name} holds no F32, F16, BF16 or F64 tensor")
             }
             WeightError::Unsupported { dtype } => write!(f, "{dtype} is not read"),
+            WeightError::Pending => f.write_str("studying in the background…"),
+            WeightError::Worker(e) => f.write_str(e),
         }
     }
 }
@@ -306,7 +312,8 @@ impl WeightError {
             WeightError::File { name, error } => {
                 format!("{name}: {}", crate::lang::errors::quant_error(error, l))
             }
-            WeightError::Handoff(e) => e.clone(),
+            WeightError::Handoff(e) | WeightError::Worker(e) => e.clone(),
+            WeightError::Pending => td_string!(l, weight.err_pending).to_string(),
         }
     }
 }

@@ -29,9 +29,9 @@ pub fn worker_compare_row(index: usize, dtype: &str) -> Result<Vec<f64>, String>
     quantlab::worker::compare_row(index, dtype)
 }
 
-/// In the worker: the Weight lab's rotation figure as JSON, or the refusal thrown in words
-/// ([`quantlab::worker::rotation`]).
+/// In the worker: the figures of the Weight lab's rotation figure for the state `query`,
+/// or the refusal thrown in words ([`quantlab::worker::rotation`]).
 #[wasm_bindgen]
-pub fn worker_rotation(scheme: &str, dtype: &str, bins: usize) -> Result<String, String> {
-    quantlab::worker::rotation(scheme, dtype, bins)
+pub fn worker_rotation(query: &str) -> Result<Vec<f64>, String> {
+    quantlab::worker::rotation(query)
 }

@@ -10,20 +10,26 @@
 //!
 //! Messages are plain objects: to the worker `{kind: "init", js, wasm}` once, then jobs
 //! (`{kind: "compare", job, data, shape, dtype, total}`, `{kind: "rotation", job, data, shape,
-//! scheme, dtype, bins}`); from it one message per row
+//! query}`); from it one message per row
 //! (`{job, index, row}` with `row` the figures of [`compare_row`], or `{job, index, error}`),
-//! `{job, rotation}` (the JSON of [`RotationStudy`]) or `{job, error}`, `{job, done: true}`
+//! `{job, rotation}` (the figures of [`rotation_figures`]) or `{job, error}`, `{job, done: true}`
 //! at the end and `{failed}` when the module could not start. A job is stopped by
 //! terminating its worker ([`PageWorker`]'s `Drop`).
 
 use std::cell::RefCell;
 
 use quantlab_core::QuantError;
-use quantlab_core::quantizer::Scheme;
+use quantlab_core::analysis::Histogram;
+use quantlab_core::url_state::from_query;
 use quantlab_core::weights::compare::{CompareRow, compare_row as core_row, standard_schemes};
-use quantlab_core::weights::rotation::{RotationStudy, rotation_errors, rotation_spread};
+use quantlab_core::weights::rotation::{
+    RotationErrors, RotationSpread, RotationStudy, rotation_errors, rotation_spread,
+};
 use quantlab_core::weights::storage::ScaleDtype;
 use quantlab_core::weights::study::{StudyOptions, WeightMetrics};
+
+use crate::labs::weight::pipeline::clamp_bins;
+use crate::labs::weight::state::WeightLabState;
 
 thread_local! {
     /// The tensor of the worker's current job: its values and shape.
@@ -61,35 +67,127 @@ pub fn compare_row(index: usize, dtype: &str) -> Result<Vec<f64>, String> {
     ])
 }
 
-/// In the worker: the rotation figure of `scheme` (its JSON) on the loaded tensor, both
-/// sides studied with scales stored as `scale_dtype`, histograms of `bins` bins, as the JSON
-/// of [`RotationStudy`]; the refusal in words.
-pub fn rotation(scheme: &str, scale_dtype: &str, bins: usize) -> Result<String, String> {
-    let scheme: Scheme = serde_json::from_str(scheme).map_err(|e| format!("scheme: {e}"))?;
-    let scale_dtype = parse_dtype(scale_dtype)?;
+/// In the worker: the rotation figure of the Weight lab state `query` (its link, as the
+/// page writes it: scheme, scale storage, bins) on the loaded tensor, as figures (see
+/// [`rotation_figures`]); the refusal in words.
+pub fn rotation(query: &str) -> Result<Vec<f64>, String> {
+    let (s, _) = from_query::<WeightLabState>(query);
     let study = TENSOR.with(|t| {
         let (data, shape) = &*t.borrow();
-        let spread = rotation_spread(data, shape, &scheme, bins)?;
+        let spread = rotation_spread(data, shape, &s.scheme, clamp_bins(s.bins))?;
         let opts = StudyOptions {
-            scale_dtype,
+            scale_dtype: s.scale_dtype,
             ..StudyOptions::default()
         };
-        let errors = rotation_errors(data, shape, &scheme, &opts, None)?;
+        let errors = rotation_errors(data, shape, &s.scheme, &opts, None)?;
         Ok::<_, QuantError>(RotationStudy::join(&spread, &errors))
     });
-    let study = study.map_err(|e| e.to_string())?;
-    serde_json::to_string(&study).map_err(|e| e.to_string())
+    study
+        .map(|r| rotation_figures(&r))
+        .map_err(|e| e.to_string())
 }
 
-/// A rotation figure as [`rotation`] sent it.
-pub fn parse_rotation(json: &str) -> Result<RotationStudy, String> {
-    serde_json::from_str(json).map_err(|e| e.to_string())
+/// A rotation figure as one list of `f64`s, so that it crosses to the page bit for bit and
+/// without a text format: numbers in field order, each list as its length and its items,
+/// the 64-bit seed as two 32-bit halves.
+pub fn rotation_figures(r: &RotationStudy) -> Vec<f64> {
+    let mut out = Vec::new();
+    let list = |out: &mut Vec<f64>, items: &mut dyn ExactSizeIterator<Item = f64>| {
+        out.push(items.len() as f64);
+        out.extend(items);
+    };
+    let sp = &r.spread;
+    out.extend([
+        sp.group as f64,
+        (sp.seed >> 32) as f64,
+        (sp.seed & 0xffff_ffff) as f64,
+    ]);
+    for h in [&sp.before, &sp.after] {
+        list(&mut out, &mut h.edges.iter().copied());
+        list(&mut out, &mut h.counts.iter().map(|&c| c as f64));
+        out.push(h.outside as f64);
+    }
+    out.push(sp.channel_step as f64);
+    list(&mut out, &mut sp.absmax_before.iter().copied());
+    list(&mut out, &mut sp.absmax_after.iter().copied());
+    out.extend([sp.kurtosis_before, sp.kurtosis_after]);
+    for m in [&r.errors.plain, &r.errors.rotated] {
+        out.extend([m.mse, m.snr_db, m.max_error, m.rel_frobenius]);
+    }
+    out.extend([
+        r.errors.bits_plain,
+        r.errors.bits_rotated,
+        r.peak_before,
+        r.peak_after,
+    ]);
+    out
+}
+
+/// The rotation figure of [`rotation_figures`]; `None` for a list it did not write.
+pub fn rotation_from_figures(f: &[f64]) -> Option<RotationStudy> {
+    let mut it = f.iter().copied();
+    let mut num = || it.next();
+    let count = |v: f64| (v >= 0.0 && v.fract() == 0.0).then_some(v as usize);
+    let take = |num: &mut dyn FnMut() -> Option<f64>| -> Option<Vec<f64>> {
+        let n = count(num()?)?;
+        (0..n).map(|_| num()).collect()
+    };
+    let (group, hi, lo) = (count(num()?)?, num()? as u64, num()? as u64);
+    let hist = |num: &mut dyn FnMut() -> Option<f64>| -> Option<Histogram> {
+        let edges = take(num)?;
+        let counts = take(num)?.into_iter().map(count).collect::<Option<_>>()?;
+        Some(Histogram {
+            edges,
+            counts,
+            outside: count(num()?)?,
+        })
+    };
+    let (before, after) = (hist(&mut num)?, hist(&mut num)?);
+    let channel_step = count(num()?)?;
+    let (absmax_before, absmax_after) = (take(&mut num)?, take(&mut num)?);
+    let (kurtosis_before, kurtosis_after) = (num()?, num()?);
+    let metrics = |num: &mut dyn FnMut() -> Option<f64>| -> Option<WeightMetrics> {
+        Some(WeightMetrics {
+            mse: num()?,
+            snr_db: num()?,
+            max_error: num()?,
+            rel_frobenius: num()?,
+        })
+    };
+    let (plain, rotated) = (metrics(&mut num)?, metrics(&mut num)?);
+    let (bits_plain, bits_rotated, peak_before, peak_after) = (num()?, num()?, num()?, num()?);
+    if num().is_some() {
+        return None;
+    }
+    Some(RotationStudy {
+        spread: RotationSpread {
+            group,
+            seed: (hi << 32) | lo,
+            before,
+            after,
+            channel_step,
+            absmax_before,
+            absmax_after,
+            kurtosis_before,
+            kurtosis_after,
+        },
+        errors: RotationErrors {
+            plain,
+            rotated,
+            bits_plain,
+            bits_rotated,
+        },
+        peak_before,
+        peak_after,
+    })
 }
 
 /// A scale storage by its name in links (`fp16`).
 fn parse_dtype(dtype: &str) -> Result<ScaleDtype, String> {
-    serde_json::from_value(serde_json::Value::from(dtype))
-        .map_err(|e| format!("scale storage {dtype}: {e}"))
+    ScaleDtype::ALL
+        .into_iter()
+        .find(|d| d.id() == dtype)
+        .ok_or_else(|| format!("scale storage {dtype}: not fp32, fp16 or bf16"))
 }
 
 /// The row of standard scheme `index` from the figures [`compare_row`] sent; `None` for
@@ -234,6 +332,7 @@ pub use page::{field, object};
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::labs::weight::state::WeightTensor;
     use quantlab_core::weights::synth::{SynthSpec, generate};
 
     #[test]
@@ -265,26 +364,38 @@ mod tests {
         };
         let data = generate(&spec).unwrap();
         load(data.clone(), &[64, 256]);
-        // The Weight lab's default: int4, groups of 128.
-        let scheme = crate::labs::weight::state::WeightLabState::default().scheme;
-        let json = serde_json::to_string(&scheme).unwrap();
-        let got = parse_rotation(&rotation(&json, "bf16", 64).unwrap()).unwrap();
-        let spread = rotation_spread(&data, &[64, 256], &scheme, 64).unwrap();
-        let opts = StudyOptions {
+        // The Weight lab's default (int4, groups of 128), bf16 scales, 64 bins, a large seed.
+        let mut state = WeightLabState {
             scale_dtype: ScaleDtype::Bf16,
-            ..StudyOptions::default()
+            bins: 64,
+            ..WeightLabState::default()
         };
-        let errors = rotation_errors(&data, &[64, 256], &scheme, &opts, None).unwrap();
-        assert_eq!(got, RotationStudy::join(&spread, &errors));
+        state.scheme.rotate_seed = u64::MAX - 12345;
+        let query = quantlab_core::url_state::to_query(&state);
+        let got = rotation_from_figures(&rotation(&query).unwrap()).unwrap();
+        let t = WeightTensor {
+            name: "t".into(),
+            shape: vec![64, 256],
+            data,
+        };
+        let want = crate::labs::weight::pipeline::compute_rotation(&t, &state).unwrap();
+        assert_eq!(got, *want);
+        assert_eq!(got.spread.seed, u64::MAX - 12345);
         // Per tensor the rotation does not apply: words, as on the page.
-        let tensor = Scheme {
-            granularity: quantlab_core::quantizer::GranularityKind::Tensor,
-            ..scheme
-        };
-        let e = rotation(&serde_json::to_string(&tensor).unwrap(), "fp16", 64).unwrap_err();
-        assert!(!e.is_empty());
-        assert!(rotation("{", "fp16", 64).unwrap_err().starts_with("scheme"));
-        assert!(parse_rotation("[]").is_err());
+        state.scheme.granularity = quantlab_core::quantizer::GranularityKind::Tensor;
+        let e = rotation(&quantlab_core::url_state::to_query(&state)).unwrap_err();
+        assert!(e.contains("per-group"), "{e}");
+        // Lists it did not write: cut short, one number too many, a negative count.
+        let f = rotation_figures(&want);
+        assert_eq!(rotation_from_figures(&f[..f.len() - 1]), None);
+        assert_eq!(
+            rotation_from_figures(&[f.clone(), vec![0.0]].concat()),
+            None
+        );
+        let mut bad = f.clone();
+        bad[3] = -1.0;
+        assert_eq!(rotation_from_figures(&bad), None);
+        assert_eq!(rotation_from_figures(&[]), None);
     }
 
     #[test]

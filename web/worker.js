@@ -37,7 +37,7 @@ onmessage = async (e) => {
   } else if (m.kind === 'rotation') {
     mod.worker_load(m.data, m.shape);
     try {
-      postMessage({ job: m.job, rotation: mod.worker_rotation(m.scheme, m.dtype, m.bins) });
+      postMessage({ job: m.job, rotation: mod.worker_rotation(m.query) });
     } catch (error) {
       postMessage({ job: m.job, error: String(error) });
     }

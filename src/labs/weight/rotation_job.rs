@@ -58,11 +58,9 @@ impl RotationJob {
     /// Studies the figure in a new worker; false where none could start.
     #[cfg(target_arch = "wasm32")]
     fn in_worker(self, t: Arc<WeightTensor>, s: WeightLabState, this: u64) -> bool {
-        use crate::worker::{PageWorker, field, object, parse_rotation};
-        use wasm_bindgen::JsValue;
-        let Ok(scheme) = serde_json::to_string(&s.scheme) else {
-            return false;
-        };
+        use crate::worker::{PageWorker, field, object, rotation_from_figures};
+        use wasm_bindgen::{JsCast, JsValue};
+        let query = quantlab_core::url_state::to_query(&s);
         let current = move || self.generation.try_get_value() == Some(this);
         let fallback = {
             let (t, s) = (t.clone(), s.clone());
@@ -82,11 +80,14 @@ impl RotationJob {
             if !current() || field(&msg, "job").as_f64() != Some(this as f64) {
                 return;
             }
-            let got = match (
-                field(&msg, "rotation").as_string(),
-                field(&msg, "error").as_string(),
-            ) {
-                (Some(json), _) => parse_rotation(&json).map(Arc::new),
+            let figures = field(&msg, "rotation")
+                .dyn_into::<js_sys::Float64Array>()
+                .ok()
+                .map(|a| a.to_vec());
+            let got = match (figures, field(&msg, "error").as_string()) {
+                (Some(f), _) => rotation_from_figures(&f)
+                    .map(Arc::new)
+                    .ok_or_else(|| "the worker's figure could not be read".to_string()),
                 (None, Some(e)) => Err(e),
                 (None, None) => Err("the worker sent no figure".into()),
             };
@@ -104,12 +105,7 @@ impl RotationJob {
             ("job", JsValue::from_f64(this as f64)),
             ("data", data.clone().into()),
             ("shape", js_sys::Uint32Array::from(&shape[..]).into()),
-            ("scheme", scheme.into()),
-            ("dtype", s.scale_dtype.id().into()),
-            (
-                "bins",
-                JsValue::from_f64(super::pipeline::clamp_bins(s.bins) as f64),
-            ),
+            ("query", query.into()),
         ]);
         if !worker.post(&job, &[data.buffer().into()]) {
             return false;

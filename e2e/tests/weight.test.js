@@ -650,7 +650,7 @@ async function controlChanges(rows, cols, count, { settle = false } = {}) {
   const n = (rows * cols).toLocaleString('en');
   console.log(`weight lab, ${n} weights, ${times.length} control changes: p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`);
   const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  console.log(`weight lab, ${n} weights, medians of the parts: study ${med(parts['wl-study']).toFixed(1)} ms, packing ${med(parts['wl-pack']).toFixed(1)} ms, charts ${med(parts['wl-draw']).toFixed(1)} ms; the rotation figure ${med(parts['wl-rotation']).toFixed(1)} ms`);
+  console.log(`weight lab, ${n} weights, medians of the parts: study ${med(parts['wl-study']).toFixed(1)} ms, packing ${med(parts['wl-pack']).toFixed(1)} ms, charts ${med(parts['wl-draw']).toFixed(1)} ms; the rotation figure on the page's thread ${med(parts['wl-rotation']).toFixed(1)} ms`);
   assert.equal(times.length, count);
   assert.deepEqual(page.problems, []);
   await page.close();

@@ -415,7 +415,7 @@ pub fn CompareTable() -> impl IntoView {
         }}</p>
         <p class="compare-progress">
             <Show when=move || compare.running()>
-                <progress data-testid="wl-compare-progress" max=total_schemes value=move || compare.done.get()></progress>
+                <progress data-testid="wl-compare-progress" aria-label=move || t_string!(i18n, weight.cmp_title) max=total_schemes value=move || compare.done.get()></progress>
                 " "
                 <button type="button" data-testid="wl-compare-cancel" on:click=move |_| compare.cancel()>{move || t_string!(i18n, weight.cmp_cancel)}</button>
             </Show>

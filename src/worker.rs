@@ -219,6 +219,121 @@ pub fn row_from_figures(index: usize, figures: &[f64]) -> Option<CompareRow> {
     })
 }
 
+/// Where a lab keeps its current background job: a run number (a message of an older run
+/// is ignored) and the worker doing it (dropped, so terminated, when the run ends).
+#[derive(Debug, Clone, Copy)]
+pub struct JobSlot {
+    generation: leptos::prelude::StoredValue<u64>,
+    worker: leptos::prelude::StoredValue<Option<Job>, leptos::prelude::LocalStorage>,
+}
+
+#[cfg(target_arch = "wasm32")]
+type Job = PageWorker;
+/// Natively (the unit tests) no worker is ever started.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug)]
+struct Job;
+
+impl JobSlot {
+    /// An empty slot, owned by the current reactive owner.
+    pub fn new() -> JobSlot {
+        use leptos::prelude::StoredValue;
+        JobSlot {
+            generation: StoredValue::new(0),
+            worker: StoredValue::new_local(None),
+        }
+    }
+
+    /// Ends the current run (its worker is terminated outside any callback of its own) and
+    /// returns the number of the next one.
+    pub fn halt(&self) -> u64 {
+        use leptos::prelude::{GetValue, UpdateValue};
+        self.generation.try_update_value(|g| *g += 1);
+        self.drop_worker();
+        self.generation.try_get_value().unwrap_or_default()
+    }
+
+    /// Lets the current run's worker go (at the end of its work); the run stays current.
+    pub fn drop_worker(&self) {
+        use leptos::prelude::UpdateValue;
+        let job = self.worker.try_update_value(Option::take).flatten();
+        if job.is_some() {
+            leptos::task::spawn_local(async move {
+                let _ended = job;
+            });
+        }
+    }
+
+    /// Whether run `this` is still the current one.
+    pub fn current(&self, this: u64) -> bool {
+        use leptos::prelude::GetValue;
+        self.generation.try_get_value() == Some(this)
+    }
+
+    /// Starts run `this` of `kind` in a new worker, with the tensor `(data, shape)` and the
+    /// fields of `extra`; its messages of this run go to `on_message`, and `fallback` runs if
+    /// the worker's module cannot start. False where no worker could start (nothing was
+    /// sent).
+    #[cfg(target_arch = "wasm32")]
+    pub fn start(
+        &self,
+        this: u64,
+        kind: &str,
+        (data, shape): (&[f32], &[usize]),
+        extra: Vec<(&str, wasm_bindgen::JsValue)>,
+        on_message: impl Fn(&wasm_bindgen::JsValue) + 'static,
+        fallback: impl Fn() + Clone + 'static,
+    ) -> bool {
+        use leptos::prelude::SetValue;
+        use wasm_bindgen::JsValue;
+        let slot = *self;
+        let on_error = fallback.clone();
+        let messages = move |msg: JsValue| {
+            if field(&msg, "failed").is_truthy() {
+                if slot.current(this) {
+                    fallback();
+                }
+            } else if slot.current(this) && field(&msg, "job").as_f64() == Some(this as f64) {
+                on_message(&msg);
+            }
+        };
+        let Some(worker) = PageWorker::start(messages, on_error) else {
+            return false;
+        };
+        let values = js_sys::Float32Array::new_with_length(data.len() as u32);
+        values.copy_from(data);
+        let shape: Vec<u32> = shape.iter().map(|&d| d as u32).collect();
+        let mut fields = vec![
+            ("kind", kind.into()),
+            ("job", JsValue::from_f64(this as f64)),
+            ("data", values.clone().into()),
+            ("shape", js_sys::Uint32Array::from(&shape[..]).into()),
+        ];
+        fields.extend(extra);
+        if !worker.post(&object(&fields), &[values.buffer().into()]) {
+            return false;
+        }
+        self.worker.set_value(Some(worker));
+        true
+    }
+}
+
+impl Default for JobSlot {
+    fn default() -> Self {
+        JobSlot::new()
+    }
+}
+
+/// The list of `f64`s of a message's field (a `Float64Array`).
+#[cfg(target_arch = "wasm32")]
+pub fn figures(msg: &wasm_bindgen::JsValue, key: &str) -> Option<Vec<f64>> {
+    use wasm_bindgen::JsCast;
+    field(msg, key)
+        .dyn_into::<js_sys::Float64Array>()
+        .ok()
+        .map(|a| a.to_vec())
+}
+
 #[cfg(target_arch = "wasm32")]
 pub use page::PageWorker;
 

@@ -13,6 +13,7 @@ use quantlab_core::weights::storage::ScaleDtype;
 use super::pipeline::WeightOutcome;
 use super::state::{WeightState, WeightTensor};
 use super::upload;
+use crate::worker::JobSlot;
 
 /// Where the rows are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,13 +34,6 @@ impl Engine {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
-type Job = crate::worker::PageWorker;
-/// Natively (the unit tests) no worker is ever started.
-#[cfg(not(target_arch = "wasm32"))]
-#[derive(Debug)]
-struct Job;
-
 /// The comparison of the standard schemes on the tensor.
 #[derive(Debug, Clone, Copy)]
 pub struct CompareTable {
@@ -54,8 +48,7 @@ pub struct CompareTable {
     /// Where the current run computes.
     pub engine: RwSignal<Engine>,
     restart: Trigger,
-    generation: StoredValue<u64>,
-    job: StoredValue<Option<Job>, LocalStorage>,
+    slot: JobSlot,
 }
 
 impl CompareTable {
@@ -73,30 +66,19 @@ impl CompareTable {
         }
     }
 
-    /// Ends the current run, whatever it was doing (signals untouched).
-    fn halt(&self) {
-        self.generation.try_update_value(|g| *g += 1);
-        self.stop_job();
-    }
-
     /// Starts the run again from the first scheme.
     pub fn run_again(&self) {
         self.restart.notify();
     }
 
-    /// Drops the current worker (outside the callback that may be running).
-    fn stop_job(&self) {
-        let job = self.job.try_update_value(Option::take).flatten();
-        if job.is_some() {
-            leptos::task::spawn_local(async move {
-                let _ended = job;
-            });
-        }
+    /// Ends the current run, whatever it was doing (signals untouched); the next run's number.
+    fn halt(&self) -> u64 {
+        self.slot.halt()
     }
 
     /// Whether `this` is still the current run.
     fn current(&self, this: u64) -> bool {
-        self.generation.try_get_value() == Some(this)
+        self.slot.current(this)
     }
 
     /// Counts one scheme done: its row, or a refusal.
@@ -124,59 +106,37 @@ impl CompareTable {
     /// The run in a new worker; false where none could start.
     #[cfg(target_arch = "wasm32")]
     fn in_worker(self, t: Arc<WeightTensor>, dtype: ScaleDtype, this: u64) -> bool {
-        use crate::worker::{PageWorker, field, object, row_from_figures};
-        use wasm_bindgen::{JsCast, JsValue};
-        let fallback = {
-            let t = t.clone();
-            move || {
-                if self.current(this) {
-                    self.stop_job();
-                    self.on_page(t.clone(), dtype, this);
-                }
+        use crate::worker::{field, figures, row_from_figures};
+        use wasm_bindgen::JsValue;
+        let page = t.clone();
+        let fallback = move || {
+            self.slot.drop_worker();
+            self.on_page(page.clone(), dtype, this);
+        };
+        let on_message = move |msg: &JsValue| {
+            if field(msg, "done").is_truthy() {
+                self.slot.drop_worker();
+            } else if let Some(index) = field(msg, "index").as_f64() {
+                let row = figures(msg, "row").and_then(|f| row_from_figures(index as usize, &f));
+                self.finish_one(row);
             }
         };
-        let on_error = fallback.clone();
-        let on_message = move |msg: JsValue| {
-            if field(&msg, "failed").is_truthy() {
-                fallback();
-                return;
-            }
-            if !self.current(this) || field(&msg, "job").as_f64() != Some(this as f64) {
-                return;
-            }
-            if field(&msg, "done").is_truthy() {
-                self.stop_job();
-                return;
-            }
-            let Some(index) = field(&msg, "index").as_f64() else {
-                return;
-            };
-            let figures = field(&msg, "row")
-                .dyn_into::<js_sys::Float64Array>()
-                .ok()
-                .map(|a| a.to_vec());
-            self.finish_one(figures.and_then(|f| row_from_figures(index as usize, &f)));
-        };
-        let Some(worker) = PageWorker::start(on_message, on_error) else {
-            return false;
-        };
-        let data = js_sys::Float32Array::new_with_length(t.data.len() as u32);
-        data.copy_from(&t.data);
-        let shape: Vec<u32> = t.shape.iter().map(|&d| d as u32).collect();
-        let job = object(&[
-            ("kind", "compare".into()),
-            ("job", JsValue::from_f64(this as f64)),
-            ("data", data.clone().into()),
-            ("shape", js_sys::Uint32Array::from(&shape[..]).into()),
+        let extra = vec![
             ("dtype", dtype.id().into()),
             ("total", JsValue::from_f64(self.total as f64)),
-        ]);
-        if !worker.post(&job, &[data.buffer().into()]) {
-            return false;
+        ];
+        let started = self.slot.start(
+            this,
+            "compare",
+            (&t.data, &t.shape),
+            extra,
+            on_message,
+            fallback,
+        );
+        if started {
+            self.engine.set(Engine::Worker);
         }
-        self.engine.set(Engine::Worker);
-        self.job.set_value(Some(worker));
-        true
+        started
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -195,16 +155,14 @@ pub fn compare_table(st: WeightState, tensor: Memo<WeightOutcome<WeightTensor>>)
         stopped: RwSignal::new(false),
         engine: RwSignal::new(Engine::Worker),
         restart: Trigger::new(),
-        generation: StoredValue::new(0),
-        job: StoredValue::new_local(None),
+        slot: JobSlot::new(),
     };
     let dtype_key = Memo::new(move |_| st.state.with(|s| s.scale_dtype));
     Effect::new(move |_| {
         table.restart.track();
         let t = tensor.get();
         let dtype = dtype_key.get();
-        table.halt();
-        let this = table.generation.get_value();
+        let this = table.halt();
         table.rows.set(Vec::new());
         table.done.set(0);
         table.stopped.set(false);
@@ -213,6 +171,8 @@ pub fn compare_table(st: WeightState, tensor: Memo<WeightOutcome<WeightTensor>>)
             table.on_page(t, dtype, this);
         }
     });
-    on_cleanup(move || table.halt());
+    on_cleanup(move || {
+        table.halt();
+    });
     table
 }

@@ -1042,32 +1042,35 @@ mod timing {
     #[test]
     #[ignore]
     fn study_timing() {
-        let x = generate(&SynthSpec {
-            rows: 1024,
-            cols: 1024,
-            ..SynthSpec::default()
-        })
-        .unwrap();
-        let s = Scheme {
-            bits: 4,
-            mode: Mode::Sym,
-            granularity: GranularityKind::Group,
-            group_size: 128,
-            ..Scheme::default()
-        };
-        let geo = Geometry::of_scheme(&s, &[1024, 1024], x.len()).unwrap();
-        for _ in 0..10 {
-            let t = std::time::Instant::now();
-            let p = linear_params(&x, &[1024, 1024], &geo, &s).unwrap();
-            let t1 = t.elapsed();
-            let st = study(&x, &[1024, 1024], &s, &StudyOptions::default()).unwrap();
-            let t2 = t.elapsed();
-            println!(
-                "params {t1:?}, study {:?} ({} groups, mse {})",
-                t2 - t1,
-                p.len(),
-                st.metrics.mse
-            );
+        for side in [1024, 4096] {
+            let shape = [side, side];
+            let x = generate(&SynthSpec {
+                rows: side,
+                cols: side,
+                ..SynthSpec::default()
+            })
+            .unwrap();
+            let s = Scheme {
+                bits: 4,
+                mode: Mode::Sym,
+                granularity: GranularityKind::Group,
+                group_size: 128,
+                ..Scheme::default()
+            };
+            let geo = Geometry::of_scheme(&s, &shape, x.len()).unwrap();
+            for _ in 0..5 {
+                let t = std::time::Instant::now();
+                let p = linear_params(&x, &shape, &geo, &s).unwrap();
+                let t1 = t.elapsed();
+                let st = study(&x, &shape, &s, &StudyOptions::default()).unwrap();
+                let t2 = t.elapsed();
+                println!(
+                    "{side} x {side}: params {t1:?}, study {:?} ({} groups, mse {})",
+                    t2 - t1,
+                    p.len(),
+                    st.metrics.mse
+                );
+            }
         }
     }
 }

@@ -14,7 +14,7 @@
 //! (`{job, index, row}` with `row` the figures of [`compare_row`], or `{job, index, error}`),
 //! `{job, rotation}` (the figures of [`rotation_figures`]) or `{job, error}`, `{job, done: true}`
 //! at the end and `{failed}` when the module could not start. A job is stopped by
-//! terminating its worker ([`PageWorker`]'s `Drop`).
+//! terminating its worker (`PageWorker`'s `Drop`, built for `wasm32` only).
 
 use std::cell::RefCell;
 

@@ -74,7 +74,7 @@ test('the lab links in the header stay inside the sub-path', async () => {
 });
 
 test(`served from ${PREFIX}, the Weight lab's worker starts from the sub-path and fills the comparison`, async () => {
-  const page = await openUnder('?lab=weight', '[data-testid="wl-bits-per-weight"]');
+  const page = await openUnder('?lab=weight&rows=1024&cols=512', '[data-testid="wl-bits-per-weight"]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="wl-compare-row"]').length === 33, null, { timeout: 60000 });
   assert.equal(await page.locator('[data-testid="wl-compare-status"]').getAttribute('data-engine'), 'worker');
   assert.ok(page.requestsSeen.includes(`${server.origin}${PREFIX}worker.js`), page.requestsSeen.join(' '));

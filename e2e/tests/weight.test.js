@@ -286,7 +286,8 @@ const engine = (page) => page.locator('[data-testid="wl-compare-status"]').getAt
 const noWorker = { setup: (p) => p.addInitScript(() => { delete window.Worker; }) };
 
 test('the comparison is computed in the page\'s worker, row for row equal to the page\'s own thread', async () => {
-  const query = '?lab=weight&dist=student-t&nu=3&scale_dtype=bf16';
+  // 1024 × 512 = 524,288 weights: from this size on the table is made in the worker.
+  const query = '?lab=weight&rows=1024&cols=512&dist=student-t&nu=3&scale_dtype=bf16';
   const page = await open(query);
   const inWorker = await compareValues(page);
   assert.equal(await engine(page), 'worker');
@@ -302,7 +303,11 @@ test('the comparison is computed in the page\'s worker, row for row equal to the
   });
   assert.deepEqual(await compareValues(broken), inWorker);
   assert.equal(await engine(broken), 'page');
-  for (const p of [page, plain, broken]) {
+  // A smaller tensor's table is made on the page's thread.
+  const small = await open('?lab=weight');
+  await compareValues(small);
+  assert.equal(await engine(small), 'page');
+  for (const p of [page, plain, broken, small]) {
     assert.deepEqual(p.problems, []);
     await p.close();
   }

@@ -1,8 +1,9 @@
 //! The comparison of the standard schemes on the lab's tensor, filled row by row in the
 //! page's Web Worker ([`crate::worker`]) so that the page answers while a large tensor is
-//! studied 33 times; with a progress bar, Cancel and Run again. Where no worker can start
-//! (or its module fails to load), the rows are computed on the page's thread, one scheme
-//! per tick, as before. Either way the rows are the same, bit for bit.
+//! studied 33 times; with a progress bar, Cancel and Run again. A tensor under
+//! [`WORKER_MIN`] weights, or a page where no worker can start (or its module fails to
+//! load), has its rows computed on the page's thread, one scheme per tick. Either way the
+//! rows are the same, bit for bit.
 
 use std::sync::Arc;
 
@@ -14,6 +15,10 @@ use super::pipeline::WeightOutcome;
 use super::state::{WeightState, WeightTensor};
 use super::upload;
 use crate::worker::JobSlot;
+
+/// The smallest tensor whose table is computed in the worker: a smaller one's table takes
+/// a fraction of a second on the page's thread, about what a worker takes to start.
+pub const WORKER_MIN: usize = 1 << 19;
 
 /// Where the rows are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,7 +172,7 @@ pub fn compare_table(st: WeightState, tensor: Memo<WeightOutcome<WeightTensor>>)
         table.done.set(0);
         table.stopped.set(false);
         let Ok(t) = t else { return };
-        if !table.in_worker(t.clone(), dtype, this) {
+        if t.data.len() < WORKER_MIN || !table.in_worker(t.clone(), dtype, this) {
             table.on_page(t, dtype, this);
         }
     });

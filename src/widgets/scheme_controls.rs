@@ -62,6 +62,22 @@ pub fn SchemeControls<F>(
 where
     F: Fn(&dyn Fn(&mut Scheme)) + Copy + Send + Sync + 'static,
 {
+    // Only this line is built once per caller's closure; the view below is built once.
+    let edit: EditFn = Box::new(edit);
+    scheme_controls(prefix, scheme, StoredValue::new(edit), granularity)
+}
+
+/// How a caller applies an edit to its scheme, stored once so the controls' view is not
+/// generic over the caller's closure.
+type EditFn = Box<dyn Fn(&dyn Fn(&mut Scheme)) + Send + Sync>;
+
+fn scheme_controls(
+    prefix: &'static str,
+    scheme: Signal<Scheme>,
+    edit: StoredValue<EditFn>,
+    granularity: bool,
+) -> impl IntoView {
+    let edit = move |f: &dyn Fn(&mut Scheme)| edit.with_value(|e| e(f));
     let id = move |name: &str| format!("{prefix}{name}");
     let kind = move || scheme.with(|s| s.scheme);
     let hide = move |param: &'static str| move || !uses(kind(), param);

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::frame::{
-    ChartResult, Frame, Grid, clear, draw_legend, draw_lines, fail, legend_line, present,
+    ChartResult, Frame, Grid, Legend, clear, draw_legend, draw_lines, fail, present,
 };
 use super::palette;
 
@@ -97,12 +97,14 @@ pub fn draw_training<DB: DrawingBackend>(
             words.test_epoch_end,
         ),
     ];
-    draw_lines(&mut ch, lines, 1)?;
-    draw_legend(&mut ch, SeriesLabelPosition::MiddleRight, 0.8)?;
+    let mut legend = Legend::default();
+    draw_lines(&mut ch, &mut legend, lines, 1)?;
+    draw_legend(&ch, &legend, SeriesLabelPosition::MiddleRight, 0.8)?;
 
     let mut ch = panel
         .caption(words.accuracy)
         .build(&right, 0.0..x_max, 0.0..100.0)?;
+    let mut legend = Legend::default();
     let pct = |v: &Vec<(f64, f64)>| -> Vec<(f64, f64)> {
         v.iter().map(|&(x, y)| (x, 100.0 * y)).collect()
     };
@@ -111,13 +113,12 @@ pub fn draw_training<DB: DrawingBackend>(
         (pct(&c.test_acc), palette::QUANTIZED, words.test),
     ] {
         ch.draw_series(LineSeries::new(series.clone(), colour.stroke_width(2)))
-            .map_err(fail)?
-            .label(label)
-            .legend(legend_line(colour, 1));
+            .map_err(fail)?;
+        legend.line(label, colour, 1);
         ch.draw_series(series.iter().map(|&p| Circle::new(p, 3, colour.filled())))
             .map_err(fail)?;
     }
-    draw_legend(&mut ch, SeriesLabelPosition::LowerRight, 0.8)?;
+    draw_legend(&ch, &legend, SeriesLabelPosition::LowerRight, 0.8)?;
     present(root)
 }
 

@@ -9,6 +9,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub mod canvas;
 pub mod frame;
 pub mod memory;
 pub mod mlp;
@@ -27,9 +28,9 @@ pub use frame::ChartResult;
 /// function. Fails when the canvas has no 2D context.
 pub fn to_canvas(
     canvas: &web_sys::HtmlCanvasElement,
-    draw: impl FnOnce(&DrawingArea<plotters_canvas::CanvasBackend, Shift>) -> ChartResult,
+    draw: impl FnOnce(&DrawingArea<canvas::PageCanvas, Shift>) -> ChartResult,
 ) -> ChartResult {
-    let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas.clone())
+    let backend = canvas::PageCanvas::new(canvas)
         .ok_or_else(|| frame::fail("the canvas has no 2D context"))?;
     draw(&backend.into_drawing_area())
 }

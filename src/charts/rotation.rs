@@ -14,7 +14,7 @@ use plotters::prelude::*;
 use quantlab_core::analysis::Histogram;
 
 use super::frame::{
-    ChartResult, Frame, bounds, clear, draw_legend, draw_lines, pad, present, whole,
+    ChartResult, Frame, Legend, bounds, clear, draw_legend, draw_lines, pad, present, whole,
 };
 use super::palette;
 use super::weight::bar_height;
@@ -103,15 +103,17 @@ pub fn draw_rotation_histogram<DB: DrawingBackend>(
         .label_counts(Some(7), Some(5))
         .x_format(|v| crate::format::num(*v))
         .build(root, x0..x1, 0.0..top)?;
+    let mut legend = Legend::default();
     draw_lines(
         &mut c,
+        &mut legend,
         [
             (outline(before, log), palette::INPUT, words.before),
             (outline(after, log), palette::QUANTIZED, words.after),
         ],
         2,
     )?;
-    draw_legend(&mut c, SeriesLabelPosition::UpperRight, 0.85)?;
+    draw_legend(&c, &legend, SeriesLabelPosition::UpperRight, 0.85)?;
     present(root)
 }
 
@@ -154,15 +156,17 @@ pub fn draw_channel_absmax<DB: DrawingBackend>(
             .map(|(k, &y)| (k as f64 * step, y))
             .collect()
     };
+    let mut legend = Legend::default();
     draw_lines(
         &mut c,
+        &mut legend,
         [
             (points(before), palette::INPUT, words.before),
             (points(after), palette::QUANTIZED, words.after),
         ],
         2,
     )?;
-    draw_legend(&mut c, SeriesLabelPosition::UpperRight, 0.85)?;
+    draw_legend(&c, &legend, SeriesLabelPosition::UpperRight, 0.85)?;
     present(root)
 }
 

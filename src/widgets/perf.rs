@@ -37,13 +37,13 @@ pub fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
 pub fn draw_on(
     canvas: &web_sys::HtmlCanvasElement,
     f: impl FnOnce(
-        &plotters::prelude::DrawingArea<plotters_canvas::CanvasBackend, plotters::coord::Shift>,
+        &plotters::prelude::DrawingArea<crate::charts::canvas::PageCanvas, plotters::coord::Shift>,
     ) -> Result<(), String>,
 ) {
     use plotters::prelude::IntoDrawingArea;
     let name = canvas.get_attribute("data-testid").unwrap_or_default();
     timed(&format!("draw-{name}"), || {
-        if let Some(backend) = plotters_canvas::CanvasBackend::with_canvas_object(canvas.clone()) {
+        if let Some(backend) = crate::charts::canvas::PageCanvas::new(canvas) {
             let root = backend.into_drawing_area();
             if let Err(e) = f(&root) {
                 leptos::logging::warn!("{e}");

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::frame::{
-    ChartResult, Frame, bounds, clear, draw_legend, draw_lines, fail, pad, present, whole,
+    ChartResult, Frame, Legend, bounds, clear, draw_legend, draw_lines, fail, pad, present, whole,
 };
 use super::palette;
 use crate::lang::Locale;
@@ -142,8 +142,9 @@ pub fn draw_signal<DB: DrawingBackend>(
         (input, palette::INPUT, "x[n]"),
         (steps, palette::QUANTIZED, "Q(x[n])"),
     ];
-    draw_lines(&mut c, lines, 2)?;
-    draw_legend(&mut c, SeriesLabelPosition::UpperRight, 0.85)?;
+    let mut legend = Legend::default();
+    draw_lines(&mut c, &mut legend, lines, 2)?;
+    draw_legend(&c, &legend, SeriesLabelPosition::UpperRight, 0.85)?;
     present(root)
 }
 

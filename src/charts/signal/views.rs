@@ -20,8 +20,8 @@ use quantlab_core::clipping::ErrorSplit;
 
 use super::staircase;
 use crate::charts::frame::{
-    ChartResult, Frame, bounds, clear, count_top, draw_legend, draw_lines, fail, histogram_bars,
-    legend_line, present, span, whole,
+    ChartResult, Frame, Legend, bounds, clear, count_top, draw_legend, draw_lines, fail,
+    histogram_bars, present, span, whole,
 };
 use crate::charts::palette::{self, BLACK, ORANGE, PURPLE};
 use crate::lang::Locale;
@@ -82,12 +82,17 @@ pub fn draw_transfer<DB: DrawingBackend>(
         4,
         palette::GRID.stroke_width(1),
     ))
-    .map_err(fail)?
-    .label("Q(x) = x")
-    .legend(legend_line(palette::GRID, 2));
+    .map_err(fail)?;
+    let mut legend = Legend::default();
+    legend.line("Q(x) = x", palette::GRID, 2);
     let steps = staircase(chart.curve);
-    draw_lines(&mut c, [(steps, palette::QUANTIZED, "Q(x)")], 2)?;
-    draw_legend(&mut c, SeriesLabelPosition::UpperLeft, 0.85)?;
+    draw_lines(
+        &mut c,
+        &mut legend,
+        [(steps, palette::QUANTIZED, "Q(x)")],
+        2,
+    )?;
+    draw_legend(&c, &legend, SeriesLabelPosition::UpperLeft, 0.85)?;
     let mut b = Frame::new()
         .locale(locale)
         .x_desc("x")
@@ -137,15 +142,13 @@ pub fn draw_error_histogram<DB: DrawingBackend>(
     let style = palette::ERROR.mix(0.7).filled();
     histogram_bars(&mut c, histogram, style, |n| n as f64)?;
     if let Some(h) = half {
-        for (i, x) in [-h, h].into_iter().enumerate() {
+        for x in [-h, h] {
             let bound = vertical(x, (0.0, top_count), 6, BLACK.stroke_width(1));
-            let s = c.draw_series(bound).map_err(fail)?;
-            if i == 0 {
-                s.label(format!("±Δ/2 = ±{}", localize(&short(h), locale)))
-                    .legend(legend_line(BLACK, 2));
-            }
+            c.draw_series(bound).map_err(fail)?;
         }
-        draw_legend(&mut c, SeriesLabelPosition::UpperRight, 0.85)?;
+        let mut legend = Legend::default();
+        legend.line(format!("±Δ/2 = ±{}", localize(&short(h), locale)), BLACK, 2);
+        draw_legend(&c, &legend, SeriesLabelPosition::UpperRight, 0.85)?;
     }
     present(root)
 }
@@ -210,20 +213,22 @@ pub fn draw_snr_vs_bits<DB: DrawingBackend>(
         .y_desc("SNR (dB)")
         .x_format(whole)
         .build(root, b0..b1, ylo..yhi)?;
+    let mut legend = Legend::default();
     if let Some(b) = chart.current_bits {
         let mark = vertical(f64::from(b), (ylo, yhi), 4, ORANGE.stroke_width(2));
-        c.draw_series(mark)
-            .map_err(fail)?
-            .label(crate::tdf!(locale, signal.chart_current_bits, b = b))
-            .legend(legend_line(ORANGE, 2));
+        c.draw_series(mark).map_err(fail)?;
+        legend.line(
+            crate::tdf!(locale, signal.chart_current_bits, b = b),
+            ORANGE,
+            2,
+        );
     }
     let theory_line = DashedLineSeries::new(theory.iter().copied(), 6, 4, BLACK.stroke_width(1));
-    c.draw_series(theory_line)
-        .map_err(fail)?
-        .label(td_string!(locale, signal.chart_theory))
-        .legend(legend_line(BLACK, 2));
+    c.draw_series(theory_line).map_err(fail)?;
+    legend.line(td_string!(locale, signal.chart_theory), BLACK, 2);
     draw_lines(
         &mut c,
+        &mut legend,
         [(
             measured.clone(),
             palette::QUANTIZED,
@@ -238,7 +243,7 @@ pub fn draw_snr_vs_bits<DB: DrawingBackend>(
         let ring = |&p: &(f64, f64)| Circle::new(p, 6, ORANGE.stroke_width(2));
         c.draw_series(current.map(ring)).map_err(fail)?;
     }
-    draw_legend(&mut c, SeriesLabelPosition::UpperLeft, 0.85)?;
+    draw_legend(&c, &legend, SeriesLabelPosition::UpperLeft, 0.85)?;
     present(root)
 }
 
@@ -289,17 +294,17 @@ pub fn draw_snr_vs_level<DB: DrawingBackend>(
         ),
         (series(|p| p.snr_mulaw), PURPLE, "μ-law"),
     ];
-    draw_lines(&mut c, lines, 2)?;
+    let mut legend = Legend::default();
+    draw_lines(&mut c, &mut legend, lines, 2)?;
     if let Some(p) = chart.current.filter(|p| p.level_db.is_finite()) {
         let mark = vertical(p.level_db, (ylo, yhi), 4, ORANGE.stroke_width(1));
-        c.draw_series(mark)
-            .map_err(fail)?
-            .label(crate::tdf!(
-                locale,
-                signal.chart_this_signal,
-                level = localize(&format!("{:.1}", p.level_db), locale)
-            ))
-            .legend(legend_line(ORANGE, 2));
+        c.draw_series(mark).map_err(fail)?;
+        let this = crate::tdf!(
+            locale,
+            signal.chart_this_signal,
+            level = localize(&format!("{:.1}", p.level_db), locale)
+        );
+        legend.line(this, ORANGE, 2);
         for (v, colour) in [(p.snr_linear, palette::INPUT), (p.snr_mulaw, PURPLE)] {
             if v.is_finite() {
                 c.draw_series([
@@ -310,7 +315,7 @@ pub fn draw_snr_vs_level<DB: DrawingBackend>(
             }
         }
     }
-    draw_legend(&mut c, SeriesLabelPosition::LowerRight, 0.85)?;
+    draw_legend(&c, &legend, SeriesLabelPosition::LowerRight, 0.85)?;
     present(root)
 }
 
@@ -356,16 +361,16 @@ pub fn draw_clip_tradeoff<DB: DrawingBackend>(
             .collect()
     };
     let cur = tradeoff.current;
+    let mut legend = Legend::default();
     if cur.alpha.is_finite() {
         let mark = vertical(cur.alpha, (ylo, yhi), 4, ORANGE.stroke_width(1));
-        c.draw_series(mark)
-            .map_err(fail)?
-            .label(crate::tdf!(
-                locale,
-                signal.chart_current_alpha,
-                alpha = localize(&short(cur.alpha), locale)
-            ))
-            .legend(legend_line(ORANGE, 2));
+        c.draw_series(mark).map_err(fail)?;
+        let alpha = crate::tdf!(
+            locale,
+            signal.chart_current_alpha,
+            alpha = localize(&short(cur.alpha), locale)
+        );
+        legend.line(alpha, ORANGE, 2);
     }
     let lines = [
         (
@@ -384,12 +389,12 @@ pub fn draw_clip_tradeoff<DB: DrawingBackend>(
             td_string!(locale, signal.chart_total),
         ),
     ];
-    draw_lines(&mut c, lines, 2)?;
+    draw_lines(&mut c, &mut legend, lines, 2)?;
     let total = cur.split.total_mse;
     if cur.alpha.is_finite() && total.is_finite() && total > 0.0 {
         let ring = Circle::new((cur.alpha, total), 6, ORANGE.stroke_width(2));
         c.draw_series([ring]).map_err(fail)?;
     }
-    draw_legend(&mut c, SeriesLabelPosition::LowerMiddle, 0.85)?;
+    draw_legend(&c, &legend, SeriesLabelPosition::LowerMiddle, 0.85)?;
     present(root)
 }

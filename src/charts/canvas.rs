@@ -4,8 +4,9 @@
 //! plotters measures a label (to place tick labels, axis titles and legends) by putting a
 //! `<span>` in the document and reading its `offsetWidth`/`offsetHeight`, which makes the
 //! browser lay out the whole page, once per label: about 11 ms of every Signal lab update
-//! went there. [`PageCanvas`] asks the 2D context instead (`measureText`, no layout) and
-//! draws everything else exactly as [`CanvasBackend`] does.
+//! went there. [`PageCanvas`] asks the 2D context instead (`measureText`, no layout), and
+//! sets the fill colour of filled rectangles only when it changes (a heat map draws thousands
+//! of cells in a few colours); it draws everything else exactly as [`CanvasBackend`] does.
 
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
@@ -20,6 +21,9 @@ type Error = DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>;
 pub struct PageCanvas {
     inner: CanvasBackend,
     context: CanvasRenderingContext2d,
+    /// The fill colour this backend last set (`rgb`, `alpha`'s bits), while no other
+    /// drawing has set another.
+    fill: Option<((u8, u8, u8), u64)>,
 }
 
 impl std::fmt::Debug for PageCanvas {
@@ -39,7 +43,11 @@ impl PageCanvas {
             .dyn_into::<CanvasRenderingContext2d>()
             .ok()?;
         let inner = CanvasBackend::with_canvas_object(canvas.clone())?;
-        Some(PageCanvas { inner, context })
+        Some(PageCanvas {
+            inner,
+            context,
+            fill: None,
+        })
     }
 }
 
@@ -69,6 +77,7 @@ impl DrawingBackend for PageCanvas {
     }
 
     fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), Error> {
+        self.fill = None;
         self.inner.draw_pixel(point, color)
     }
 
@@ -88,7 +97,25 @@ impl DrawingBackend for PageCanvas {
         style: &S,
         fill: bool,
     ) -> Result<(), Error> {
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+        let colour = style.color();
+        if !fill || colour.alpha == 0.0 {
+            return self.inner.draw_rect(upper_left, bottom_right, style, fill);
+        }
+        let key = (colour.rgb, colour.alpha.to_bits());
+        if self.fill != Some(key) {
+            let (r, g, b) = colour.rgb;
+            // As CanvasBackend writes it.
+            let css = format!("rgba({r},{g},{b},{})", colour.alpha);
+            self.context.set_fill_style_str(&css);
+            self.fill = Some(key);
+        }
+        self.context.fill_rect(
+            f64::from(upper_left.0),
+            f64::from(upper_left.1),
+            f64::from(bottom_right.0 - upper_left.0),
+            f64::from(bottom_right.1 - upper_left.1),
+        );
+        Ok(())
     }
 
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -106,6 +133,7 @@ impl DrawingBackend for PageCanvas {
         style: &S,
         fill: bool,
     ) -> Result<(), Error> {
+        self.fill = None;
         self.inner.draw_circle(center, radius, style, fill)
     }
 
@@ -114,6 +142,7 @@ impl DrawingBackend for PageCanvas {
         vert: I,
         style: &S,
     ) -> Result<(), Error> {
+        self.fill = None;
         self.inner.fill_polygon(vert, style)
     }
 
@@ -123,6 +152,7 @@ impl DrawingBackend for PageCanvas {
         style: &S,
         pos: BackendCoord,
     ) -> Result<(), Error> {
+        self.fill = None;
         self.inner.draw_text(text, style, pos)
     }
 
@@ -153,6 +183,7 @@ impl DrawingBackend for PageCanvas {
         size: (u32, u32),
         src: &[u8],
     ) -> Result<(), Error> {
+        self.fill = None;
         self.inner.blit_bitmap(pos, size, src)
     }
 }

@@ -213,11 +213,15 @@ pub fn draw_heat<DB: DrawingBackend>(
         .x_format(whole)
         .y_format(whole)
         .build(&main, 0.0..cols * cs, rows * rs..0.0)?;
-    c.draw_series(map.values.iter().enumerate().map(|(i, &v)| {
+    // 256 colours, the cells drawn colour by colour: a canvas sets each colour once.
+    let shade = |v: f64| (heat_level(v, lo, hi) * 255.0).round() as u8;
+    let mut order: Vec<usize> = (0..map.values.len()).collect();
+    order.sort_by_key(|&i| shade(map.values[i]));
+    c.draw_series(order.into_iter().map(|i| {
         let (r, k) = ((i / map.cols.max(1)) as f64, (i % map.cols.max(1)) as f64);
         Rectangle::new(
             [(k * cs, r * rs), ((k + 1.0) * cs, (r + 1.0) * rs)],
-            viridis(heat_level(v, lo, hi)).filled(),
+            viridis(f64::from(shade(map.values[i])) / 255.0).filled(),
         )
     }))
     .map_err(fail)?;

@@ -11,6 +11,7 @@ use plotters::prelude::*;
 
 pub mod canvas;
 pub mod frame;
+pub mod legend;
 pub mod memory;
 pub mod mlp;
 pub mod palette;

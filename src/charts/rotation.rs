@@ -17,50 +17,44 @@ use super::frame::{
     ChartResult, Frame, Legend, bounds, clear, draw_legend, draw_lines, pad, present, whole,
 };
 use super::palette;
-use super::weight::bar_height;
+use super::weight::{Axes, bar_height};
 use crate::lang::Locale;
 use crate::lang::fill::td_string;
 
 /// The words of a rotation chart in one language: the axes and the two series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RotationWords {
-    /// Under the x axis.
-    pub x: &'static str,
-    /// Beside the y axis.
-    pub y: &'static str,
+    /// The axis descriptions and the language of the tick labels.
+    pub axes: Axes,
     /// The series before the rotation.
     pub before: &'static str,
     /// The series after it.
     pub after: &'static str,
-    /// The language of the tick labels.
-    pub locale: Locale,
 }
 
 impl RotationWords {
-    /// The histogram's: `weight`, `count` (or `log10(1 + count)`).
-    pub fn histogram(log: bool, l: Locale) -> Self {
+    /// The words of a chart with `axes`: the series before and after the rotation.
+    fn with(axes: Axes) -> Self {
+        let l = axes.locale;
         RotationWords {
-            x: td_string!(l, weight.axis_weight),
-            y: if log {
-                td_string!(l, weight.axis_log_count)
-            } else {
-                td_string!(l, weight.axis_count)
-            },
+            axes,
             before: td_string!(l, weight.rot_before),
             after: td_string!(l, weight.rot_after),
-            locale: l,
         }
+    }
+
+    /// The histogram's: the weight histogram's axes ([`Axes::histogram`]).
+    pub fn histogram(log: bool, l: Locale) -> Self {
+        Self::with(Axes::histogram(log, l))
     }
 
     /// The channel chart's: `input channel (column)`, `absmax`.
     pub fn channels(l: Locale) -> Self {
-        RotationWords {
+        Self::with(Axes {
             x: td_string!(l, weight.rot_axis_channel),
             y: td_string!(l, weight.rot_axis_absmax),
-            before: td_string!(l, weight.rot_before),
-            after: td_string!(l, weight.rot_after),
             locale: l,
-        }
+        })
     }
 }
 
@@ -97,9 +91,9 @@ pub fn draw_rotation_histogram<DB: DrawingBackend>(
     let (x0, x1) = pad(lo, hi, 0.02, 1e-12, (-1.0, 1.0));
     let top = bar_height(before.max_count().max(after.max_count()), log).max(1.0) * 1.1;
     let mut c = Frame::new()
-        .locale(words.locale)
-        .x_desc(words.x)
-        .y_desc(words.y)
+        .locale(words.axes.locale)
+        .x_desc(words.axes.x)
+        .y_desc(words.axes.y)
         .label_counts(Some(7), Some(5))
         .x_format(|v| crate::format::num(*v))
         .build(root, x0..x1, 0.0..top)?;
@@ -142,9 +136,9 @@ pub fn draw_channel_absmax<DB: DrawingBackend>(
         1.0
     };
     let mut c = Frame::new()
-        .locale(words.locale)
-        .x_desc(words.x)
-        .y_desc(words.y)
+        .locale(words.axes.locale)
+        .x_desc(words.axes.x)
+        .y_desc(words.axes.y)
         .label_counts(Some(8), Some(5))
         .x_format(whole)
         .y_format(|v| crate::format::num(*v))

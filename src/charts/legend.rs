@@ -26,7 +26,8 @@ impl Legend {
     }
 
     /// The entries' names, in order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    #[cfg(test)]
+    fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.0.as_str())
     }
 }

@@ -9,12 +9,13 @@
 //! the same `f32` values.
 //!
 //! Messages are plain objects: to the worker `{kind: "init", js, wasm}` once, then jobs
-//! (`{kind: "compare", job, data, shape, dtype, total}`, `{kind: "rotation", job, data, shape,
-//! query}`); from it one message per row
-//! (`{job, index, row}` with `row` the figures of [`compare_row`], or `{job, index, error}`),
-//! `{job, rotation}` (the figures of [`rotation_figures`]) or `{job, error}`, `{job, done: true}`
-//! at the end and `{failed}` when the module could not start. A job is stopped by
-//! terminating its worker (`PageWorker`'s `Drop`, built for `wasm32` only).
+//! (`{kind: "compare", job, dtype, total}`, `{kind: "rotation", job, query}`, with `data` and
+//! `shape` when the worker does not hold the tensor yet) and `{kind: "cancel"}`; from it one
+//! message per row (`{job, index, row}` with `row` the figures of [`compare_row`], or
+//! `{job, index, error}`), `{job, rotation}` (the figures of [`rotation_figures`]) or
+//! `{job, error}`, `{job, done: true}` at the end and `{failed}` when the module could not
+//! start. A newer job or a cancel makes the worker leave its job at the next step; the worker
+//! itself ends with its [`JobSlot`]'s owner (`PageWorker`'s `Drop`, built for `wasm32` only).
 
 use std::cell::RefCell;
 
@@ -220,15 +221,39 @@ pub fn row_from_figures(index: usize, figures: &[f64]) -> Option<CompareRow> {
 }
 
 /// Where a lab keeps its current background job: a run number (a message of an older run
-/// is ignored) and the worker doing it (dropped, so terminated, when the run ends).
+/// is ignored) and the worker doing it. The worker lives as long as the slot's owner and
+/// keeps the last tensor it was sent, so a new run on the same tensor sends no data; a new
+/// run tells the worker to leave the old one at its next step (between two rows of the
+/// comparison, after a rotation figure) instead of ending it, so the page never copies a
+/// large tensor again only because a control changed.
 #[derive(Debug, Clone, Copy)]
 pub struct JobSlot {
     generation: leptos::prelude::StoredValue<u64>,
     worker: leptos::prelude::StoredValue<Option<Job>, leptos::prelude::LocalStorage>,
 }
 
+/// The slot's worker, the handlers of its current run and the tensor it holds.
 #[cfg(target_arch = "wasm32")]
-type Job = PageWorker;
+struct Job {
+    worker: PageWorker,
+    handlers: std::rc::Rc<std::cell::RefCell<Handlers>>,
+    loaded: std::sync::Weak<crate::labs::weight::state::WeightTensor>,
+}
+
+/// What the current run does with the worker's messages, and on its failure to start.
+#[cfg(target_arch = "wasm32")]
+struct Handlers {
+    on_message: Box<dyn Fn(&wasm_bindgen::JsValue)>,
+    on_error: Box<dyn Fn()>,
+}
+
+#[cfg(target_arch = "wasm32")]
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Job")
+    }
+}
+
 /// Natively (the unit tests) no worker is ever started.
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(Debug)]
@@ -244,17 +269,25 @@ impl JobSlot {
         }
     }
 
-    /// Ends the current run (its worker is terminated outside any callback of its own) and
-    /// returns the number of the next one.
+    /// Ends the current run (the worker leaves it at its next step and its messages are
+    /// ignored) and returns the number of the next one.
     pub fn halt(&self) -> u64 {
+        #[cfg(target_arch = "wasm32")]
+        use leptos::prelude::WithValue;
         use leptos::prelude::{GetValue, UpdateValue};
         self.generation.try_update_value(|g| *g += 1);
-        self.drop_worker();
+        #[cfg(target_arch = "wasm32")]
+        self.worker.try_with_value(|w| {
+            if let Some(job) = w {
+                let _ = job.worker.post(&object(&[("kind", "cancel".into())]), &[]);
+            }
+        });
         self.generation.try_get_value().unwrap_or_default()
     }
 
-    /// Lets the current run's worker go (at the end of its work); the run stays current.
-    pub fn drop_worker(&self) {
+    /// Ends the worker (outside any callback of its own; the run stays current): when the
+    /// slot's owner goes, or the worker failed.
+    pub fn stop(&self) {
         use leptos::prelude::UpdateValue;
         let job = self.worker.try_update_value(Option::take).flatten();
         if job.is_some() {
@@ -270,51 +303,115 @@ impl JobSlot {
         self.generation.try_get_value() == Some(this)
     }
 
-    /// Starts run `this` of `kind` in a new worker, with the tensor `(data, shape)` and the
-    /// fields of `extra`; its messages of this run go to `on_message`, and `fallback` runs if
-    /// the worker's module cannot start. False where no worker could start (nothing was
-    /// sent).
+    /// Starts run `this` of `kind` in the slot's worker (started now if there is none),
+    /// on `tensor` (sent only if the worker does not hold it already) with the fields of
+    /// `extra`; its messages of this run go to `on_message`, and `fallback` runs if the
+    /// worker's module cannot start. False where no worker could start (nothing was sent).
     #[cfg(target_arch = "wasm32")]
     pub fn start(
         &self,
         this: u64,
         kind: &str,
-        (data, shape): (&[f32], &[usize]),
+        tensor: &std::sync::Arc<crate::labs::weight::state::WeightTensor>,
         extra: Vec<(&str, wasm_bindgen::JsValue)>,
         on_message: impl Fn(&wasm_bindgen::JsValue) + 'static,
-        fallback: impl Fn() + Clone + 'static,
+        fallback: impl Fn() + 'static,
     ) -> bool {
-        use leptos::prelude::SetValue;
+        use leptos::prelude::{SetValue, UpdateValue, WithValue};
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        use std::sync::Arc;
         use wasm_bindgen::JsValue;
         let slot = *self;
-        let on_error = fallback.clone();
-        let messages = move |msg: JsValue| {
-            if field(&msg, "failed").is_truthy() {
+        let mut handlers = Some(Handlers {
+            on_message: Box::new(move |msg: &JsValue| {
+                if slot.current(this) && field(msg, "job").as_f64() == Some(this as f64) {
+                    on_message(msg);
+                }
+            }),
+            on_error: Box::new(move || {
                 if slot.current(this) {
                     fallback();
                 }
-            } else if slot.current(this) && field(&msg, "job").as_f64() == Some(this as f64) {
-                on_message(&msg);
+            }),
+        });
+        // The slot's worker, or a new one whose messages go to the current run's handlers.
+        let existing = self
+            .worker
+            .try_update_value(|w| {
+                w.as_mut().map(|job| {
+                    if let Some(h) = handlers.take() {
+                        *job.handlers.borrow_mut() = h;
+                    }
+                    let same = job
+                        .loaded
+                        .upgrade()
+                        .is_some_and(|t| Arc::ptr_eq(&t, tensor));
+                    job.loaded = Arc::downgrade(tensor);
+                    same
+                })
+            })
+            .flatten();
+        let (fresh, same) = match existing {
+            Some(same) => (None, same),
+            None => {
+                let Some(handlers) = handlers.take() else {
+                    return false;
+                };
+                let shared = Rc::new(RefCell::new(handlers));
+                let (m, e) = (shared.clone(), shared.clone());
+                let messages = move |msg: JsValue| {
+                    if field(&msg, "failed").is_truthy() {
+                        (e.borrow().on_error)();
+                    } else {
+                        (m.borrow().on_message)(&msg);
+                    }
+                };
+                let failed = shared.clone();
+                let on_error = move || (failed.borrow().on_error)();
+                let Some(worker) = PageWorker::start(messages, on_error) else {
+                    return false;
+                };
+                let job = Job {
+                    worker,
+                    handlers: shared,
+                    loaded: Arc::downgrade(tensor),
+                };
+                (Some(job), false)
             }
         };
-        let Some(worker) = PageWorker::start(messages, on_error) else {
-            return false;
-        };
-        let values = js_sys::Float32Array::new_with_length(data.len() as u32);
-        values.copy_from(data);
-        let shape: Vec<u32> = shape.iter().map(|&d| d as u32).collect();
         let mut fields = vec![
             ("kind", kind.into()),
             ("job", JsValue::from_f64(this as f64)),
-            ("data", values.clone().into()),
-            ("shape", js_sys::Uint32Array::from(&shape[..]).into()),
         ];
-        fields.extend(extra);
-        if !worker.post(&object(&fields), &[values.buffer().into()]) {
-            return false;
+        let mut transfer = Vec::new();
+        if !same {
+            let values = js_sys::Float32Array::new_with_length(tensor.data.len() as u32);
+            values.copy_from(&tensor.data);
+            let shape: Vec<u32> = tensor.shape.iter().map(|&d| d as u32).collect();
+            transfer.push(values.buffer().into());
+            fields.push(("data", values.into()));
+            fields.push(("shape", js_sys::Uint32Array::from(&shape[..]).into()));
         }
-        self.worker.set_value(Some(worker));
-        true
+        fields.extend(extra);
+        let msg = object(&fields);
+        let sent = match fresh {
+            Some(job) => {
+                let sent = job.worker.post(&msg, &transfer);
+                if sent {
+                    self.worker.set_value(Some(job));
+                }
+                sent
+            }
+            None => self
+                .worker
+                .try_with_value(|w| w.as_ref().is_some_and(|j| j.worker.post(&msg, &transfer)))
+                .unwrap_or(false),
+        };
+        if !sent {
+            self.stop();
+        }
+        sent
     }
 }
 

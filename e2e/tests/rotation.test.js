@@ -225,6 +225,46 @@ async function figure(page) {
   }));
 }
 
+test('a large tensor is sent to each worker once: control changes start no worker and copy no tensor', async () => {
+  const query = '?lab=weight&rows=2048&cols=2048&outliers=8';
+  // Records every worker started and every message to a worker that carries a tensor.
+  const record = (p) => p.addInitScript(() => {
+    window.__workers = 0;
+    window.__tensors = [];
+    const Real = window.Worker;
+    window.Worker = class extends Real {
+      constructor(...args) { super(...args); window.__workers++; }
+      postMessage(m, t) {
+        if (m && m.data) window.__tensors.push([m.kind, m.data.length]);
+        return super.postMessage(m, t);
+      }
+    };
+  });
+  const page = await openApp(browser, server.url, query, READY, { setup: record });
+  await figure(page);
+  const first = await page.evaluate(() => ({ workers: window.__workers, tensors: window.__tensors }));
+  // The rotation figure's worker and the comparison's, each sent the tensor once.
+  assert.equal(first.workers, 2, JSON.stringify(first));
+  assert.deepEqual(first.tensors.map(([, n]) => n), [4194304, 4194304], JSON.stringify(first));
+  // Three bits changes: each figure is studied again, by the same worker, on the tensor it holds.
+  for (const bits of [3, 5, 6]) {
+    const before = await value(page, 'wl-rot-mse-rotated');
+    await setNumber(page, 'wl-bits', bits);
+    await changed(page, 'wl-rot-mse-rotated', before);
+    await studied(page);
+    assert.equal(await value(page, 'wl-mse'), await value(page, 'wl-rot-mse-plain'), `bits ${bits}`);
+  }
+  const after = await page.evaluate(() => ({ workers: window.__workers, tensors: window.__tensors }));
+  assert.deepEqual(after, first);
+  // A new tensor is sent again, to the same workers.
+  await setNumber(page, 'wl-seed', 9);
+  await page.waitForFunction(() => window.__tensors.length >= 3);
+  await studied(page);
+  assert.equal(await page.evaluate(() => window.__workers), 2);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('a large tensor\'s figure is studied in the page\'s worker, equal to the page\'s own, and follows the controls', async () => {
   // 2048 × 2048 = 4,194,304 weights: past the 2,097,152 the page studies itself.
   const query = '?lab=weight&rows=2048&cols=2048&outliers=8';

@@ -490,21 +490,23 @@ test('a refused file keeps the previous file, its tensor list and its tensor', a
   await page.close();
 });
 
-test('a file of 256 MB or more is listed from its header and studied on its first rows, with progress shown', async () => {
-  // 8192 × 8192 F32 = 256 MiB: real weights in the first 512 rows (the rows studied), the
-  // rest a sparse hole, so the test writes 16 MiB; Chromium reads only the slices asked for.
+test('a 384 MiB file is listed from its header and its 96 M-weight tensor studied on its first 64 M weights, with progress shown', async () => {
+  // 12288 × 8192 F32 = 384 MiB: the lab studies its first 8192 rows (64 M weights, the most it
+  // studies: 256 MiB read). Real weights in the first 512 rows, the rest a sparse hole (zeros),
+  // so the test writes 16 MiB; Chromium reads only the slices asked for.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wl-big-'));
   const file = path.join(dir, 'big.safetensors');
-  const n = 8192 * 8192;
+  const n = 12288 * 8192;
   const head = withHeader(JSON.stringify({
-    big: { dtype: 'F32', shape: [8192, 8192], data_offsets: [0, 4 * n] },
+    big: { dtype: 'F32', shape: [12288, 8192], data_offsets: [0, 4 * n] },
     small: { dtype: 'F16', shape: [4, 8], data_offsets: [4 * n, 4 * n + 64] },
   }), Buffer.alloc(0));
-  const studied = 512 * 8192;
-  const rows = Buffer.alloc(4 * studied);
+  const written = 512 * 8192;
+  const studied = 8192 * 8192;
+  const rows = Buffer.alloc(4 * written);
   // Deterministic, non-trivial weights: a sum of incommensurate sines, |w| < 0.1.
   let sumSq = 0;
-  for (let i = 0; i < studied; i++) {
+  for (let i = 0; i < written; i++) {
     const w = Math.fround(0.06 * Math.sin(i * 0.7071) + 0.03 * Math.sin(i * 0.1234 + 1));
     rows.writeFloatLE(w, 4 * i);
     sumSq += w * w;
@@ -524,13 +526,13 @@ test('a file of 256 MB or more is listed from its header and studied on its firs
     });
     await page.locator('[data-testid="wl-source"]').selectOption('file');
     await page.locator('[data-testid="wl-upload"]').setInputFiles(file);
-    await page.waitForFunction(() => /^big: shape \[512, 8192\], 4194304 weights/.test(document.querySelector('[data-testid="wl-tensor-info"]').textContent), null, { timeout: 60000 });
+    await page.waitForFunction(() => /^big: shape \[8192, 8192\], 67108864 weights/.test(document.querySelector('[data-testid="wl-tensor-info"]').textContent), null, { timeout: 120000 });
     assert.equal(await page.locator('[data-testid="wl-tensor-row"]').count(), 2);
     // The progress line said what it was doing, step by step, and is gone when done.
     const progress = await page.evaluate(() => window.__progress);
     assert.ok(progress.includes('reading the header of big.safetensors…'), JSON.stringify(progress));
     assert.ok(progress.includes('reading tensor big (256.00 MiB)…'), JSON.stringify(progress));
-    assert.ok(progress.includes('quantizing 4194304 weights of big…'), JSON.stringify(progress));
+    assert.ok(progress.includes('quantizing 67108864 weights of big…'), JSON.stringify(progress));
     await page.waitForSelector('[data-testid="wl-progress"]', { state: 'detached' });
     // Real data: int4 in groups of 128 (the default) has an error, but a small one.
     const mse = await num(page, 'wl-mse');

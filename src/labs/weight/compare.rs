@@ -62,8 +62,8 @@ impl CompareTable {
         !self.stopped.get() && self.done.get() < self.total
     }
 
-    /// Stops the run: the worker is terminated, the page's loop ends at its next tick, the
-    /// rows so far stay.
+    /// Stops the run: the worker leaves it after the row it is on (its later messages are
+    /// ignored), the page's loop ends at its next tick, the rows so far stay.
     pub fn cancel(&self) {
         self.halt();
         if self.done.get_untracked() < self.total {
@@ -108,20 +108,18 @@ impl CompareTable {
         });
     }
 
-    /// The run in a new worker; false where none could start.
+    /// The run in the slot's worker; false where none could start.
     #[cfg(target_arch = "wasm32")]
     fn in_worker(self, t: Arc<WeightTensor>, dtype: ScaleDtype, this: u64) -> bool {
         use crate::worker::{field, figures, row_from_figures};
         use wasm_bindgen::JsValue;
         let page = t.clone();
         let fallback = move || {
-            self.slot.drop_worker();
+            self.slot.stop();
             self.on_page(page.clone(), dtype, this);
         };
         let on_message = move |msg: &JsValue| {
-            if field(msg, "done").is_truthy() {
-                self.slot.drop_worker();
-            } else if let Some(index) = field(msg, "index").as_f64() {
+            if let Some(index) = field(msg, "index").as_f64() {
                 let row = figures(msg, "row").and_then(|f| row_from_figures(index as usize, &f));
                 self.finish_one(row);
             }
@@ -130,14 +128,9 @@ impl CompareTable {
             ("dtype", dtype.id().into()),
             ("total", JsValue::from_f64(self.total as f64)),
         ];
-        let started = self.slot.start(
-            this,
-            "compare",
-            (&t.data, &t.shape),
-            extra,
-            on_message,
-            fallback,
-        );
+        let started = self
+            .slot
+            .start(this, "compare", &t, extra, on_message, fallback);
         if started {
             self.engine.set(Engine::Worker);
         }
@@ -178,6 +171,7 @@ pub fn compare_table(st: WeightState, tensor: Memo<WeightOutcome<WeightTensor>>)
     });
     on_cleanup(move || {
         table.halt();
+        table.slot.stop();
     });
     table
 }

@@ -293,7 +293,10 @@ impl WeightPipeline {
                 // With a rotation the steps work on the rotated weight: show it and its `r`.
                 let (x, y) = match (&r.rotation, w) {
                     (Some(_), Some(w)) => (w.x, w.r),
-                    _ => (f64::from(t.data[i]), f64::from(r.recon[i])),
+                    _ => (
+                        f64::from(*t.data.get(i)?),
+                        f64::from(r.recon_at(&t.data, i)?),
+                    ),
                 };
                 Some((k, i, x, y, w))
             })

@@ -36,7 +36,7 @@ impl RotationJob {
             .set(Some(compute_rotation(t, s).map_err(WeightError::from)));
     }
 
-    /// Studies the figure in a new worker; false where none could start.
+    /// Studies the figure in the slot's worker; false where none could start.
     #[cfg(target_arch = "wasm32")]
     fn in_worker(self, t: Arc<WeightTensor>, s: WeightLabState, this: u64) -> bool {
         use crate::worker::{field, figures, rotation_from_figures};
@@ -44,7 +44,7 @@ impl RotationJob {
         let query = quantlab_core::url_state::to_query(&s);
         let (page, state) = (t.clone(), s.clone());
         let fallback = move || {
-            self.slot.drop_worker();
+            self.slot.stop();
             self.on_page(&page, &state);
         };
         let on_message = move |msg: &JsValue| {
@@ -56,17 +56,10 @@ impl RotationJob {
                 (None, None) => Err("the worker sent no figure".into()),
             };
             self.result.set(Some(got.map_err(WeightError::Worker)));
-            self.slot.drop_worker();
         };
         let extra = vec![("query", query.into())];
-        self.slot.start(
-            this,
-            "rotation",
-            (&t.data, &t.shape),
-            extra,
-            on_message,
-            fallback,
-        )
+        self.slot
+            .start(this, "rotation", &t, extra, on_message, fallback)
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -102,6 +95,7 @@ pub fn rotation_job(st: WeightState, tensor: Memo<WeightOutcome<WeightTensor>>) 
     });
     on_cleanup(move || {
         job.slot.halt();
+        job.slot.stop();
     });
     job
 }

@@ -232,10 +232,10 @@ impl Files {
         idx: &FileIndex,
         entry: &TensorEntry,
     ) -> Result<WeightTensor, WeightError> {
-        st.progress.set(Some(Progress::Reading(
-            entry.name.clone(),
-            mib(entry.bytes()),
-        )));
+        // What is read: the whole tensor, or the first rows the lab studies.
+        let read = entry.window().map_or(entry.bytes(), |((a, b), _)| b - a);
+        st.progress
+            .set(Some(Progress::Reading(entry.name.clone(), mib(read))));
         let t = read_tensor(f, idx, entry).await?;
         st.progress
             .set(Some(Progress::Quantizing(t.data.len(), t.name.clone())));

@@ -193,7 +193,7 @@ mod tests {
                         scale_dtype: dtype,
                         ..StudyOptions::default()
                     };
-                    let lab = study(&x, &shape, &s, &opts).unwrap().recon;
+                    let lab = study(&x, &shape, &s, &opts).unwrap().reconstruction(&x);
                     let q = fitted(&x, &shape, &s, dtype).unwrap();
                     let codes = q.quantize(&x).unwrap();
                     if s.scheme.scales() != ScaleLayout::Affine {

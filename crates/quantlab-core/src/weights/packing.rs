@@ -100,7 +100,9 @@ pub fn packing_view(
         ..*scheme
     };
     s.validate()?;
-    crate::error::check_finite(data)?;
+    if data.is_empty() {
+        return Err(QuantError::Empty);
+    }
     // Checks the shape against the data.
     Geometry::of_scheme(&s, shape, data.len())?;
     let count = count.clamp(1, MAX_PACK_VIEW).min(data.len());
@@ -123,6 +125,8 @@ pub fn packing_view(
         }
         _ => (data, shape.to_vec()),
     };
+    // Only the weights the scales come from are read (the lab's study checks the rest).
+    crate::quant::fast::dispatch::check_finite(fit_data)?;
     // A rotated scheme quantizes the rotated rows.
     let rotated = match crate::quant::registry::rotation(&s, &fit_shape, fit_data.len())? {
         Some(r) => Some(r.forward(fit_data)?),

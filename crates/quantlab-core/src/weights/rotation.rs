@@ -349,7 +349,7 @@ mod tests {
         let st = study(&x, &shape, &s, &opts).unwrap();
         let q = s.fit(&x, &shape).unwrap();
         let y = q.quantize_dequantize(&x).unwrap();
-        assert_eq!(st.recon, y);
+        assert_eq!(st.reconstruction(&x), y);
         let m = WeightMetrics::compute(&x, &y);
         assert!(st.metrics.agrees_with(&m), "{:?} vs {m:?}", st.metrics);
         assert_eq!(st.storage.rotation_bits, 64);
@@ -362,7 +362,7 @@ mod tests {
             let s = Scheme { scheme: kind, ..s };
             let st = study(&x, &shape, &s, &opts).unwrap();
             let y = s.fit(&x, &shape).unwrap().quantize_dequantize(&x).unwrap();
-            assert_eq!(st.recon, y, "{kind:?}");
+            assert_eq!(st.reconstruction(&x), y, "{kind:?}");
         }
     }
 

@@ -21,8 +21,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{QuantError, Result, check_finite};
-use crate::quant::fast::affine::AffineKind;
+use crate::error::{QuantError, Result};
+use crate::quant::fast::affine::{AffineF32, AffineKind};
 use crate::quant::granularity::GroupLayout;
 use crate::quant::kernel::round_half_even_f32;
 use crate::quant::linear::{AffineParams, LinearQuantizer};
@@ -443,8 +443,11 @@ impl Default for StudyOptions {
 /// One scheme on one tensor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Study {
-    /// `x̂`, row-major.
-    pub recon: Vec<f32>,
+    /// `x̂`, row-major, when it is kept; `None` for a linear scheme without a rotation,
+    /// whose reconstruction is recomputed from [`Study::params`] on demand
+    /// ([`Study::recon_at`], [`Study::reconstruction`]): its study is one pass over the
+    /// tensor and holds nothing of the tensor's size.
+    recon: Option<Vec<f32>>,
     /// Error figures.
     pub metrics: WeightMetrics,
     /// Storage cost.
@@ -474,6 +477,31 @@ pub struct Study {
 }
 
 impl Study {
+    /// `x̂_i`, the reconstruction of `data[i]` (`data` is the studied tensor).
+    pub fn recon_at(&self, data: &[f32], i: usize) -> Option<f32> {
+        match &self.recon {
+            Some(r) => r.get(i).copied(),
+            None => {
+                let x = *data.get(i)?;
+                let p = self.params.get(self.geometry.layout().group_of(i))?;
+                let mut y = [0.0f32];
+                p.grid().quantize_dequantize(&[x], &mut y);
+                Some(y[0])
+            }
+        }
+    }
+
+    /// The whole reconstruction `x̂` of `data` (the studied tensor), row-major.
+    pub fn reconstruction(&self, data: &[f32]) -> Vec<f32> {
+        match &self.recon {
+            Some(r) => r.clone(),
+            None => {
+                let grids: Vec<_> = self.params.iter().map(AffineParams::grid).collect();
+                affine_recon(&self.geometry, &grids, data)
+            }
+        }
+    }
+
     /// The group with the largest MSE and that MSE.
     pub fn worst_group(&self) -> (usize, f64) {
         self.group_mse
@@ -509,7 +537,7 @@ impl Study {
 /// shows. Linear time in `N`.
 pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions) -> Result<Study> {
     scheme.validate()?;
-    check_finite(data)?;
+    crate::quant::fast::dispatch::check_finite(data)?;
     let n = data.len();
     let geometry = Geometry::of_scheme(scheme, shape, n)?;
     let st = storage(scheme, shape, n, opts.scale_dtype)?;
@@ -530,18 +558,18 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
     let mut params = Vec::new();
     let mut underflow_groups = 0;
     let layout = (scheme.scheme.scales(), registry::float_format(scheme));
-    let (recon, scales, levels): (Vec<f32>, Vec<f64>, Vec<f32>) = match layout {
+    let (recon, scales, levels): (Recon, Vec<f64>, Vec<f32>) = match layout {
         (ScaleLayout::Affine, _) => {
             let mut lparams = linear_params(domain, shape, &geometry, scheme)?;
             underflow_groups = store_params(&mut lparams, opts.scale_dtype);
             // Run by run, the quantizer's vectorized `dequantize_one(quantize_one(x))`.
             let grids: Vec<_> = lparams.iter().map(AffineParams::grid).collect();
-            let level = crate::quant::fast::level();
-            let mut recon = vec![0.0f32; n];
-            geometry.layout().for_each_run(|g, r| {
-                let (xs, ys) = (&domain[r.clone()], &mut recon[r]);
-                let _ = crate::quant::fast::dispatch::affine(level, &grids[g], xs, ys);
-            });
+            // Without a rotation the reconstruction is measured as it is made, piece by
+            // piece, and not kept; a rotation needs it whole to rotate it back.
+            let recon = match rotation {
+                Some(_) => Recon::Stored(affine_recon(&geometry, &grids, domain)),
+                None => Recon::Affine(grids),
+            };
             let scales = lparams.iter().map(|p| p.scale).collect();
             let levels = lparams.get(group).map(|p| p.levels()).unwrap_or_default();
             params = lparams;
@@ -554,7 +582,7 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
                 scheme.block_size as usize,
                 scheme.double_quant,
             )?;
-            let recon = q.quantize_dequantize(domain)?;
+            let recon = Recon::Stored(q.quantize_dequantize(domain)?);
             let a = q.decode_absmax.get(group).copied().unwrap_or(0.0);
             let mut levels: Vec<f32> = crate::quant::nf4::NF4_CODE.iter().map(|&c| c * a).collect();
             levels.dedup();
@@ -564,7 +592,7 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         (ScaleLayout::MiniFloat, Some(format)) => {
             use crate::quant::minifloat::MiniFloatQuantizer;
             let q = MiniFloatQuantizer::fit(format, domain, shape, scheme.granularity())?;
-            let recon = q.quantize_dequantize(domain)?;
+            let recon = Recon::Stored(q.quantize_dequantize(domain)?);
             let first = q.levels();
             let (s0, sg) = (
                 q.scales.first().copied().unwrap_or(0.0),
@@ -581,7 +609,7 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         (ScaleLayout::MxBlock(element), _) => {
             use crate::quant::mx::MxQuantizer;
             let q = MxQuantizer::fit(element, domain, shape)?;
-            let recon = q.quantize_dequantize(domain)?;
+            let recon = Recon::Stored(q.quantize_dequantize(domain)?);
             let scales = q.scale_values();
             let levels = q.block_levels(group);
             (recon, scales, levels)
@@ -590,7 +618,7 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
             use crate::quant::mx::Nvfp4Quantizer;
             use crate::quant::mx::nvfp4::dequantize_one;
             let q = Nvfp4Quantizer::fit(domain, shape)?;
-            let recon = q.quantize_dequantize(domain)?;
+            let recon = Recon::Stored(q.quantize_dequantize(domain)?);
             let d = q.effective_scales();
             let scales = d.iter().map(|&v| f64::from(v)).collect();
             let dg = d.get(group).copied().unwrap_or(0.0);
@@ -602,7 +630,7 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         (ScaleLayout::GgmlBlock(ty), _) => {
             use crate::quant::ggml::GgmlQuantizer;
             let q = GgmlQuantizer::fit(ty, domain, shape)?;
-            let recon = q.quantize_dequantize(domain)?;
+            let recon = Recon::Stored(q.quantize_dequantize(domain)?);
             let scales = q.scales().iter().map(|&v| f64::from(v)).collect();
             (recon, scales, q.levels())
         }
@@ -614,20 +642,17 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
             _,
         ) => {
             let q = scheme.fit(domain, shape)?;
-            (q.quantize_dequantize(domain)?, Vec::new(), q.levels())
+            (
+                Recon::Stored(q.quantize_dequantize(domain)?),
+                Vec::new(),
+                q.levels(),
+            )
         }
     };
-    let recon = match &rotation {
-        Some(r) => r.inverse(&recon)?,
-        None => recon,
+    let recon = match (&rotation, recon) {
+        (Some(r), Recon::Stored(y)) => Recon::Stored(r.inverse(&y)?),
+        (_, recon) => recon,
     };
-    if recon.len() != n {
-        return Err(QuantError::ShapeMismatch {
-            shape: shape.to_vec(),
-            expected: n,
-            actual: recon.len(),
-        });
-    }
     let m = measure(data, &recon, shape, &geometry, opts)?;
     Ok(Study {
         metrics: m.metrics,
@@ -639,10 +664,33 @@ pub fn study(data: &[f32], shape: &[usize], scheme: &Scheme, opts: &StudyOptions
         levels,
         heat: m.heat,
         underflow_groups,
-        recon,
+        recon: match recon {
+            Recon::Stored(y) => Some(y),
+            Recon::Affine(_) => None,
+        },
         geometry,
         rotation,
     })
+}
+
+/// A reconstruction to measure: kept whole, or made piece by piece from each group's grid.
+enum Recon {
+    Stored(Vec<f32>),
+    Affine(Vec<AffineF32>),
+}
+
+/// Every group's grid applied to its runs of `data`: the quantizer's vectorized
+/// `dequantize_one(quantize_one(x))`.
+fn affine_recon(geometry: &Geometry, grids: &[AffineF32], data: &[f32]) -> Vec<f32> {
+    let level = crate::quant::fast::level();
+    let mut recon = vec![0.0f32; data.len()];
+    geometry.layout().for_each_run(|g, r| {
+        if let Some(grid) = grids.get(g) {
+            let (xs, ys) = (&data[r.clone()], &mut recon[r]);
+            let _ = crate::quant::fast::dispatch::affine(level, grid, xs, ys);
+        }
+    });
+    recon
 }
 
 /// What one pass over `(x, x̂)` measures.
@@ -656,19 +704,24 @@ struct Measured {
 /// row-major order (every sum in `f64`; see [`crate::quant::fast::reduce::error_sums`]).
 fn measure(
     data: &[f32],
-    recon: &[f32],
+    recon: &Recon,
     shape: &[usize],
     geometry: &Geometry,
     opts: &StudyOptions,
 ) -> Result<Measured> {
     let n = data.len();
-    if recon.len() != n {
+    if let Recon::Stored(y) = recon
+        && y.len() != n
+    {
         return Err(QuantError::ShapeMismatch {
             shape: shape.to_vec(),
             expected: n,
-            actual: recon.len(),
+            actual: y.len(),
         });
     }
+    // A made reconstruction goes through this buffer, a piece at a time.
+    const PIECE: usize = 2048;
+    let mut piece = [0.0f32; PIECE];
     // The cells are of the tensor's matrix view, whatever the scheme's groups are laid on.
     let view = Geometry::new(shape, n, Granularity::PerTensor)?;
     let (rows, cols) = view.matrix();
@@ -698,12 +751,19 @@ fn measure(
         let mut acc = gsum[g];
         let mut i = r.start;
         while i < r.end {
-            let len = (r.end - i).min(col_step - k).min(cols - col);
-            let (px, pe, pm) = crate::quant::fast::dispatch::error_sums(
-                level,
-                &data[i..i + len],
-                &recon[i..i + len],
-            );
+            let len = (r.end - i).min(col_step - k).min(cols - col).min(PIECE);
+            let xs = &data[i..i + len];
+            let ys: &[f32] = match recon {
+                Recon::Stored(y) => &y[i..i + len],
+                Recon::Affine(grids) => {
+                    let ys = &mut piece[..len];
+                    if let Some(grid) = grids.get(g) {
+                        let _ = crate::quant::fast::dispatch::affine(level, grid, xs, ys);
+                    }
+                    ys
+                }
+            };
+            let (px, pe, pm) = crate::quant::fast::dispatch::error_sums(level, xs, ys);
             sx += px;
             se += pe;
             mx = mx.max(pm);
@@ -916,6 +976,46 @@ mod tests {
     }
 
     #[test]
+    fn a_linear_study_measures_without_keeping_the_reconstruction_and_the_same_figures() {
+        // Wide rows and one heat column: pieces longer than the measuring buffer.
+        let x = generate(&SynthSpec {
+            rows: 3,
+            cols: 5000,
+            spread: 1.0,
+            ..SynthSpec::default()
+        })
+        .unwrap();
+        let shape = [3, 5000];
+        for s in [
+            int(8, Mode::Sym, GranularityKind::Tensor, 0),
+            int(5, Mode::Asym, GranularityKind::Channel, 0),
+            int(4, Mode::Asym, GranularityKind::Group, 128),
+        ] {
+            for heat_cols in [1, 64] {
+                let opts = StudyOptions {
+                    heat_cols,
+                    ..StudyOptions::default()
+                };
+                let st = study(&x, &shape, &s, &opts).unwrap();
+                assert!(st.recon.is_none(), "{s:?}");
+                let y = st.reconstruction(&x);
+                let geo = Geometry::of_scheme(&s, &shape, x.len()).unwrap();
+                let m = measure(&x, &Recon::Stored(y.clone()), &shape, &geo, &opts).unwrap();
+                assert_eq!(st.metrics, m.metrics, "{s:?}");
+                assert_eq!(st.group_mse, m.group_mse, "{s:?}");
+                assert_eq!(st.heat.values, m.heat.values, "{s:?}");
+                for (i, &v) in y.iter().enumerate() {
+                    assert_eq!(st.recon_at(&x, i), Some(v), "{s:?} at {i}");
+                }
+                assert_eq!(st.recon_at(&x, x.len()), None);
+                // The quantizer itself gives the same reconstruction.
+                let q = crate::weights::inspect::fitted(&x, &shape, &s, opts.scale_dtype).unwrap();
+                assert_eq!(q.quantize_dequantize(&x).unwrap(), y, "{s:?}");
+            }
+        }
+    }
+
+    #[test]
     fn linear_reconstruction_uses_the_stored_scale() {
         let (x, shape) = tensor();
         let s = int(8, Mode::Sym, GranularityKind::Channel, 0);
@@ -933,7 +1033,7 @@ mod tests {
             },
         )
         .unwrap();
-        assert_ne!(f16.recon, f32s.recon);
+        assert_ne!(f16.reconstruction(&x), f32s.reconstruction(&x));
         assert_eq!(f16.underflow_groups, 0);
         // Tiny weights underflow fp16 scales and are reported.
         let tiny: Vec<f32> = x.iter().map(|v| v * 1e-7).collect();
@@ -963,7 +1063,7 @@ mod tests {
                 },
             )
             .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
-            assert_eq!(st.recon.len(), x.len());
+            assert_eq!(st.reconstruction(&x).len(), x.len());
             assert_eq!(st.group, st.geometry.num_groups() - 1, "{kind:?}");
             assert!(st.metrics.snr_db > 5.0, "{kind:?} {}", st.metrics.snr_db);
             assert!(!st.levels.is_empty(), "{kind:?}");
@@ -986,7 +1086,7 @@ mod tests {
         .unwrap();
         let (i, w) = st.worked(&x, 5).unwrap();
         assert_eq!(i, 256 + 32 + 5);
-        assert_eq!(w.r as f32, st.recon[i]);
+        assert_eq!(Some(w.r as f32), st.recon_at(&x, i));
         assert!(st.worked(&x, 32).is_none());
         let nf4 = study(
             &x,

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{QuantError, Result};
 
 /// Most values a synthetic tensor holds (`rows·cols`).
-pub const MAX_SYNTH_VALUES: usize = 1 << 24;
+pub const MAX_SYNTH_VALUES: usize = 1 << 26;
 
 /// Bars of a hand-drawn histogram.
 pub const DRAWN_BARS: usize = 32;
@@ -170,7 +170,7 @@ fn check_shape(rows: usize, cols: usize) -> Result<usize> {
     }
     if n > MAX_SYNTH_VALUES {
         return Err(QuantError::InvalidParameter(format!(
-            "{rows} × {cols} is too many weights: at most {MAX_SYNTH_VALUES} (16 M)"
+            "{rows} × {cols} is too many weights: at most {MAX_SYNTH_VALUES} (64 M)"
         )));
     }
     Ok(n)
@@ -430,8 +430,8 @@ mod tests {
         assert!(bad(SynthSpec { rows: 0, ..s }).contains("at least 1 row"));
         assert!(
             bad(SynthSpec {
-                rows: 1 << 13,
-                cols: 1 << 12,
+                rows: (1 << 13) + 1,
+                cols: 1 << 13,
                 ..s
             })
             .contains("too many")

@@ -98,3 +98,12 @@ kernel!(
     /// [`MonotoneTable::quantize_dequantize`].
     table(t: &MonotoneTable, a: f32, b: f32, xs: &[f32], out: &mut [f32]) -> bool = MonotoneTable::quantize_dequantize
 );
+
+/// [`crate::error::check_finite`] with the vectorized [`all_finite`] first: the same
+/// answer, the scalar search only to name the first non-finite value.
+pub fn check_finite(data: &[f32]) -> crate::error::Result<()> {
+    if !data.is_empty() && all_finite(super::level(), data) {
+        return Ok(());
+    }
+    crate::error::check_finite(data)
+}

@@ -258,11 +258,18 @@ impl Sorted {
         let span = (f64::from(self.x[j - 1]) - f64::from(self.x[i])) / params.scale.max(1e-300);
         let log_len = f64::from(usize::BITS - len.leading_zeros());
         if (span + 1.0) * log_len >= len as f64 {
+            // The quantizer's vectorized `dequantize_one(quantize_one(x))` and the error
+            // sums, a piece at a time.
+            const PIECE: usize = 1024;
+            let level = crate::quant::fast::level();
+            let grid = params.grid();
+            let mut buf = [0.0f32; PIECE];
             return self.x[i..j]
-                .iter()
-                .map(|&x| {
-                    let e = f64::from(x) - f64::from(params.dequantize_one(params.quantize_one(x)));
-                    e * e
+                .chunks(PIECE)
+                .map(|xs| {
+                    let ys = &mut buf[..xs.len()];
+                    let _ = crate::quant::fast::dispatch::affine(level, &grid, xs, ys);
+                    crate::quant::fast::dispatch::error_sums(level, xs, ys).1
                 })
                 .sum();
         }

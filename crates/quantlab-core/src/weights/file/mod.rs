@@ -1053,18 +1053,33 @@ mod tests {
             fortran: false,
             format: WeightFormat::Safetensors,
         };
+        // A Llama-2-7B MLP matrix (45 M weights) is studied whole.
         let ((a, b), shape) = e.window().unwrap();
-        assert_eq!(shape, vec![1024, 4096]);
-        assert_eq!((a, b), (100, 100 + 2 * 1024 * 4096));
-        let f = TensorEntry {
-            fortran: true,
+        assert_eq!(shape, vec![11008, 4096]);
+        assert_eq!((a, b), (100, 100 + 2 * 11008 * 4096));
+        // Its embedding (131 M) on its first 16,384 rows: 64 M weights.
+        let embed = TensorEntry {
+            shape: vec![32000, 4096],
+            count: 32000 * 4096,
+            end: 100 + 2 * 32000 * 4096,
             ..e.clone()
         };
+        let ((a, b), shape) = embed.window().unwrap();
+        assert_eq!(shape, vec![16384, 4096]);
+        assert_eq!(16384 * 4096, MAX_STUDY_VALUES);
+        assert_eq!((a, b), (100, 100 + 2 * 16384 * 4096));
+        let f = TensorEntry {
+            fortran: true,
+            ..embed.clone()
+        };
         assert!(message(f.window()).contains("Fortran"));
+        // A Fortran-ordered array within the limit is read whole.
+        let f = TensorEntry { fortran: true, ..e };
+        assert_eq!(f.window().unwrap().0, (100, 100 + 2 * 11008 * 4096));
         let row = TensorEntry {
-            shape: vec![1, 1 << 23],
-            count: 1 << 23,
-            ..e
+            shape: vec![1, 1 << 27],
+            count: 1 << 27,
+            ..embed
         };
         assert!(message(row.window()).contains("one row"));
     }

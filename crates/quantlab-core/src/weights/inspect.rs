@@ -4,7 +4,7 @@
 //! The decode itself is each family's ([`Quantizer::inspect`]); here the linear scheme's
 //! scales are first rounded to the lab's storage format ([`store_params`]), so the
 //! inspector shows exactly the reconstruction the lab measures
-//! ([`super::study::Study::recon`]).
+//! ([`super::study::Study::reconstruction`]).
 
 use crate::error::{Result, check_finite};
 use crate::quant::granularity::GroupLayout;

@@ -1,4 +1,4 @@
-// The page's Web Worker (a module worker; see src/worker.rs). It runs the app's own module:
+// The page's Web Worker (a module worker; see src/worker/). It runs the app's own module:
 // the first message names the wasm-bindgen script and the .wasm the page started from, and
 // the same files (from the browser's cache) are instantiated here. The app's `main` finds
 // no window in a worker and mounts nothing; the functions src/main.rs exports do the work.

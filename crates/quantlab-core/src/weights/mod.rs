@@ -27,6 +27,7 @@
 
 pub mod compare;
 pub mod file;
+pub mod geometry;
 pub mod gguf;
 pub mod inspect;
 pub mod packing;

@@ -12,7 +12,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::study::{Geometry, linear_params};
+use super::geometry::Geometry;
+use super::study::linear_params;
 use crate::error::{QuantError, Result};
 use crate::pack::{SUPPORTED_BITS, pack, unpack};
 use crate::quant::scheme::{Scheme, SchemeKind};
